@@ -1,0 +1,84 @@
+"""numtorch: PyTorch's public API on NumPy. ``import numtorch as torch``.
+
+The top-level namespace holds what ``torch`` holds: tensor creation, dtypes, random numbers,
+grad modes, and every op family's functions (each family module lists them in ``__all__``).
+"""
+
+import numpy as _np
+
+from numtorch import _dtype, _random
+from numtorch._creation import (arange, as_tensor, asarray, cartesian_prod, empty, empty_like,
+                                empty_strided, eye, from_numpy, full, full_like,
+                                is_floating_point, is_tensor, linspace, logspace, meshgrid,
+                                numel, ones, ones_like, scalar_tensor, tensor, tril_indices,
+                                triu_indices, zeros, zeros_like)
+from numtorch._creation import range  # noqa: A004 - torch.range
+from numtorch._dtype import (bool, double, dtype, float, float16, float32, float64,  # noqa: A004
+                             get_default_dtype, half, int, int8, int16, int32, int64, long,
+                             promote_types, set_default_dtype, short, uint8)
+from numtorch._dtype import result_type as _result_type
+from numtorch._random import (Generator, bernoulli, default_generator, get_rng_state,
+                              initial_seed, manual_seed, multinomial, normal, poisson, rand,
+                              rand_like, randint, randint_like, randn, randn_like, randperm, seed,
+                              set_rng_state)
+from numtorch._tensor import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor,
+                              HalfTensor, IntTensor, LongTensor, ShortTensor, Size, Tensor,
+                              device)
+from numtorch._tensor_str import set_printoptions
+from numtorch import _tensor_methods
+from numtorch import autograd
+from numtorch.autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,
+                                         is_inference_mode_enabled, no_grad, set_grad_enabled)
+from numtorch.ops import elementwise as _elementwise
+from numtorch.ops import indexing as _indexing
+from numtorch.ops import linalg as _linalg
+from numtorch.ops import reduction as _reduction
+from numtorch.ops import shape as _shape
+from numtorch.ops._broadcast import broadcast_shapes
+from numtorch import cuda, backends
+from numtorch._threads import get_num_threads, set_num_threads, get_num_interop_threads, \
+    set_num_interop_threads
+
+__version__ = "0.1.0"
+
+_tensor_methods.bind()
+
+# The op families' public functions, re-exported as ``numtorch.<name>`` like ``torch.<name>``.
+for _module in (_elementwise, _reduction, _shape, _indexing, _linalg):
+    for _name in _module.__all__:
+        globals()[_name] = getattr(_module, _name)
+del _module, _name
+
+
+def result_type(tensor1, tensor2):
+    """The dtype PyTorch's promotion gives an op on these two operands."""
+    return _result_type(tensor1, tensor2)
+
+
+def typename(obj):
+    if isinstance(obj, Tensor):
+        return obj.type()
+    return type(obj).__name__
+
+
+def is_nonzero(input):
+    """The truth value of a one-element tensor (RuntimeError otherwise)."""
+    return input.__bool__()
+
+
+def use_deterministic_algorithms(mode, *, warn_only=False):
+    """Accepted for compatibility: numtorch's ops are always deterministic."""
+
+
+def compile(model=None, **kwargs):
+    """Accepted for compatibility: returns the model (or a decorator) unchanged."""
+    if model is None:
+        return lambda m: m
+    return model
+
+
+e = _np.e
+pi = _np.pi
+inf = _np.inf
+nan = _np.nan
+newaxis = None

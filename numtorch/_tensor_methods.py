@@ -1,0 +1,161 @@
+"""Binds operators and methods onto ``Tensor``.
+
+Each op family module lists its methods in ``TENSOR_METHODS`` (name -> function taking the
+tensor first) and its in-place forms in ``INPLACE_METHODS`` (``"add_"`` -> the out-of-place
+``add``). An in-place method computes the out-of-place result from a snapshot of the tensor and
+writes it back into the tensor's memory (``Tensor._set_from``), taking the result's place in the
+graph, so ``x += y`` on a tensor in the graph gets correct gradients.
+"""
+
+import numpy as np
+
+from numtorch import _random
+from numtorch._tensor import Tensor
+from numtorch.ops import elementwise as ew
+from numtorch.ops import indexing, linalg, reduction, shape
+
+__all__ = ["bind"]
+
+
+def _inplace(fn, name):
+    def method(self, *args, **kwargs):
+        return self._set_from(fn(self._snapshot(), *args, **kwargs))
+
+    method.__name__ = name
+    method.__doc__ = f"In-place ``{fn.__name__}``: writes the result into this tensor."
+    return method
+
+
+def _reflected(fn):
+    def method(self, other):
+        return fn(other, self)
+
+    return method
+
+
+def _zero_(self):
+    self._check_inplace()
+    if self._requires_grad and self.grad_fn is not None:
+        return self._set_from(self._snapshot() * 0)
+    self._data[...] = 0
+    self._bump()
+    return self
+
+
+def _fill_(self, value):
+    self._check_inplace()
+    if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor "
+                               f"with {value._data.ndim} dimensions.")
+        return _copy_(self, value)
+    self._data[...] = value
+    self._bump()
+    return self
+
+
+def _copy_(self, src, non_blocking=False):
+    """Copy ``src`` (broadcast, cast) into this tensor; differentiable w.r.t. ``src``."""
+    self._check_inplace()
+    if isinstance(src, Tensor) and src._requires_grad:
+        res = src.to(self.dtype).expand(self.shape)
+        snap = self._snapshot()
+        if snap._requires_grad:
+            res = res + snap * 0
+        return self._set_from(res.clone())
+    arr = src._data if isinstance(src, Tensor) else np.asarray(src)
+    np.copyto(self._data, np.broadcast_to(arr, self._data.shape), casting="unsafe")
+    self._bump()
+    return self
+
+
+def _new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+    from numtorch._creation import tensor
+
+    return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+
+def _new_factory(name):
+    from numtorch import _creation
+
+    fn = getattr(_creation, name[4:])
+
+    def method(self, *size, dtype=None, device=None, requires_grad=False):
+        if name == "new_full":
+            return fn(size[0], size[1], dtype=dtype or self.dtype, requires_grad=requires_grad)
+        return fn(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    return method
+
+
+OPERATORS = {
+    "__add__": ew.add, "__radd__": _reflected(ew.add),
+    "__sub__": ew.sub, "__rsub__": _reflected(ew.sub),
+    "__mul__": ew.mul, "__rmul__": _reflected(ew.mul),
+    "__truediv__": ew.div, "__rtruediv__": _reflected(ew.div),
+    "__floordiv__": ew.floor_divide, "__rfloordiv__": _reflected(ew.floor_divide),
+    "__mod__": ew.remainder, "__rmod__": _reflected(ew.remainder),
+    "__pow__": ew.pow, "__rpow__": _reflected(ew.pow),
+    "__matmul__": linalg.matmul, "__rmatmul__": _reflected(linalg.matmul),
+    "__neg__": ew.neg, "__pos__": lambda self: self, "__abs__": ew.abs,
+    "__eq__": ew.eq, "__ne__": ew.ne, "__lt__": ew.lt, "__le__": ew.le, "__gt__": ew.gt,
+    "__ge__": ew.ge,
+    "__and__": ew.bitwise_and, "__or__": ew.bitwise_or, "__xor__": ew.bitwise_xor,
+    "__rand__": _reflected(ew.bitwise_and), "__ror__": _reflected(ew.bitwise_or),
+    "__rxor__": _reflected(ew.bitwise_xor), "__invert__": ew.bitwise_not,
+}
+
+INPLACE_OPERATORS = {
+    "__iadd__": ew.add, "__isub__": ew.sub, "__imul__": ew.mul, "__itruediv__": ew.div,
+    "__ifloordiv__": ew.floor_divide, "__imod__": ew.remainder, "__ipow__": ew.pow,
+    "__iand__": ew.bitwise_and, "__ior__": ew.bitwise_or, "__ixor__": ew.bitwise_xor,
+}
+
+ELEMENTWISE_METHODS = [
+    "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide",
+    "floor_divide", "remainder", "fmod", "pow", "neg", "negative", "abs", "absolute", "sign",
+    "exp", "exp2", "log", "log2", "log10", "log1p", "expm1", "sqrt", "rsqrt", "square",
+    "reciprocal", "sin", "cos", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "tanh",
+    "sigmoid", "erf", "erfc", "erfinv", "relu", "clamp", "clip", "clamp_min", "clamp_max",
+    "maximum", "minimum", "fmax", "fmin", "lerp", "floor", "ceil", "round", "trunc", "frac",
+    "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal",
+    "not_equal", "equal", "logical_and", "logical_or", "logical_xor", "logical_not",
+    "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "isnan", "isinf", "isfinite",
+    "isposinf", "isneginf", "signbit", "nan_to_num", "isclose", "allclose", "logit", "xlogy",
+    "hypot", "copysign", "heaviside", "deg2rad", "rad2deg", "float_power", "addcmul",
+    "addcdiv",
+]
+
+ELEMENTWISE_INPLACE = [
+    "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "floor_divide",
+    "remainder", "fmod", "pow", "neg", "negative", "abs", "absolute", "sign", "exp", "exp2",
+    "log", "log2", "log10", "log1p", "expm1", "sqrt", "rsqrt", "square", "reciprocal", "sin",
+    "cos", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "tanh", "sigmoid", "erf",
+    "erfc", "erfinv", "relu", "clamp", "clip", "clamp_min", "clamp_max", "lerp", "floor", "ceil",
+    "round", "trunc", "frac", "logit", "xlogy", "hypot", "copysign", "nan_to_num", "deg2rad",
+    "rad2deg", "float_power", "addcmul", "addcdiv", "logical_and", "logical_or", "logical_xor",
+    "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "eq", "ne", "lt",
+    "le", "gt", "ge",
+]
+
+
+def bind():
+    for name, fn in OPERATORS.items():
+        setattr(Tensor, name, fn)
+    for name, fn in INPLACE_OPERATORS.items():
+        setattr(Tensor, name, _inplace(fn, name))
+    for name in ELEMENTWISE_METHODS:
+        setattr(Tensor, name, getattr(ew, name))
+    for name in ELEMENTWISE_INPLACE:
+        setattr(Tensor, name + "_", _inplace(getattr(ew, name), name + "_"))
+    for module in (reduction, shape, indexing, linalg, _random):
+        for name, fn in getattr(module, "TENSOR_METHODS", {}).items():
+            setattr(Tensor, name, fn)
+        for name, fn in getattr(module, "INPLACE_METHODS", {}).items():
+            setattr(Tensor, name, _inplace(fn, name))
+    Tensor.zero_ = _zero_
+    Tensor.fill_ = _fill_
+    Tensor.copy_ = _copy_
+    Tensor.new_tensor = _new_tensor
+    for name in ("new_zeros", "new_ones", "new_empty", "new_full"):
+        setattr(Tensor, name, _new_factory(name))

@@ -1,0 +1,341 @@
+"""``Function``: how an operation enters the graph.
+
+A differentiable operation is a subclass with two static methods side by side:
+
+    forward(ctx, *inputs, **attrs)   -> output(s), saving what backward needs with
+                                        ``ctx.save_for_backward(...)``
+    backward(ctx, *grad_outputs)     -> one gradient per input (None where there is none)
+
+``Function.apply`` runs ``forward`` and, when grad mode is on and some input requires grad,
+turns ``ctx`` into a graph node: ``ctx.next_functions`` points at the nodes that produced the
+inputs, and every output gets ``grad_fn = ctx``. The engine (``engine.py``) later calls
+``backward`` on these nodes in reverse topological order.
+
+Two flavours share that machinery:
+- ``Function`` (public, PyTorch's ``torch.autograd.Function``): ``forward`` receives and returns
+  tensors.
+- ``Primitive`` (numtorch's own ops): ``forward`` receives the NumPy arrays behind the tensors
+  and returns arrays. Backward rules still receive tensors and are written with numtorch ops, so
+  with ``create_graph=True`` the backward pass is itself recorded (double backward for free).
+"""
+
+import numpy as np
+
+from numtorch.autograd import grad_mode
+
+__all__ = ["Function", "Primitive", "FunctionCtx", "once_differentiable", "Node"]
+
+_INPUT, _OUTPUT, _CONST = 0, 1, 2
+_FREED_MSG = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you "
+    "call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward "
+    "through the graph a second time or if you need to access saved tensors after calling "
+    "backward."
+)
+
+
+class Node:
+    """What every graph node has: ``next_functions``, hooks, and ``name()``.
+
+    ``next_functions[i]`` is ``(node, output_nr)`` for input ``i`` — the node that produced it
+    (an ``AccumulateGrad`` for a leaf) — or ``(None, 0)`` when input ``i`` needs no gradient.
+    """
+
+    next_functions = ()
+    _pre_hooks = None      # hooks on the gradients flowing into this node: fn(grad_outputs)
+    _post_hooks = None     # fn(grad_inputs, grad_outputs), after backward ran
+    _tensor_hooks = None   # {output_nr: [fn(grad)]}: Tensor.register_hook on the node's outputs
+    _retain = None         # {output_nr: weakref to tensor}: Tensor.retain_grad on its outputs
+    _seq = 0
+
+    def name(self):
+        return type(self).__name__ + "Backward0"
+
+    def register_hook(self, fn):
+        """``fn(grad_inputs, grad_outputs)`` after this node's backward; may return new
+        grad_inputs."""
+        if self._post_hooks is None:
+            self._post_hooks = []
+        self._post_hooks.append(fn)
+        return _RemovableHandle(self._post_hooks, fn)
+
+    def register_prehook(self, fn):
+        """``fn(grad_outputs)`` before this node's backward; may return new grad_outputs."""
+        if self._pre_hooks is None:
+            self._pre_hooks = []
+        self._pre_hooks.append(fn)
+        return _RemovableHandle(self._pre_hooks, fn)
+
+    @property
+    def metadata(self):
+        d = self.__dict__.get("_metadata")
+        if d is None:
+            d = self._metadata = {}
+        return d
+
+    def __repr__(self):
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+
+class _RemovableHandle:
+    def __init__(self, container, item, key=None):
+        self._container = container
+        self._item = item
+        self._key = key
+
+    def remove(self):
+        seq = self._container if self._key is None else self._container.get(self._key, [])
+        if self._item in seq:
+            seq.remove(self._item)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+class FunctionCtx:
+    """The ``ctx`` API: ``save_for_backward``, ``saved_tensors``, ``needs_input_grad``,
+    ``mark_non_differentiable``, ``set_materialize_grads`` (grads of unused outputs are zeros)."""
+
+    needs_input_grad = ()
+    _to_save = ()
+    _saved = None
+    _freed = False
+    _non_diff = None
+
+    def save_for_backward(self, *items):
+        self._to_save = items
+
+    def mark_non_differentiable(self, *outputs):
+        self._non_diff = {id(o) for o in outputs}
+
+    def mark_dirty(self, *tensors):
+        pass  # in-place custom functions write into their inputs; nothing else is tracked
+
+    def set_materialize_grads(self, value):
+        pass  # grads of unused outputs are always materialized as zeros
+
+    @property
+    def saved_tensors(self):
+        """The saved values as tensors; raises if freed or modified in place since saving."""
+        if self._freed:
+            raise RuntimeError(_FREED_MSG)
+        saved = self._saved
+        if saved is None:
+            return ()
+        return tuple(_unpack(self, s) for s in saved)
+
+    def _release(self):
+        self._saved = None
+        self._freed = True
+
+
+def _unpack(node, entry):
+    from numtorch._tensor import _wrap
+
+    if entry is None:
+        return None
+    kind = entry[0]
+    if kind == _CONST:
+        return entry[1]
+    tensor_or_data, vc, version = entry[1], entry[2], entry[3]
+    if vc[0] != version:
+        raise RuntimeError(
+            "one of the variables needed for gradient computation has been modified by an "
+            f"inplace operation: [{_describe(entry)}] is at version {vc[0]}; expected version "
+            f"{version} instead. Hint: the operation that failed was {node.name()}; enable "
+            "anomaly detection with numtorch.autograd.set_detect_anomaly(True) to find the "
+            "operation that modified it."
+        )
+    if kind == _INPUT:
+        return tensor_or_data
+    # An output of this very node: rebuilt here rather than held, so no node -> tensor -> node
+    # cycle keeps memory alive; its grad_fn is the node, so double backward flows through it.
+    out = _wrap(tensor_or_data)
+    out._requires_grad = True
+    out.grad_fn = node
+    out._output_nr = entry[4]
+    out._vc = vc
+    return out
+
+
+def _describe(entry):
+    x = entry[1]
+    data = getattr(x, "_data", x)
+    from numtorch._dtype import from_numpy_dtype
+
+    return f"{type_name(from_numpy_dtype(data.dtype))} [{', '.join(map(str, data.shape))}]"
+
+
+def type_name(dt):
+    return {
+        "float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
+        "float16": "torch.HalfTensor", "int64": "torch.LongTensor", "int32": "torch.IntTensor",
+        "int16": "torch.ShortTensor", "int8": "torch.CharTensor", "uint8": "torch.ByteTensor",
+        "bool": "torch.BoolTensor",
+    }[dt.name]
+
+
+class _FunctionMeta(type):
+    """Gives each Function subclass its node name (``MulBackward0``; ``MyFnBackward`` for
+    user-defined functions, as PyTorch prints them)."""
+
+    def __init__(cls, name, bases, attrs):
+        super().__init__(name, bases, attrs)
+        suffix = "Backward0" if attrs.get("_primitive", getattr(cls, "_primitive", False)) \
+            else "Backward"
+        cls._node_name = attrs.get("node_name") or name + suffix
+
+
+_seq_counter = [0]
+
+
+class Function(FunctionCtx, Node, metaclass=_FunctionMeta):
+    """PyTorch's ``torch.autograd.Function``: subclass it with static ``forward(ctx, ...)`` and
+    ``backward(ctx, ...)``, call ``MyFn.apply(...)``. ``forward`` receives tensors (as values:
+    it runs without recording), returns a tensor or a tuple of tensors."""
+
+    _primitive = False
+    _once_differentiable = False
+
+    def name(self):
+        return self._node_name
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError(  # abstract: subclasses define forward
+            "You must implement the forward function for custom autograd.Function.")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError(  # abstract: subclasses define backward
+            "You must implement either the backward or vjp method for your custom "
+            "autograd.Function to use it with backward mode AD.")
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        from numtorch._tensor import Tensor, _wrap
+
+        ctx = cls.__new__(cls)
+        record = False
+        if grad_mode._state.enabled:
+            for a in args:
+                if isinstance(a, Tensor) and a._requires_grad:
+                    record = True
+                    break
+        if cls._primitive:
+            raw = [a._data if isinstance(a, Tensor) else a for a in args]
+            out = cls.forward(ctx, *raw, **kwargs)
+            single = not isinstance(out, tuple)
+            outs = (out,) if single else out
+            tensors = tuple(_wrap(o) if o is not None else None for o in outs)
+            if not record:
+                return tensors[0] if single else tensors
+        else:
+            raw = args
+            with grad_mode.no_grad():
+                out = cls.forward(ctx, *args, **kwargs)
+            single = not isinstance(out, tuple)
+            outs = (out,) if single else out
+            tensors = []
+            for o in outs:
+                if isinstance(o, Tensor):
+                    o = _wrap(o._data) if o in args or o.grad_fn is not None else o
+                tensors.append(o)
+            tensors = tuple(tensors)
+            ctx._user_outputs = outs
+            outs = tuple(o._data if isinstance(o, Tensor) else o for o in outs)
+            if not record:
+                return tensors[0] if single else tensors
+        _record(ctx, args, raw, outs, tensors)
+        return tensors[0] if single else tensors
+
+
+def _record(ctx, args, raw, outs, tensors):
+    """Make ``ctx`` a node: link it to its inputs' nodes, resolve what it saved, mark outputs."""
+    from numtorch._tensor import Tensor
+
+    nexts = []
+    needs = []
+    meta = []
+    for a in args:
+        if isinstance(a, Tensor) and a._requires_grad:
+            fn = a.grad_fn
+            if fn is None:
+                nexts.append((a._get_accumulator(), 0))
+            else:
+                nexts.append((fn, a._output_nr))
+            needs.append(True)
+            meta.append((a._data.shape, a._data.dtype))
+        else:
+            nexts.append((None, 0))
+            needs.append(False)
+            meta.append(None)
+    ctx.next_functions = tuple(nexts)
+    ctx.needs_input_grad = tuple(needs)
+    ctx._input_meta = meta
+    _seq_counter[0] += 1
+    ctx._seq = _seq_counter[0]
+
+    non_diff = ctx._non_diff
+    out_meta = []
+    for i, t in enumerate(tensors):
+        if t is None:
+            out_meta.append(None)
+            continue
+        out_meta.append((t._data.shape, t._data.dtype))
+        if t._data.dtype.kind == "f" and (non_diff is None or id(outs[i]) not in non_diff):
+            t._requires_grad = True
+            t.grad_fn = ctx
+            t._output_nr = i
+    ctx._output_meta = out_meta
+
+    to_save = ctx._to_save
+    if to_save:
+        user_outs = ctx.__dict__.pop("_user_outputs", ())
+        saved = []
+        for item in to_save:
+            saved.append(_pack(item, args, raw, outs, tensors, user_outs))
+        ctx._saved = saved
+        ctx._to_save = ()
+
+
+def _pack(item, args, raw, outs, tensors, user_outs=()):
+    from numtorch._tensor import Tensor, _wrap
+
+    if item is None:
+        return None
+    for i, r in enumerate(raw):
+        if item is r:
+            t = args[i]
+            if isinstance(t, Tensor):
+                vc = t._ensure_vc()
+                return (_INPUT, t, vc, vc[0])
+            return (_CONST, t)
+    for i, o in enumerate(outs):
+        if item is o or item is tensors[i] or (user_outs and item is user_outs[i]):
+            t = tensors[i]
+            vc = t._ensure_vc()
+            return (_OUTPUT, t._data, vc, vc[0], i)
+    if isinstance(item, np.ndarray):
+        return (_CONST, _wrap(item))
+    if isinstance(item, Tensor):
+        vc = item._ensure_vc()
+        return (_INPUT, item, vc, vc[0])
+    return (_CONST, item)
+
+
+class Primitive(Function):
+    """A numtorch op: ``forward`` works on NumPy arrays (and plain Python attributes) and
+    returns arrays; ``backward`` receives tensors and returns tensors (or None)."""
+
+    _primitive = True
+
+
+def once_differentiable(backward):
+    """Mark a backward that is written in raw NumPy: differentiating it again raises."""
+    backward._once_differentiable = True
+    return backward

@@ -1,0 +1,1 @@
+"""Differentiable primitives, grouped by family (one file each)."""

@@ -1,0 +1,886 @@
+"""Elementwise primitives: arithmetic, math functions, activations, comparisons.
+
+Each primitive computes its output with NumPy in ``forward`` and, a few lines below, sends the
+gradient back in ``backward`` with numtorch ops (so it can be differentiated again). Gradients of
+broadcast inputs are reduced by the engine (``sum_to_shape``), so the rules are pure math.
+"""
+
+import math
+
+import numpy as np
+
+from numtorch import _dtype
+from numtorch._tensor import Tensor, _wrap
+from numtorch.autograd import grad_mode
+from numtorch.autograd.function import Primitive
+from numtorch.ops._broadcast import promote_operands
+
+__all__ = [
+    "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "floor_divide",
+    "remainder", "fmod", "pow", "neg", "negative", "abs", "absolute", "sign", "exp", "exp2",
+    "log", "log2", "log10", "log1p", "expm1", "sqrt", "rsqrt", "square", "reciprocal", "sin",
+    "cos", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "tanh", "sigmoid", "erf",
+    "erfc", "erfinv", "relu", "clamp", "clip", "clamp_min", "clamp_max", "maximum", "minimum",
+    "fmax", "fmin", "where", "lerp", "floor", "ceil", "round", "trunc", "frac", "eq", "ne", "lt",
+    "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal", "not_equal", "equal",
+    "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or",
+    "bitwise_xor", "bitwise_not", "isnan", "isinf", "isfinite", "isposinf", "isneginf",
+    "nan_to_num", "isclose", "allclose", "cast", "logit", "xlogy", "hypot", "copysign",
+    "heaviside", "signbit", "deg2rad", "rad2deg", "float_power", "addcmul", "addcdiv",
+]
+
+
+def _float_input(x):
+    """Unary math functions of integer tensors compute in the default float dtype (PyTorch)."""
+    if isinstance(x, Tensor):
+        if x._data.dtype.kind != "f":
+            return cast(x, _dtype.get_default_dtype())
+        return x
+    return _wrap(np.asarray(x, dtype=_dtype.get_default_dtype().np_dtype))
+
+
+def _tensor(x, like=None):
+    if isinstance(x, Tensor):
+        return x
+    from numtorch._tensor import _as_array
+
+    arr = _as_array(x)
+    if like is not None and arr.ndim == 0:
+        arr = arr.astype(_dtype.result_type(like, x).np_dtype)
+    return _wrap(arr)
+
+
+# ====================================================================== dtype
+class Cast(Primitive):
+    """``x.to(dtype)``; the gradient flows back in the input's dtype (the engine casts it)."""
+
+    @staticmethod
+    def forward(ctx, x, dtype):
+        return x.astype(dtype.np_dtype)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output, None
+
+
+def cast(x, dtype):
+    return Cast.apply(x, dtype)
+
+
+# ====================================================================== binary arithmetic
+class Add(Primitive):
+    """d(x + y) = dx + dy."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        return np.add(x, y)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output, grad_output
+
+
+class Sub(Primitive):
+    """d(x - y) = dx - dy."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        return np.subtract(x, y)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output, (-grad_output if ctx.needs_input_grad[1] else None)
+
+
+class Mul(Primitive):
+    """d(x * y) = y dx + x dy."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return np.multiply(x, y)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, y = ctx.saved_tensors
+        gx = grad_output * y if ctx.needs_input_grad[0] else None
+        gy = grad_output * x if ctx.needs_input_grad[1] else None
+        return gx, gy
+
+
+class Div(Primitive):
+    """d(x / y) = dx / y - x / y^2 dy."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return np.true_divide(x, y)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, y = ctx.saved_tensors
+        gx = grad_output / y if ctx.needs_input_grad[0] else None
+        gy = -grad_output * x / (y * y) if ctx.needs_input_grad[1] else None
+        return gx, gy
+
+
+class Pow(Primitive):
+    """d(x ** y) = y x^(y-1) dx + x^y log(x) dy.
+
+    NOTE: like PyTorch, the gradient w.r.t. ``y`` is 0 where ``x == 0`` and ``y >= 0`` (the
+    limit of x^y log x), not NaN.
+    """
+
+    @staticmethod
+    def forward(ctx, x, y):
+        out = np.power(x, y)
+        ctx.save_for_backward(x, y, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, y, out = ctx.saved_tensors
+        gx = gy = None
+        if ctx.needs_input_grad[0]:
+            if isinstance(y, Tensor):
+                gx = grad_output * y * where(y == 0, 1.0, x) ** (y - 1) * (y != 0)
+            elif y == 0:
+                gx = grad_output * 0
+            else:
+                gx = grad_output * y * x ** (y - 1)
+        if ctx.needs_input_grad[1]:
+            safe = where((x == 0) & (y >= 0), 1.0, x)
+            gy = grad_output * out * log(safe)
+        return gx, gy
+
+
+def _binary(cls, a, b):
+    a, b = promote_operands(a, b)
+    return cls.apply(a, b)
+
+
+def add(input, other, *, alpha=1, out=None):
+    """``input + alpha * other`` with broadcasting and PyTorch's type promotion."""
+    if alpha != 1:
+        other = mul(other, alpha)
+    return _out(_binary(Add, input, other), out)
+
+
+def sub(input, other, *, alpha=1, out=None):
+    """``input - alpha * other``."""
+    if isinstance(input, Tensor) and input._data.dtype == np.bool_ and \
+            isinstance(other, Tensor) and other._data.dtype == np.bool_:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    if alpha != 1:
+        other = mul(other, alpha)
+    return _out(_binary(Sub, input, other), out)
+
+
+subtract = sub
+
+
+def mul(input, other, *, out=None):
+    return _out(_binary(Mul, input, other), out)
+
+
+multiply = mul
+
+
+def div(input, other, *, rounding_mode=None, out=None):
+    """True division (integer inputs give the default float dtype); ``rounding_mode`` 'trunc'
+    or 'floor' rounds the quotient (no gradient, like PyTorch's zero gradient)."""
+    if rounding_mode is not None:
+        if rounding_mode == "floor":
+            return _out(floor_divide(input, other), out)
+        if rounding_mode == "trunc":
+            q = _binary_nograd(input, other, np.divide)
+            if q._data.dtype.kind in "iu":
+                q = _binary_nograd(input, other, lambda x, y: np.trunc(
+                    np.true_divide(x, y)).astype(np.result_type(x, y)))
+            else:
+                q = _wrap(np.trunc(q._data))
+            return _out(q, out)
+        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' "
+                           f"but found '{rounding_mode}'")
+    a, b = promote_operands(input, other)
+    if not _is_float(a) and not _is_float(b):
+        dt = _dtype.get_default_dtype()
+        a = cast(a, dt) if isinstance(a, Tensor) else float(a)
+        b = cast(b, dt) if isinstance(b, Tensor) else float(b)
+    return _out(Div.apply(a, b), out)
+
+
+divide = div
+true_divide = div
+
+
+def _is_float(x):
+    if isinstance(x, Tensor):
+        return x._data.dtype.kind == "f"
+    return isinstance(x, float)
+
+
+def _binary_nograd(a, b, fn):
+    a, b = promote_operands(a, b)
+    xa = a._data if isinstance(a, Tensor) else a
+    xb = b._data if isinstance(b, Tensor) else b
+    out = fn(xa, xb)
+    dt = _dtype.result_type(a, b).np_dtype
+    if np.asarray(out).dtype != dt and np.asarray(out).dtype.kind != "b":
+        out = np.asarray(out).astype(dt)
+    return _wrap(out)
+
+
+def floor_divide(input, other, *, out=None):
+    """``floor(input / other)`` (PyTorch >= 1.13 floors); not differentiable."""
+    return _out(_binary_nograd(input, other, np.floor_divide), out)
+
+
+def remainder(input, other, *, out=None):
+    """Python-style modulus (sign of the divisor), like PyTorch's ``remainder``.
+
+    NOTE: the gradient w.r.t. ``input`` is 1 and w.r.t. ``other`` is ``-floor(input/other)``, as
+    in PyTorch."""
+    a, b = promote_operands(input, other)
+    return _out(Remainder.apply(a, b), out)
+
+
+class Remainder(Primitive):
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return np.remainder(x, y)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, y = ctx.saved_tensors
+        gy = -grad_output * floor_divide(x, y) if ctx.needs_input_grad[1] else None
+        return grad_output, gy
+
+
+def fmod(input, other, *, out=None):
+    """C-style modulus (sign of the dividend); not differentiable w.r.t. ``other``."""
+    return _out(_binary_nograd(input, other, np.fmod), out)
+
+
+def pow(input, exponent, *, out=None):
+    """``input ** exponent``; either may be a tensor or a Python number."""
+    if not isinstance(input, Tensor):
+        exponent = _tensor(exponent)
+        base = _tensor(input, like=exponent)
+        a, b = promote_operands(base, exponent)
+        return _out(Pow.apply(a, b), out)
+    if isinstance(exponent, Tensor):
+        a, b = promote_operands(input, exponent)
+        return _out(Pow.apply(a, b), out)
+    if isinstance(exponent, float) and input._data.dtype.kind != "f":
+        input = cast(input, _dtype.get_default_dtype())
+    if input._data.dtype.kind in "iu" and isinstance(exponent, int) and exponent < 0:
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+    return _out(Pow.apply(input, exponent), out)
+
+
+def float_power(input, exponent):
+    """``pow`` in float64, like PyTorch's ``float_power``."""
+    x = input.to(_dtype.float64) if isinstance(input, Tensor) else input
+    e = exponent.to(_dtype.float64) if isinstance(exponent, Tensor) else float(exponent)
+    return pow(x, e)
+
+
+# ====================================================================== unary math
+def _unary(name, fwd, bwd_doc, backward, float_only=True, save="x"):
+    """Build a one-input primitive class: ``fwd`` maps arrays; ``backward(ctx, g, x, y)``."""
+
+    def forward(ctx, x):
+        y = fwd(x)
+        if save == "x":
+            ctx.save_for_backward(x)
+        elif save == "y":
+            ctx.save_for_backward(y)
+        elif save == "xy":
+            ctx.save_for_backward(x, y)
+        return y
+
+    def bwd(ctx, grad_output):
+        saved = ctx.saved_tensors
+        return backward(grad_output, *saved)
+
+    cls = type(name, (Primitive,), {
+        "__doc__": bwd_doc, "forward": staticmethod(forward), "backward": staticmethod(bwd),
+        "__module__": __name__,
+    })
+
+    def fn(input, *, out=None):
+        x = _float_input(input) if float_only else input
+        return _out(cls.apply(x), out)
+
+    fn.__name__ = name.lower()
+    fn.__doc__ = bwd_doc
+    return cls, fn
+
+
+Neg, neg = _unary("Neg", np.negative, "d(-x) = -dx.", lambda g: -g, float_only=False,
+                  save=None)
+negative = neg
+Exp, exp = _unary("Exp", np.exp, "d exp(x) = exp(x) dx.", lambda g, y: g * y, save="y")
+Exp2, exp2 = _unary("Exp2", np.exp2, "d 2^x = 2^x ln 2 dx.", lambda g, y: g * y * math.log(2),
+                    save="y")
+Log, log = _unary("Log", np.log, "d log(x) = dx / x.", lambda g, x: g / x)
+Log2, log2 = _unary("Log2", np.log2, "d log2(x) = dx / (x ln 2).",
+                    lambda g, x: g / (x * math.log(2)))
+Log10, log10 = _unary("Log10", np.log10, "d log10(x) = dx / (x ln 10).",
+                      lambda g, x: g / (x * math.log(10)))
+Log1p, log1p = _unary("Log1p", np.log1p, "d log(1 + x) = dx / (1 + x).",
+                      lambda g, x: g / (x + 1))
+Expm1, expm1 = _unary("Expm1", np.expm1, "d (exp(x) - 1) = exp(x) dx.",
+                      lambda g, y: g * (y + 1), save="y")
+Sqrt, sqrt = _unary("Sqrt", np.sqrt, "d sqrt(x) = dx / (2 sqrt(x)).",
+                    lambda g, y: g / (y * 2), save="y")
+Rsqrt, rsqrt = _unary("Rsqrt", lambda x: 1 / np.sqrt(x), "d x^(-1/2) = -x^(-3/2)/2 dx.",
+                      lambda g, y: g * (y * y * y) * -0.5, save="y")
+Reciprocal, reciprocal = _unary("Reciprocal", np.reciprocal, "d (1/x) = -dx / x^2.",
+                                lambda g, y: -g * y * y, save="y")
+Sin, sin = _unary("Sin", np.sin, "d sin(x) = cos(x) dx.", lambda g, x: g * cos(x))
+Cos, cos = _unary("Cos", np.cos, "d cos(x) = -sin(x) dx.", lambda g, x: -g * sin(x))
+Tan, tan = _unary("Tan", np.tan, "d tan(x) = (1 + tan(x)^2) dx.",
+                  lambda g, y: g * (y * y + 1), save="y")
+Asin, asin = _unary("Asin", np.arcsin, "d asin(x) = dx / sqrt(1 - x^2).",
+                    lambda g, x: g * rsqrt(1 - x * x))
+Acos, acos = _unary("Acos", np.arccos, "d acos(x) = -dx / sqrt(1 - x^2).",
+                    lambda g, x: -g * rsqrt(1 - x * x))
+Atan, atan = _unary("Atan", np.arctan, "d atan(x) = dx / (1 + x^2).",
+                    lambda g, x: g / (x * x + 1))
+Sinh, sinh = _unary("Sinh", np.sinh, "d sinh(x) = cosh(x) dx.", lambda g, x: g * cosh(x))
+Cosh, cosh = _unary("Cosh", np.cosh, "d cosh(x) = sinh(x) dx.", lambda g, x: g * sinh(x))
+Tanh, tanh = _unary("Tanh", np.tanh, "d tanh(x) = (1 - tanh(x)^2) dx.",
+                    lambda g, y: g * (1 - y * y), save="y")
+
+
+def _sigmoid(x):
+    # NOTE: the stable form: exp of a non-positive number only, so |x| = 1e4 gives 0 or 1.
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+
+
+Sigmoid, sigmoid = _unary("Sigmoid", _sigmoid, "d sigmoid(x) = s (1 - s) dx, s = sigmoid(x).",
+                          lambda g, y: g * y * (1 - y), save="y")
+
+
+def _erf(x):
+    from math import erf as _e
+
+    return np.vectorize(_e, otypes=[x.dtype])(x) if x.size else x.copy()
+
+
+try:  # SciPy is optional; math.erf per element is the fallback
+    from scipy.special import erf as _sp_erf
+    from scipy.special import erfinv as _sp_erfinv
+
+    def _erf(x):  # noqa: F811
+        return _sp_erf(x).astype(x.dtype, copy=False)
+except ImportError:  # pragma: no cover - depends on the environment
+    _sp_erfinv = None
+
+
+Erf, erf = _unary("Erf", _erf, "d erf(x) = 2/sqrt(pi) exp(-x^2) dx.",
+                  lambda g, x: g * exp(-x * x) * (2 / math.sqrt(math.pi)))
+
+
+def erfc(input):
+    """``1 - erf(x)``."""
+    return 1 - erf(input)
+
+
+def _erfinv(y):
+    if _sp_erfinv is not None:
+        return _sp_erfinv(y).astype(y.dtype, copy=False)
+    # Newton iterations on erf from a rational first guess (no SciPy).
+    x = np.zeros_like(y, dtype=np.float64)
+    yy = y.astype(np.float64)
+    a = 0.147
+    ln = np.log(np.maximum(1 - yy * yy, 1e-300))
+    t = 2 / (np.pi * a) + ln / 2
+    x = np.sign(yy) * np.sqrt(np.sqrt(t * t - ln / a) - t)
+    from math import erf as _e
+
+    verf = np.vectorize(_e)
+    for _ in range(3):
+        x = x - (verf(x) - yy) / (2 / np.sqrt(np.pi) * np.exp(-x * x))
+    x = np.where(yy >= 1, np.inf, np.where(yy <= -1, -np.inf, x))
+    return x.astype(y.dtype)
+
+
+Erfinv, erfinv = _unary("Erfinv", _erfinv, "d erfinv(y) = sqrt(pi)/2 exp(erfinv(y)^2) dy.",
+                        lambda g, x: g * exp(x * x) * (math.sqrt(math.pi) / 2), save="y")
+
+
+class Abs(Primitive):
+    """d|x| = sign(x) dx (NOTE: 0 at x = 0, as PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.abs(x)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        return grad_output * sign(x)
+
+
+def abs(input, *, out=None):
+    return _out(Abs.apply(input), out)
+
+
+absolute = abs
+
+
+class Relu(Primitive):
+    """d relu(x) = [x > 0] dx. NOTE: the gradient at exactly 0 is 0, as in PyTorch."""
+
+    node_name = "ReluBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        y = np.maximum(x, 0)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (y,) = ctx.saved_tensors
+        return grad_output * (y > 0)
+
+
+def relu(input, *, out=None):
+    return _out(Relu.apply(input), out)
+
+
+# ====================================================================== non-differentiable
+def _nograd_unary(fn, name, keep_int=True, doc=""):
+    def f(input, *, out=None):
+        x = input._data if isinstance(input, Tensor) else np.asarray(input)
+        if keep_int and x.dtype.kind in "iub":
+            return _out(_wrap(x.copy()), out)
+        res = _wrap(fn(x))
+        if isinstance(input, Tensor) and input._requires_grad and grad_mode.is_grad_enabled():
+            res = _ZeroGrad.apply(input, res._data)
+        return _out(res, out)
+
+    f.__name__ = name
+    f.__doc__ = doc or f"``{name}`` elementwise; its gradient is zero everywhere (PyTorch)."
+    return f
+
+
+class _ZeroGrad(Primitive):
+    """Records a step function (floor, sign, ...): its gradient is zero, as PyTorch's."""
+
+    node_name = "ZeroGradBackward0"
+
+    @staticmethod
+    def forward(ctx, x, value):
+        return value
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output * 0, None
+
+
+floor = _nograd_unary(np.floor, "floor")
+ceil = _nograd_unary(np.ceil, "ceil")
+trunc = _nograd_unary(np.trunc, "trunc")
+sign = _nograd_unary(lambda x: np.sign(x), "sign", keep_int=False)
+
+
+def round(input, *, decimals=0, out=None):
+    """Round half to even, like PyTorch; zero gradient."""
+    x = input._data if isinstance(input, Tensor) else np.asarray(input)
+    if x.dtype.kind in "iub":
+        return _out(_wrap(x.copy()), out)
+    res = np.round(x, decimals)
+    if isinstance(input, Tensor) and input._requires_grad and grad_mode.is_grad_enabled():
+        return _out(_ZeroGrad.apply(input, res), out)
+    return _out(_wrap(res), out)
+
+
+def frac(input):
+    """``x - trunc(x)``; gradient 1."""
+    return input - trunc(input).detach()
+
+
+def _compare(fn, name):
+    def f(input, other, *, out=None):
+        a, b = promote_operands(_tensor(input) if not isinstance(input, Tensor) else input,
+                                other)
+        xa = a._data if isinstance(a, Tensor) else a
+        xb = b._data if isinstance(b, Tensor) else b
+        return _out(_wrap(np.asarray(fn(xa, xb))), out)
+
+    f.__name__ = name
+    f.__doc__ = f"Elementwise ``{name}`` with broadcasting; a bool tensor, outside the graph."
+    return f
+
+
+eq = _compare(np.equal, "eq")
+ne = _compare(np.not_equal, "ne")
+lt = _compare(np.less, "lt")
+le = _compare(np.less_equal, "le")
+gt = _compare(np.greater, "gt")
+ge = _compare(np.greater_equal, "ge")
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+
+
+def _logical(fn, name):
+    def f(input, other, *, out=None):
+        xa = input._data if isinstance(input, Tensor) else np.asarray(input)
+        xb = other._data if isinstance(other, Tensor) else np.asarray(other)
+        if xa.shape != xb.shape:
+            from numtorch.ops._broadcast import check_broadcast
+
+            check_broadcast(xa.shape, xb.shape)
+        return _out(_wrap(np.asarray(fn(xa.astype(bool), xb.astype(bool)))), out)
+
+    f.__name__ = name
+    return f
+
+
+logical_and = _logical(np.logical_and, "logical_and")
+logical_or = _logical(np.logical_or, "logical_or")
+logical_xor = _logical(np.logical_xor, "logical_xor")
+
+
+def logical_not(input, *, out=None):
+    return _out(_wrap(np.logical_not(input._data)), out)
+
+
+def _bitwise(fn, name):
+    def f(input, other):
+        a, b = promote_operands(input, other)
+        for x in (a, b):
+            if isinstance(x, Tensor) and x._data.dtype.kind == "f":
+                raise RuntimeError(f"\"{name}_cpu\" not implemented for '{x.dtype.name.capitalize()}'")
+        xa = a._data if isinstance(a, Tensor) else a
+        xb = b._data if isinstance(b, Tensor) else b
+        return _wrap(np.asarray(fn(xa, xb)))
+
+    f.__name__ = name
+    return f
+
+
+bitwise_and = _bitwise(np.bitwise_and, "bitwise_and")
+bitwise_or = _bitwise(np.bitwise_or, "bitwise_or")
+bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
+
+
+def bitwise_not(input):
+    if input._data.dtype.kind == "f":
+        raise RuntimeError("\"bitwise_not_cpu\" not implemented for "
+                           f"'{input.dtype.name.capitalize()}'")
+    return _wrap(np.invert(input._data))
+
+
+def isnan(input):
+    return _wrap(np.isnan(input._data))
+
+
+def isinf(input):
+    return _wrap(np.isinf(input._data))
+
+
+def isfinite(input):
+    return _wrap(np.isfinite(input._data))
+
+
+def isposinf(input):
+    return _wrap(np.isposinf(input._data))
+
+
+def isneginf(input):
+    return _wrap(np.isneginf(input._data))
+
+
+def signbit(input):
+    return _wrap(np.signbit(input._data))
+
+
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
+    """Replace NaN and infinities (by the dtype's extremes unless given); gradient passes where
+    the input was finite."""
+    x = input._data
+    res = np.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf)
+    if input._requires_grad and grad_mode.is_grad_enabled():
+        keep = _wrap(np.isfinite(x))
+        return where(keep, input, _wrap(res))
+    return _wrap(res)
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return _wrap(np.isclose(input._data, _arr(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return bool(np.allclose(input._data, _arr(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def equal(input, other):
+    """True when both tensors have the same shape and elements."""
+    return input._data.shape == other._data.shape and bool(np.array_equal(input._data,
+                                                                          other._data))
+
+
+def _arr(x):
+    return x._data if isinstance(x, Tensor) else np.asarray(x)
+
+
+# ====================================================================== clamp, min/max, where
+class Clamp(Primitive):
+    """d clamp(x, lo, hi) = [lo <= x <= hi] dx (NOTE: the gradient passes at the bounds, as
+    PyTorch). Tensor bounds get the gradient where they are the active value."""
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        ctx.save_for_backward(x, lo, hi)
+        y = x
+        if lo is not None:
+            y = np.maximum(y, lo)
+        if hi is not None:
+            y = np.minimum(y, hi)
+        if y is x:
+            y = x.copy()
+        return y
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, lo, hi = ctx.saved_tensors
+        inside = None
+        if lo is not None:
+            inside = x >= lo
+        if hi is not None:
+            below = x <= hi
+            inside = below if inside is None else inside & below
+        gx = grad_output * inside if ctx.needs_input_grad[0] else None
+        glo = ghi = None
+        if ctx.needs_input_grad[1]:
+            glo = grad_output * (x < lo)
+            if hi is not None:
+                glo = glo * (lo <= hi)
+        if ctx.needs_input_grad[2]:
+            ghi = grad_output * (x > hi) if lo is None else grad_output * ((x > hi) | (lo > hi))
+        return gx, glo, ghi
+
+
+def clamp(input, min=None, max=None, *, out=None):
+    """Clamp to ``[min, max]``; bounds may be numbers or tensors. Where ``min > max`` every
+    element becomes ``max``, as in PyTorch."""
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    x = input
+    if isinstance(min, float) or isinstance(max, float):
+        if x._data.dtype.kind != "f":
+            x = cast(x, _dtype.get_default_dtype())
+    lo = min
+    hi = max
+    if isinstance(lo, Tensor) and lo._data.dtype != x._data.dtype:
+        lo = lo.to(x.dtype)
+    if isinstance(hi, Tensor) and hi._data.dtype != x._data.dtype:
+        hi = hi.to(x.dtype)
+    res = Clamp.apply(x, lo, hi)
+    return _out(res, out)
+
+
+clip = clamp
+
+
+def clamp_min(input, min):
+    return clamp(input, min=min)
+
+
+def clamp_max(input, max):
+    return clamp(input, max=max)
+
+
+class Where(Primitive):
+    """d where(c, x, y) = [c] dx + [not c] dy."""
+
+    @staticmethod
+    def forward(ctx, cond, x, y):
+        ctx.save_for_backward(cond)
+        return np.where(cond, x, y)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (cond,) = ctx.saved_tensors
+        zero = grad_output * 0
+        gx = where(cond, grad_output, zero) if ctx.needs_input_grad[1] else None
+        gy = where(cond, zero, grad_output) if ctx.needs_input_grad[2] else None
+        return None, gx, gy
+
+
+def where(condition, input=None, other=None, *, out=None):
+    """``where(cond, x, y)``: x where cond else y (broadcast); ``where(cond)`` is
+    ``nonzero(cond, as_tuple=True)``."""
+    if input is None and other is None:
+        from numtorch.ops.indexing import nonzero
+
+        return nonzero(condition, as_tuple=True)
+    cond = condition if isinstance(condition, Tensor) else _wrap(np.asarray(condition))
+    if cond._data.dtype != np.bool_:
+        if cond._data.dtype == np.uint8:
+            cond = _wrap(cond._data.astype(bool))
+        else:
+            raise RuntimeError(f"where expected condition to be a boolean tensor, but got a "
+                               f"tensor with dtype {cond.dtype.name.capitalize()}")
+    x, y = promote_operands(input, other)
+    from numtorch.ops._broadcast import check_broadcast
+
+    xs = x._data.shape if isinstance(x, Tensor) else ()
+    ys = y._data.shape if isinstance(y, Tensor) else ()
+    check_broadcast(cond._data.shape, xs)
+    check_broadcast(cond._data.shape, ys)
+    if not isinstance(x, Tensor) and not isinstance(y, Tensor):
+        x = _wrap(np.asarray(x, dtype=_dtype.result_type(x, y).np_dtype))
+    res = Where.apply(cond, x, y)
+    if isinstance(x, Tensor) and res._data.dtype != x._data.dtype:
+        res = res.to(x.dtype)
+    elif not isinstance(x, Tensor) and isinstance(y, Tensor) and res._data.dtype != y._data.dtype:
+        res = res.to(y.dtype)
+    return _out(res, out)
+
+
+class Maximum(Primitive):
+    """d max(x, y): the gradient goes to the larger input; NOTE: split half-half on ties, as
+    PyTorch does for ``maximum``/``minimum``."""
+
+    @staticmethod
+    def forward(ctx, x, y, take_max):
+        ctx.save_for_backward(x, y)
+        ctx.take_max = take_max
+        return np.maximum(x, y) if take_max else np.minimum(x, y)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, y = ctx.saved_tensors
+        wins = (x > y) if ctx.take_max else (x < y)
+        ties = (x == y)
+        half = grad_output * ties * 0.5
+        gx = grad_output * wins + half if ctx.needs_input_grad[0] else None
+        gy = grad_output * ((~wins) & (~ties)) + half if ctx.needs_input_grad[1] else None
+        return gx, gy, None
+
+
+def maximum(input, other, *, out=None):
+    a, b = promote_operands(input, other)
+    return _out(Maximum.apply(a, b, True), out)
+
+
+def minimum(input, other, *, out=None):
+    a, b = promote_operands(input, other)
+    return _out(Maximum.apply(a, b, False), out)
+
+
+def fmax(input, other):
+    """Like ``maximum`` but a NaN loses to a number."""
+    res = maximum(input, other)
+    a = _arr(input)
+    b = _arr(other)
+    return where(_wrap(np.isnan(a)), other, where(_wrap(np.isnan(b)), input, res)) \
+        if np.isnan(a).any() or np.isnan(b).any() else res
+
+
+def fmin(input, other):
+    res = minimum(input, other)
+    a = _arr(input)
+    b = _arr(other)
+    return where(_wrap(np.isnan(a)), other, where(_wrap(np.isnan(b)), input, res)) \
+        if np.isnan(a).any() or np.isnan(b).any() else res
+
+
+def lerp(input, end, weight, *, out=None):
+    """``input + weight * (end - input)``."""
+    return _out(input + weight * (end - input), out)
+
+
+def atan2(input, other, *, out=None):
+    """``atan2(y, x)``: d = (x dy - y dx) / (x^2 + y^2)."""
+    a, b = promote_operands(input, other)
+    return _out(Atan2.apply(_float_input(a), _float_input(b)), out)
+
+
+class Atan2(Primitive):
+    @staticmethod
+    def forward(ctx, y, x):
+        ctx.save_for_backward(y, x)
+        return np.arctan2(y, x)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        y, x = ctx.saved_tensors
+        r2 = x * x + y * y
+        gy = grad_output * x / r2 if ctx.needs_input_grad[0] else None
+        gx = -grad_output * y / r2 if ctx.needs_input_grad[1] else None
+        return gy, gx
+
+
+def hypot(input, other):
+    return sqrt(input * input + other * other)
+
+
+def copysign(input, other):
+    return abs(input) * where(_wrap(np.signbit(_arr(other))), -1.0, 1.0)
+
+
+def heaviside(input, values):
+    x = input._data
+    return _wrap(np.heaviside(x, _arr(values)).astype(x.dtype))
+
+
+def deg2rad(input):
+    return input * (math.pi / 180)
+
+
+def rad2deg(input):
+    return input * (180 / math.pi)
+
+
+def logit(input, eps=None):
+    """``log(p / (1 - p))``, with ``p`` clamped to ``[eps, 1 - eps]`` when ``eps`` is given."""
+    x = input if eps is None else clamp(input, eps, 1 - eps)
+    return log(x / (1 - x))
+
+
+def xlogy(input, other):
+    """``x * log(y)``, 0 where ``x == 0`` (even when ``y`` is 0 or NaN-free infinite)."""
+    x = input if isinstance(input, Tensor) else _tensor(input, like=other)
+    y = other if isinstance(other, Tensor) else _tensor(other, like=x)
+    zero = x == 0
+    safe_y = where(zero, 1.0, y)
+    return where(zero, 0.0, x * log(safe_y))
+
+
+def square(input, *, out=None):
+    """``x * x`` (integers stay integers, as in PyTorch)."""
+    if input._data.dtype.kind in "iub":
+        return _out(_wrap(np.square(input._data.astype(np.int64)
+                                    if input._data.dtype == np.bool_ else input._data)), out)
+    return _out(pow(input, 2), out)
+
+
+def addcmul(input, tensor1, tensor2, *, value=1):
+    return input + value * tensor1 * tensor2
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1):
+    return input + value * tensor1 / tensor2
+
+
+def _out(result, out):
+    """Honour ``out=``: copy the result into ``out`` (resized like PyTorch when shapes
+    differ)."""
+    if out is None:
+        return result
+    if out._data.shape != result._data.shape:
+        out._data = np.empty(result._data.shape, dtype=out._data.dtype)
+    np.copyto(out._data, result._data, casting="unsafe")
+    out._bump()
+    return out
