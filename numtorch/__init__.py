@@ -36,6 +36,7 @@ from numtorch.ops import reduction as _reduction
 from numtorch.ops import shape as _shape
 from numtorch.ops._broadcast import broadcast_shapes
 from numtorch import cuda, backends
+from numtorch import nn
 from numtorch._threads import get_num_threads, set_num_threads, get_num_interop_threads, \
     set_num_interop_threads
 

@@ -1,0 +1,3 @@
+"""numtorch.nn.functional."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""numtorch.nn.init."""
+
+__all__ = []

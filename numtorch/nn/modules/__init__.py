@@ -1,0 +1,15 @@
+"""The layer classes of ``numtorch.nn``, one file per family."""
+
+from numtorch.nn.modules import (activation, container, conv, dropout, flatten, linear, loss,
+                                 module, normalization, pixelshuffle, pooling, sparse,
+                                 upsampling)
+
+FAMILIES = (module, container, linear, activation, dropout, sparse, flatten, conv, pooling,
+            normalization, loss, upsampling, pixelshuffle)
+
+__all__ = []
+for _family in FAMILIES:
+    for _name in _family.__all__:
+        globals()[_name] = getattr(_family, _name)
+        __all__.append(_name)
+del _family, _name

@@ -1,0 +1,3 @@
+"""numtorch.nn.modules.activation."""
+
+__all__ = []

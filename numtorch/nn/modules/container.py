@@ -1,0 +1,3 @@
+"""numtorch.nn.modules.container."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""numtorch.nn.modules.conv."""
+
+__all__ = []

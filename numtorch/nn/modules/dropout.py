@@ -1,0 +1,3 @@
+"""numtorch.nn.modules.dropout."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""numtorch.nn.modules.flatten."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""numtorch.nn.modules.linear."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""numtorch.nn.modules.loss."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""numtorch.nn.modules.module."""
+
+__all__ = []

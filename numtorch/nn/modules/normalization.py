@@ -1,0 +1,3 @@
+"""numtorch.nn.modules.normalization."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""numtorch.nn.modules.pixelshuffle."""
+
+__all__ = []

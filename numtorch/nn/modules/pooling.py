@@ -1,0 +1,3 @@
+"""numtorch.nn.modules.pooling."""
+
+__all__ = []

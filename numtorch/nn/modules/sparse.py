@@ -1,0 +1,3 @@
+"""numtorch.nn.modules.sparse."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""numtorch.nn.modules.upsampling."""
+
+__all__ = []

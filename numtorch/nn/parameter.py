@@ -1,0 +1,3 @@
+"""numtorch.nn.parameter: Parameter (a leaf tensor a Module registers)."""
+
+__all__ = []

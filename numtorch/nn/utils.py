@@ -1,0 +1,3 @@
+"""numtorch.nn.utils."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""numtorch.ops.activation."""
+
+__all__ = []

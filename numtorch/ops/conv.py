@@ -1,0 +1,3 @@
+"""numtorch.ops.conv."""
+
+__all__ = []

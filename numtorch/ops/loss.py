@@ -1,0 +1,3 @@
+"""numtorch.ops.loss."""
+
+__all__ = []

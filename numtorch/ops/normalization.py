@@ -1,0 +1,3 @@
+"""numtorch.ops.normalization."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""numtorch.ops.pooling."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""numtorch.ops.random."""
+
+__all__ = []
