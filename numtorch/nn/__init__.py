@@ -11,4 +11,3 @@ for _family in _FAMILIES:
 for _name in parameter.__all__:
     globals()[_name] = getattr(parameter, _name)
     __all__.append(_name)
-del _family, _name

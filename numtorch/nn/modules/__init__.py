@@ -12,4 +12,3 @@ for _family in FAMILIES:
     for _name in _family.__all__:
         globals()[_name] = getattr(_family, _name)
         __all__.append(_name)
-del _family, _name
