@@ -29,21 +29,28 @@ def adam_update(p, g, state, lr, beta1, beta2, eps, amsgrad):
     t = incr_step(state)
     m = state["exp_avg"]._data
     v = state["exp_avg_sq"]._data
-    m += (1 - beta1) * (g - m)
+    # One scratch array and in-place NumPy calls: the update streams over memory ~12 times
+    # without allocating (allocation of parameter-sized temporaries dominated otherwise).
+    tmp = np.subtract(g, m)
+    tmp *= 1 - beta1
+    m += tmp
+    np.multiply(g, g, out=tmp)
+    tmp *= 1 - beta2
     v *= beta2
-    v += (1 - beta2) * g * g
+    v += tmp
     bias_correction1 = 1 - beta1 ** t
     bias_correction2_sqrt = (1 - beta2 ** t) ** 0.5
     if amsgrad:
         vmax = state["max_exp_avg_sq"]._data
         np.maximum(vmax, v, out=vmax)
-        denom = np.sqrt(vmax)
+        np.sqrt(vmax, out=tmp)
     else:
-        denom = np.sqrt(v)
-    denom /= bias_correction2_sqrt
-    denom += eps
-    step_size = lr / bias_correction1
-    p._data += (-step_size * m) / denom
+        np.sqrt(v, out=tmp)
+    tmp /= bias_correction2_sqrt
+    tmp += eps
+    np.divide(m, tmp, out=tmp)
+    tmp *= -(lr / bias_correction1)
+    p._data += tmp
     p._bump()
 
 
