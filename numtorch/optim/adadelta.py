@@ -2,8 +2,15 @@
 
 import numpy as np
 
-from numtorch.optim._functional import (check_eps, check_lr, check_weight_decay, grad_of,
-                                        incr_step, new_step, zeros_state)
+from numtorch.optim._functional import (
+    check_eps,
+    check_lr,
+    check_weight_decay,
+    grad_of,
+    incr_step,
+    new_step,
+    zeros_state,
+)
 from numtorch.optim.optimizer import Optimizer
 
 __all__ = ["Adadelta"]

@@ -1,7 +1,6 @@
 """AdamW (Loshchilov & Hutter): Adam with decoupled weight decay."""
 
-from numtorch.optim._functional import (check_betas, check_eps, check_lr, check_weight_decay,
-                                        grad_of)
+from numtorch.optim._functional import check_betas, check_eps, check_lr, check_weight_decay, grad_of
 from numtorch.optim.adam import adam_update
 from numtorch.optim.optimizer import Optimizer
 

@@ -3,8 +3,16 @@
 import numpy as np
 
 from numtorch._tensor import _wrap
-from numtorch.optim._functional import (check_betas, check_eps, check_lr, check_weight_decay,
-                                        grad_of, incr_step, new_step, zeros_state)
+from numtorch.optim._functional import (
+    check_betas,
+    check_eps,
+    check_lr,
+    check_weight_decay,
+    grad_of,
+    incr_step,
+    new_step,
+    zeros_state,
+)
 from numtorch.optim.optimizer import Optimizer
 
 __all__ = ["NAdam"]

@@ -5,9 +5,9 @@ import warnings
 
 import numpy as np
 import pytest
+from parity import requires_torch, torch
 
 import numtorch
-from parity import requires_torch, torch
 
 
 def _schedulers(m):

@@ -5,9 +5,9 @@ import math
 
 import numpy as np
 import pytest
+from parity import requires_torch, torch
 
 import numtorch
-from parity import requires_torch, torch
 
 OPTIMIZERS = [
     ("SGD", dict(lr=0.1)),
