@@ -385,9 +385,14 @@ def rotate(img, angle, interpolation=InterpolationMode.NEAREST, expand=False, ce
     rad = math.radians(angle)
     nw = int(math.ceil(abs(w * math.cos(rad)) + abs(h * math.sin(rad)) - 1e-9))
     nh = int(math.ceil(abs(w * math.sin(rad)) + abs(h * math.cos(rad)) - 1e-9))
-    padded = pad(img, ((nw - w) // 2, (nh - h) // 2, nw - w - (nw - w) // 2,
-                       nh - h - (nh - h) // 2), fill=0)
-    return affine(padded, angle, (0, 0), 1.0, (0.0, 0.0), interpolation, fill, None)
+    # Rotate on a canvas large enough for both the input and the output, then cut out the
+    # output's box around the centre.
+    cw, ch = max(w, nw), max(h, nh)
+    left, top = (cw - w) // 2, (ch - h) // 2
+    canvas = pad(img, (left, top, cw - w - left, ch - h - top), fill=fill if
+                 isinstance(fill, (int, float)) else 0)
+    turned = affine(canvas, angle, (0, 0), 1.0, (0.0, 0.0), interpolation, fill, None)
+    return crop(turned, (ch - nh) // 2, (cw - nw) // 2, nh, nw)
 
 
 # ---------------------------------------------------------------- colour
