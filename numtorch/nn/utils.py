@@ -1,3 +1,0 @@
-"""numtorch.nn.utils."""
-
-__all__ = []
