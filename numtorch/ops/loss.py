@@ -1,3 +1,868 @@
-"""numtorch.ops.loss."""
+"""Loss functions: fused cross-entropy, NLL and binary cross-entropy primitives, and composites.
+
+Four primitives, each fused for stability and speed:
+- ``CrossEntropy``: log-softmax + NLL (class indices, with ``weight``, ``ignore_index`` and
+  ``label_smoothing``) or log-softmax + soft targets (class probabilities). The gradient is
+  ``scale * (a * softmax(x) - b)`` (``softmax - onehot`` in the plain case).
+- ``NllLoss``: picks ``-w[t] * x[n, t]``; its gradient scatters back.
+- ``BinaryCrossEntropy``: PyTorch's clamped logs (``log`` >= -100) and its gradient
+  ``(x - z) / max(x (1 - x), 1e-12)``, finite on saturated probabilities.
+- ``BinaryCrossEntropyWithLogits``: ``(1 - z) x + (1 + (pw - 1) z) softplus(-x)`` in the
+  stable form; gradient ``(1 + (pw - 1) z) sigmoid(x) - pw z``.
+
+Every backward is differentiable again: the three elementwise ones are written with numtorch
+ops; ``CrossEntropy`` and ``NllLoss`` run NumPy when no graph is recorded and numtorch ops under
+``create_graph=True`` (Hessian-vector products through a classifier's loss).
+
+The other losses are composites of tensor ops. Every function takes PyTorch's deprecated
+``size_average``/``reduce`` arguments and maps them to ``reduction`` with PyTorch's warning.
+"""
+
+import warnings
+
+import numpy as np
+
+from numtorch._tensor import Tensor, _wrap
+from numtorch.autograd import grad_mode
+from numtorch.autograd.function import Primitive
+from numtorch.ops import elementwise as ew
 
 __all__ = []
+
+FUNCTIONAL = [
+    "cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div", "cosine_embedding_loss",
+    "margin_ranking_loss", "hinge_embedding_loss", "multilabel_soft_margin_loss",
+    "triplet_margin_loss", "soft_margin_loss", "poisson_nll_loss", "gaussian_nll_loss",
+    "multi_margin_loss",
+]
+
+_SCALAR_NAMES = {
+    "float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
+    "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+}
+
+
+# ====================================================================== reductions
+def _legacy_reduction(size_average, reduce, emit_warning=True):
+    """PyTorch's mapping of the deprecated ``size_average``/``reduce`` flags."""
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    if size_average and reduce:
+        ret = "mean"
+    elif reduce:
+        ret = "sum"
+    else:
+        ret = "none"
+    if emit_warning:
+        warnings.warn(f"size_average and reduce args will be deprecated, please use "
+                      f"reduction='{ret}' instead.", UserWarning, stacklevel=3)
+    return ret
+
+
+def _reduction(size_average, reduce, reduction):
+    if size_average is not None or reduce is not None:
+        return _legacy_reduction(size_average, reduce)
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return reduction
+
+
+def _reduce(loss, reduction):
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "none":
+        return loss
+    raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def _scalar_name(t):
+    return _SCALAR_NAMES[t._data.dtype.name]
+
+
+def _no_grad_arg(t, fn_name, arg):
+    """PyTorch's fused losses do not differentiate their class weights: refuse, as it does."""
+    if t is not None and t._requires_grad and grad_mode.is_grad_enabled():
+        raise RuntimeError(f"The function '{fn_name}' is not differentiable with respect to "
+                           f"argument '{arg}'. This input cannot have requires_grad True.")
+
+
+def _warn_size(input, target):
+    if input._data.shape != target._data.shape:
+        warnings.warn(
+            f"Using a target size ({target.shape}) that is different to the input size "
+            f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
+            "Please ensure they have the same size.", UserWarning, stacklevel=3)
+
+
+def _shape_list(shape):
+    return f"[{', '.join(map(str, shape))}]"
+
+
+# ====================================================================== class-index targets
+def _class_shape(c_ndim):
+    """Indexes the class axis of an ``(N, C, *d)`` array from an ``(N, *d)`` one."""
+    return (slice(None), None) + (slice(None),) * (c_ndim - 2)
+
+
+def _targets(target, ignore_index, c, weight, dtype):
+    """Masks and per-element weights of class-index targets; raises for out-of-range ones.
+
+    Returns ``(safe, mask, wt)``: targets with ignored entries set to 0, the not-ignored mask,
+    and ``weight[target]`` (1 without weights), zero where ignored."""
+    t = target
+    mask = t != ignore_index
+    bad = mask & ((t < 0) | (t >= c))
+    if bad.any():
+        raise IndexError(f"Target {int(t[bad].flat[0])} is out of bounds.")
+    all_kept = bool(mask.all())
+    safe = t if all_kept else np.where(mask, t, 0)
+    if safe.dtype != np.int64:
+        safe = safe.astype(np.int64)
+    if weight is None:
+        wt = mask.astype(dtype)
+    else:
+        wt = weight[safe]
+        if not all_kept:
+            wt = wt * mask
+    return safe, mask, wt
+
+
+def _class_weight_view(weight, ndim):
+    """``weight`` (C,) shaped to broadcast along axis 1 of an ``ndim``-D array."""
+    return weight.reshape((1, -1) + (1,) * (ndim - 2))
+
+
+class CrossEntropy(Primitive):
+    """Fused ``log_softmax`` over axis 1 and the negative log-likelihood.
+
+    Inputs: ``x`` of shape (N, C, *d); ``target`` class indices (N, *d) or probabilities shaped
+    like ``x``; ``weight`` (C,) or None. Per element, with ``logp = log_softmax(x)``, smoothing
+    ``e`` and ``C`` classes:
+
+        indices:        l = (1 - e) w[t] (-logp[t]) + e / C * sum_c w[c] (-logp[c])  (0 if ignored)
+        probabilities:  l = -sum_c w[c] q[c] logp[c],  q = (1 - e) target + e / C
+
+    'mean' divides by the summed ``w[t]`` of the kept targets (indices) or by N * prod(d)
+    (probabilities). Gradient, with ``p = softmax(x)`` and ``s`` the reduction's scale:
+
+        dx = s * (a * p - b),   indices: a = (1 - e) w[t] + e / C * sum(w),
+                                         b = (1 - e) w[t] onehot(t) + e / C * w
+                                probabilities: a = sum_c w[c] q[c],  b = w * q
+    """
+
+    @staticmethod
+    def forward(ctx, x, target, weight, ignore_index, label_smoothing, reduction, prob):
+        c = x.shape[1]
+        e = label_smoothing
+        logp = x - x.max(axis=1, keepdims=True)
+        lse = np.log(np.sum(np.exp(logp), axis=1, keepdims=True))
+        logp -= lse
+        wb = None if weight is None else _class_weight_view(weight, x.ndim)
+        if prob:
+            q = target if e == 0 else target * (1 - e) + e / c
+            wq = q if wb is None else q * wb
+            loss = -np.sum(logp * wq, axis=1)
+            total = loss.dtype.type(loss.size)
+            safe = mask = wt = None
+        else:
+            safe, mask, wt = _targets(target, ignore_index, c, weight, x.dtype)
+            picked = np.take_along_axis(logp, safe[_class_shape(x.ndim)], axis=1)[:, 0]
+            loss = picked * -wt
+            if e:
+                smooth = -np.sum(logp if wb is None else logp * wb, axis=1)
+                smooth *= mask
+                loss = loss * (1 - e) + smooth * (e / c)
+            total = wt.sum(dtype=x.dtype)
+        if reduction == "mean":
+            with np.errstate(invalid="ignore", divide="ignore"):
+                out = np.asarray(loss.sum(dtype=x.dtype) / total, dtype=x.dtype)
+        elif reduction == "sum":
+            out = np.asarray(loss.sum(dtype=x.dtype), dtype=x.dtype)
+        else:
+            out = loss.astype(x.dtype, copy=False)
+        ctx.attrs = (e, reduction, prob, total)
+        ctx.save_for_backward(x, target, weight, logp, safe, mask, wt)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, target, weight, logp, safe, mask, wt = ctx.saved_tensors
+        e, reduction, prob, total = ctx.attrs
+        need_x, need_t, need_w = ctx.needs_input_grad[:3]
+        s = grad_output
+        if reduction == "none":
+            s = s.reshape(s.shape[:1] + (1,) + s.shape[1:])  # (N, 1, *d)
+        elif reduction == "mean":
+            # NOTE: with every target ignored the loss is 0/0 = NaN but, as in PyTorch, the
+            # gradient is 0 (no element contributes).
+            s = s / float(total) if total else s * 0.0
+        if grad_mode.is_grad_enabled():
+            return _ce_backward_graph(s, x, target, weight, safe, mask, wt, e, prob,
+                                      need_x, need_t, need_w)
+        return _ce_backward_numpy(s._data, target, weight, logp._data, safe, mask, wt, e, prob,
+                                  need_x, need_t, need_w)
+
+
+def _ce_backward_numpy(s, target, weight, logp, safe, mask, wt, e, prob, need_x, need_t,
+                       need_w):
+    c = logp.shape[1]
+    dt = logp.dtype
+    s = np.asarray(s, dtype=dt)
+    wb = None if weight is None else _class_weight_view(weight._data, logp.ndim)
+    gx = gt = gw = None
+    if prob:
+        tq = target._data
+        q = tq if e == 0 else tq * (1 - e) + e / c
+        wq = q if wb is None else q * wb
+        if need_x:
+            p = np.exp(logp)
+            p *= np.sum(wq, axis=1, keepdims=True)
+            p -= wq
+            p *= s
+            gx = _wrap(p)
+        if need_t:
+            gt = -s * (1 - e) * logp
+            if wb is not None:
+                gt = gt * wb
+            gt = _wrap(gt)
+        if need_w:
+            gw = _wrap(_sum_but_class(-(s * q * logp)))
+        return gx, gt, gw, None, None, None, None
+    if need_x:
+        idx = safe._data[_class_shape(logp.ndim)]
+        wt = wt._data
+        s_el = s if s.ndim == 0 else s[:, 0]  # the per-element scale, (N, *d) or ()
+        a = wt * (1 - e)
+        if e:
+            wsum = c if weight is None else weight._data.sum()
+            a = a + mask._data * (e / c * wsum)
+        p = np.exp(logp)
+        p *= (s_el * a)[_class_shape(logp.ndim)]
+        if e:
+            sm = (s_el * mask._data * (e / c))[_class_shape(logp.ndim)]
+            p -= sm if wb is None else sm * wb
+        hit = np.take_along_axis(p, idx, axis=1)
+        hit -= (s_el * wt * (1 - e))[_class_shape(logp.ndim)]
+        np.put_along_axis(p, idx, hit, axis=1)
+        gx = _wrap(p)
+    return gx, None, None, None, None, None, None
+
+
+def _sum_but_class(arr):
+    axes = (0,) + tuple(range(2, arr.ndim))
+    return arr.sum(axis=axes)
+
+
+def _log_softmax_graph(x, dim):
+    """``log_softmax`` as recorded numtorch ops (the shift by the max is a constant)."""
+    z = x - _wrap(x._data.max(axis=dim, keepdims=True))
+    return z - z.exp().sum(dim, keepdim=True).log()
+
+
+def _ce_backward_graph(s, x, target, weight, safe, mask, wt, e, prob, need_x, need_t, need_w):
+    """The same gradients as recorded numtorch ops of ``x``, ``target`` and ``grad_output``."""
+    c = x._data.shape[1]
+    logp = _log_softmax_graph(x, 1)
+    wb = None if weight is None else _class_weight_view(weight, x.ndim)
+    gx = gt = gw = None
+    if prob:
+        q = target if e == 0 else target * (1 - e) + e / c
+        wq = q if wb is None else q * wb
+        if need_x:
+            gx = s * (logp.exp() * wq.sum(1, keepdim=True) - wq)
+        if need_t:
+            gt = s * logp * -(1 - e)
+            if wb is not None:
+                gt = gt * wb
+        if need_w:
+            full = s * q * logp * -1.0
+            gw = full.sum((0,) + tuple(range(2, x.ndim)))
+        return gx, gt, gw, None, None, None, None
+    if need_x:
+        idx = safe._data[_class_shape(x.ndim)]
+        dtype = x._data.dtype
+        onehot = np.zeros(x._data.shape, dtype=dtype)
+        np.put_along_axis(onehot, idx, 1, axis=1)
+        wt_c = wt._data[_class_shape(x.ndim)]
+        a = wt_c * (1 - e)
+        b = onehot * a
+        if e:
+            wsum = c if weight is None else float(weight._data.sum())
+            m = mask._data[_class_shape(x.ndim)].astype(dtype)
+            a = a + m * (e / c * wsum)
+            b = b + (m * (e / c) if wb is None else m * (e / c) * wb._data)
+        gx = s * (logp.exp() * _wrap(a) - _wrap(b))
+    return gx, None, None, None, None, None, None
+
+
+class NllLoss(Primitive):
+    """``l = -w[t] * x[n, t]`` over (N, C, *d) log-probabilities; 0 where ``t`` is ignored.
+
+    Linear in ``x``: the gradient puts ``-s * w[t]`` at the target positions (``s`` the
+    reduction's scale), so double backward only needs the gradient to be linear in ``s``."""
+
+    @staticmethod
+    def forward(ctx, x, target, weight, ignore_index, reduction):
+        safe, mask, wt = _targets(target, ignore_index, x.shape[1], weight, x.dtype)
+        idx = safe[_class_shape(x.ndim)]
+        loss = np.take_along_axis(x, idx, axis=1)[:, 0] * -wt
+        total = wt.sum(dtype=x.dtype)
+        if reduction == "mean":
+            with np.errstate(invalid="ignore", divide="ignore"):
+                out = np.asarray(loss.sum(dtype=x.dtype) / total, dtype=x.dtype)
+        elif reduction == "sum":
+            out = np.asarray(loss.sum(dtype=x.dtype), dtype=x.dtype)
+        else:
+            out = loss.astype(x.dtype, copy=False)
+        ctx.attrs = (reduction, total, x.shape, x.dtype)
+        ctx.save_for_backward(safe, wt)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        safe, wt = ctx.saved_tensors
+        reduction, total, shape, dtype = ctx.attrs
+        s = grad_output
+        if reduction == "none":
+            s = s.reshape(s.shape[:1] + (1,) + s.shape[1:])  # (N, 1, *d)
+        elif reduction == "mean":
+            # NOTE: with every target ignored the loss is 0/0 = NaN but, as in PyTorch, the
+            # gradient is 0 (no element contributes).
+            s = s / float(total) if total else s * 0.0
+        idx = safe._data[_class_shape(len(shape))]
+        neg_w = -wt._data[_class_shape(len(shape))]
+        if grad_mode.is_grad_enabled():
+            b = np.zeros(shape, dtype=dtype)
+            np.put_along_axis(b, idx, neg_w, axis=1)
+            return s * _wrap(b), None, None, None, None
+        gx = np.zeros(shape, dtype=dtype)
+        np.put_along_axis(gx, idx, neg_w * s._data, axis=1)
+        return _wrap(gx), None, None, None, None
+
+
+def _check_class_target(input, target):
+    """PyTorch's shape checks of class-index targets against an (N, C, *d) or (C,) input."""
+    xs, ts = input._data.shape, target._data.shape
+    if input._data.ndim < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {input._data.ndim})")
+    if input._data.ndim == 1:
+        if target._data.ndim > 1:
+            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+        if target._data.ndim == 1 and ts[0] != 1:
+            raise ValueError(f"Expected input batch_size (1) to match target batch_size "
+                             f"({ts[0]}).")
+    elif input._data.ndim == 2:
+        if target._data.ndim > 1:
+            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+        tb = ts[0] if ts else 0
+        if tb != xs[0]:
+            raise ValueError(f"Expected input batch_size ({xs[0]}) to match target batch_size "
+                             f"({tb}).")
+    else:
+        tb = ts[0] if ts else 0
+        if tb != xs[0]:
+            raise ValueError(f"Expected input batch_size ({xs[0]}) to match target batch_size "
+                             f"({tb}).")
+        want = xs[:1] + xs[2:]
+        if input._data.ndim == 4 and target._data.ndim != 3:
+            raise RuntimeError("only batches of spatial targets supported (3D tensors) but got "
+                               f"targets of dimension: {target._data.ndim}")
+        if input._data.ndim == 4 and ts != want:
+            raise RuntimeError(f"size mismatch (got input: {_shape_list(xs)} , target: "
+                               f"{_shape_list(ts)}")
+        if ts != want:
+            raise RuntimeError(f"Expected target size {_shape_list(want)}, got "
+                               f"{_shape_list(ts)}")
+    if target._data.dtype not in (np.int64, np.uint8):
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
+                           f"{_scalar_name(target)}")
+
+
+def _check_class_weight(input, weight, c):
+    if weight is None:
+        return
+    if weight._data.ndim != 1 or weight._data.size != c:
+        raise RuntimeError(f"weight tensor should be defined either for all {c} classes or no "
+                           f"classes but got weight tensor of shape: {_shape_list(weight.shape)}")
+    if weight._data.dtype != input._data.dtype:
+        raise RuntimeError(f"expected scalar type {_scalar_name(input)} but found "
+                           f"{_scalar_name(weight)}")
+
+
+def _check_float_input(input, what):
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f"\"{what}\" not implemented for '{_scalar_name(input)}'")
+
+
+def _batched(input, target, prob):
+    """An unbatched (C,) input becomes (1, C); returns (input, target, unbatched)."""
+    if input._data.ndim != 1:
+        return input, target, False
+    t = target.reshape(1, -1) if prob else target.reshape(1)
+    return input.reshape(1, -1), t, True
+
+
+def _unbatch(out, unbatched, reduction):
+    if unbatched and reduction == "none":
+        return out.reshape(())
+    return out
+
+
+# ====================================================================== cross entropy, NLL
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                  reduction="mean", label_smoothing=0.0):
+    """Cross-entropy between logits ``input`` (N, C, *d) or (C,) and ``target``.
+
+    ``target`` holds class indices (int64 or uint8, shape (N, *d) or ()) or class
+    probabilities (a float tensor shaped like ``input``). ``weight`` rescales classes;
+    targets equal to ``ignore_index`` contribute nothing (with 'mean', the loss is divided by
+    the summed weights of the kept targets: NaN when none is kept); ``label_smoothing`` mixes
+    the targets with the uniform distribution. Computed as one fused, stable log-softmax + NLL.
+    """
+    reduction = _reduction(size_average, reduce, reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: "
+                           f"{label_smoothing}")
+    _check_float_input(input, "log_softmax_lastdim_kernel_impl")
+    prob = input._data.shape == target._data.shape
+    c = input._data.shape[1] if input._data.ndim > 1 else input._data.shape[0]
+    if prob:
+        if target._data.dtype.kind != "f":
+            raise RuntimeError("Expected floating point type for target with class "
+                               f"probabilities, got {_scalar_name(target)}")
+        if ignore_index >= 0:
+            raise RuntimeError("ignore_index is not supported for floating point target")
+    else:
+        _check_class_target(input, target)
+    _check_class_weight(input, weight, c)
+    if not prob:
+        _no_grad_arg(weight, "nll_loss_forward", "weight")
+    if prob and target._data.dtype != input._data.dtype:
+        target = target.to(input.dtype)
+    x, t, unbatched = _batched(input, target, prob)
+    out = CrossEntropy.apply(x, t, weight, ignore_index=int(ignore_index),
+                             label_smoothing=float(label_smoothing), reduction=reduction,
+                             prob=prob)
+    return _unbatch(out, unbatched, reduction)
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+             reduction="mean"):
+    """Negative log-likelihood of class-index ``target`` under log-probabilities ``input``
+    (N, C, *d) or (C,): ``-weight[t] * input[n, t]``, with ``ignore_index`` and PyTorch's
+    weighted 'mean' (divided by the summed weights of the kept targets)."""
+    reduction = _reduction(size_average, reduce, reduction)
+    _check_class_target(input, target)
+    c = input._data.shape[1] if input._data.ndim > 1 else input._data.shape[0]
+    _check_class_weight(input, weight, c)
+    _no_grad_arg(weight, "nll_loss_forward", "weight")
+    x, t, unbatched = _batched(input, target, False)
+    out = NllLoss.apply(x, t, weight, ignore_index=int(ignore_index), reduction=reduction)
+    return _unbatch(out, unbatched, reduction)
+
+
+# ====================================================================== binary cross entropy
+class BinaryCrossEntropy(Primitive):
+    """``l = -w (z log(x) + (1 - z) log(1 - x))`` with each log clamped at -100 (PyTorch).
+
+    NOTE: PyTorch's gradient, ``dx = w (x - z) / max(x (1 - x), 1e-12)``, is kept as is (not the
+    derivative of the clamped logs), so saturated probabilities get the same finite gradients;
+    ``dz = w (log(1 - x) - log(x))``."""
+
+    @staticmethod
+    def forward(ctx, x, z, weight):
+        with np.errstate(divide="ignore"):
+            log_x = np.maximum(np.log(x), -100)
+            log_1mx = np.maximum(np.log1p(-x), -100)
+        loss = (z - 1) * log_1mx - z * log_x
+        if weight is not None:
+            loss = loss * weight
+        ctx.save_for_backward(x, z, weight)
+        return loss.astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, z, weight = ctx.saved_tensors
+        g = grad_output if weight is None else grad_output * weight
+        gx = gz = None
+        if ctx.needs_input_grad[0]:
+            gx = g * (x - z) / (x * (1 - x)).clamp(min=1e-12)
+        if ctx.needs_input_grad[1]:
+            with np.errstate(divide="ignore"):
+                gz = g * ((-x).log1p() - x.log())
+        return gx, gz, None
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
+                         reduction="mean"):
+    """Binary cross-entropy between probabilities ``input`` and ``target`` (same shape);
+    ``weight`` broadcasts to the input. Logs are clamped at -100, as in PyTorch."""
+    reduction = _reduction(size_average, reduce, reduction)
+    if target._data.shape != input._data.shape:
+        raise ValueError(
+            f"Using a target size ({target.shape}) that is different to the input size "
+            f"({input.shape}) is deprecated. Please ensure they have the same size.")
+    x = input._data
+    if x.size and (np.any(x < 0) or np.any(x > 1) or np.isnan(x).any()):
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    z = target._data
+    if z.size and (np.any(z < 0) or np.any(z > 1)):
+        raise RuntimeError("all elements of target should be between 0 and 1")
+    _no_grad_arg(weight, "binary_cross_entropy", "weight")
+    if weight is not None:
+        weight = _expand_weight(weight, input)
+    if target._data.dtype != input._data.dtype:
+        target = target.to(input.dtype)
+    return _reduce(BinaryCrossEntropy.apply(input, target, weight), reduction)
+
+
+def _expand_weight(weight, input):
+    if weight._data.shape == input._data.shape:
+        return weight
+    from numtorch.ops._broadcast import broadcast_shapes
+
+    try:
+        shape = broadcast_shapes(tuple(weight.shape), tuple(input.shape))
+    except RuntimeError:
+        raise RuntimeError(
+            f"The size of tensor a ({input.shape[-1] if input.ndim else 1}) must match the size "
+            f"of tensor b ({weight.shape[-1] if weight.ndim else 1}) at non-singleton "
+            f"dimension {max(input.ndim - 1, 0)}") from None
+    if shape != tuple(input.shape):
+        raise RuntimeError(f"weight of shape {_shape_list(weight.shape)} does not broadcast to "
+                           f"the input shape {_shape_list(input.shape)}")
+    return _wrap(np.ascontiguousarray(np.broadcast_to(weight._data, shape)))
+
+
+class BinaryCrossEntropyWithLogits(Primitive):
+    """``l = w ((1 - z) x + (1 + (pw - 1) z) softplus(-x))``, ``softplus(-x)`` computed as
+    ``max(-x, 0) + log1p(exp(-|x|))`` so |x| = 1e4 stays finite.
+
+    ``dx = w ((1 + (pw - 1) z) sigmoid(x) - pw z)`` (``w (sigmoid(x) - z)`` without
+    ``pos_weight``), ``dz = w (-x + (pw - 1) softplus(-x))``."""
+
+    @staticmethod
+    def forward(ctx, x, z, weight, pos_weight):
+        sp = np.maximum(-x, 0) + np.log1p(np.exp(-np.abs(x)))
+        if pos_weight is None:
+            loss = (1 - z) * x + sp
+        else:
+            loss = (1 - z) * x + (1 + (pos_weight - 1) * z) * sp
+        if weight is not None:
+            loss = loss * weight
+        ctx.save_for_backward(x, z, weight, pos_weight)
+        return loss.astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, z, weight, pw = ctx.saved_tensors
+        g = grad_output if weight is None else grad_output * weight
+        gx = gz = None
+        if ctx.needs_input_grad[0]:
+            sig = x.sigmoid()
+            gx = g * (sig - z) if pw is None else g * ((1 + (pw - 1) * z) * sig - pw * z)
+        if ctx.needs_input_grad[1]:
+            if pw is None:
+                gz = -g * x
+            else:
+                sp = (-x).clamp(min=0) + (-x.abs()).exp().log1p()
+                gz = g * ((pw - 1) * sp - x)
+        return gx, gz, None, None
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction="mean", pos_weight=None):
+    """Sigmoid + binary cross-entropy in one stable expression; ``pos_weight`` weights the
+    positive term (broadcast along the last dim), ``weight`` each element."""
+    reduction = _reduction(size_average, reduce, reduction)
+    if target._data.shape != input._data.shape:
+        raise ValueError(f"Target size ({target.shape}) must be the same as input size "
+                         f"({input.shape})")
+    _no_grad_arg(weight, "binary_cross_entropy_with_logits", "weight")
+    _no_grad_arg(pos_weight, "binary_cross_entropy_with_logits", "pos_weight")
+    if target._data.dtype != input._data.dtype:
+        target = target.to(input.dtype)
+    out = BinaryCrossEntropyWithLogits.apply(input, target, weight, pos_weight)
+    return _reduce(out, reduction)
+
+
+# ====================================================================== regression losses
+def _weighted(loss, weight, input, reduction, mean_by_weight=True):
+    if weight.shape != input.shape:
+        raise ValueError("Weights and input must have the same size.")
+    out = loss * weight
+    if reduction == "none":
+        return out
+    if reduction == "sum":
+        return out.sum()
+    if reduction == "mean":
+        return out.sum() / weight.sum() if mean_by_weight else out.mean()
+    raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', "
+                     "'sum'.")
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Mean squared error ``(x - y)^2``; shapes that differ broadcast, with PyTorch's warning.
+    With ``weight`` (input's shape) 'mean' is ``sum(w l) / sum(w)``."""
+    _warn_size(input, target)
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
+    d = input - target
+    loss = d * d
+    if weight is not None:
+        return _weighted(loss, weight, input, reduction)
+    return _reduce(loss, reduction)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Mean absolute error ``|x - y|`` (gradient 0 where they are equal)."""
+    _warn_size(input, target)
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
+    loss = (input - target).abs()
+    if weight is not None:
+        return _weighted(loss, weight, input, reduction)
+    return _reduce(loss, reduction)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """``0.5 d^2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 beta`` (``beta = 0``: L1)."""
+    _warn_size(input, target)
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    d = input - target
+    ad = d.abs()
+    if beta == 0.0:
+        return _reduce(ad, reduction)
+    loss = ew.where(ad < beta, d * d * (0.5 / beta), ad - 0.5 * beta)
+    return _reduce(loss, reduction)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    """``0.5 d^2`` where ``|d| < delta``, else ``delta (|d| - 0.5 delta)``. With ``weight``
+    (input's shape), 'mean' is the plain mean of the weighted losses (as PyTorch)."""
+    _warn_size(input, target)
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    d = input - target
+    ad = d.abs()
+    loss = ew.where(ad < delta, d * d * 0.5, (ad - 0.5 * delta) * delta)
+    if weight is not None:
+        return _weighted(loss, weight, input, reduction, mean_by_weight=False)
+    return _reduce(loss, reduction)
+
+
+# ====================================================================== divergences
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """KL divergence with log-probabilities ``input``: ``target (log target - input)``
+    (``0`` where ``target`` is 0), or ``exp(target) (target - input)`` with ``log_target``.
+    'batchmean' divides the sum by the batch size; 'mean' (every element) warns as PyTorch."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
+    elif reduction == "mean":
+        warnings.warn(
+            "reduction: 'mean' divides the total loss by both the batch size and the support "
+            "size.'batchmean' divides only by the batch size, and aligns with the KL div math "
+            "definition.'mean' will be changed to behave the same as 'batchmean' in the next "
+            "major release.", UserWarning, stacklevel=2)
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        loss = ew.xlogy(target, target) - target * input
+    if reduction == "batchmean":
+        out = loss.sum()
+        return out / input.shape[0] if input.ndim else out
+    return _reduce(loss, reduction)
+
+
+def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-08,
+                     reduce=None, reduction="mean"):
+    """Poisson negative log-likelihood: ``exp(x) - y x`` (``log_input``) or
+    ``x - y log(x + eps)``; ``full`` adds Stirling's ``y log y - y + 0.5 log(2 pi y)`` for
+    ``y > 1``."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if log_input:
+        loss = input.exp() - target * input
+    else:
+        loss = input - target * (input + eps).log()
+    if full:
+        above = _wrap(target._data > 1)
+        safe = ew.where(above, target, 1.0)  # Stirling's term only where target > 1
+        stirling = safe * safe.log() - safe + (safe * (2 * np.pi)).log() * 0.5
+        loss = loss + ew.where(above, stirling, 0.0)
+    return _reduce(loss, reduction)
+
+
+def gaussian_nll_loss(input, target, var, full=False, eps=1e-06, reduction="mean"):
+    """Gaussian negative log-likelihood ``0.5 (log(max(var, eps)) + (x - y)^2 / max(var, eps))``
+    (+ ``0.5 log(2 pi)`` with ``full``). ``var`` has the input's shape, or one fewer trailing
+    dim, or a trailing dim of 1 (one variance per sample), or is a number. The clamp to ``eps``
+    does not stop the gradient (PyTorch clamps under no_grad)."""
+    if not isinstance(var, Tensor):
+        var = _wrap(np.full(input._data.shape, float(var), dtype=input._data.dtype))
+    if var._data.shape != input._data.shape:
+        if input._data.shape[:-1] == var._data.shape:
+            var = var.reshape(var.shape + (1,))
+        elif not (input._data.shape[:-1] == var._data.shape[:-1] and var._data.shape[-1:] == (1,)):
+            raise ValueError("var is of incorrect size")
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(reduction + " is not valid")
+    if np.any(var._data < 0):
+        raise ValueError("var has negative entry/entries")
+    clamped = _wrap(np.maximum(var._data, eps).astype(var._data.dtype))
+    v = var + (clamped - var.detach())
+    d = input - target
+    loss = (v.log() + d * d / v) * 0.5
+    if full:
+        loss = loss + 0.5 * float(np.log(2 * np.pi))
+    return _reduce(loss, reduction)
+
+
+# ====================================================================== margin losses
+def _cosine(x1, x2, dim):
+    eps = 1e-12
+    prod = (x1 * x2).sum(dim)
+    m1 = (x1 * x1).sum(dim) + eps
+    m2 = (x2 * x2).sum(dim) + eps
+    return prod / (m1 * m2).sqrt()
+
+
+def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, reduce=None,
+                          reduction="mean"):
+    """``1 - cos(x1, x2)`` where ``y = 1``, ``max(0, cos(x1, x2) - margin)`` where ``y = -1``
+    (cosine over the last dim of (N, D) or (D,) inputs; 0 for other target values)."""
+    reduction = _reduction(size_average, reduce, reduction)
+    t = target._data.ndim
+    if t not in (0, 1):
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    if input1._data.ndim != t + 1 or input2._data.ndim != t + 1:
+        raise RuntimeError(
+            f"{t}D target tensor expects {t + 1}D input tensors, but found inputs with sizes "
+            f"{_shape_list(input1.shape)} and {_shape_list(input2.shape)}.")
+    cos = _cosine(input1, input2, -1)
+    y = target._data
+    pos = _wrap((y == 1).astype(cos._data.dtype))
+    neg = _wrap((y == -1).astype(cos._data.dtype))
+    loss = (1 - cos) * pos + (cos - margin).clamp(min=0) * neg
+    return _reduce(loss, reduction)
+
+
+def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, reduce=None,
+                        reduction="mean"):
+    """``max(0, -y (x1 - x2) + margin)``; all three must have the same number of dims."""
+    reduction = _reduction(size_average, reduce, reduction)
+    if not input1.ndim == input2.ndim == target.ndim:
+        raise RuntimeError(
+            "margin_ranking_loss : All input tensors should have same dimension but got sizes: "
+            f"input1: {input1.shape}, input2: {input2.shape}, target: {target.shape} ")
+    loss = (-target * (input1 - input2) + margin).clamp(min=0)
+    return _reduce(loss, reduction)
+
+
+def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None,
+                         reduction="mean"):
+    """``x`` where ``y = 1``, ``max(0, margin - x)`` where ``y = -1`` (PyTorch's: both terms
+    where ``y`` is neither)."""
+    reduction = _reduction(size_average, reduce, reduction)
+    y = target._data
+    dt = input._data.dtype
+    not_one = _wrap((y != 1).astype(dt))
+    not_neg = _wrap((y != -1).astype(dt))
+    loss = (margin - input).clamp(min=0) * not_one + input * not_neg
+    return _reduce(loss, reduction)
+
+
+def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """``log(1 + exp(-y x))`` in the stable softplus form."""
+    reduction = _reduction(size_average, reduce, reduction)
+    _no_grad_arg(target, "soft_margin_loss", "target")
+    if target._data.shape != input._data.shape:
+        raise RuntimeError(f"The size of tensor a ({input.shape[-1]}) must match the size of "
+                           f"tensor b ({target.shape[-1]}) at non-singleton dimension "
+                           f"{input.ndim - 1}")
+    z = -target * input
+    zero = _wrap(np.zeros(z._data.shape, dtype=z._data.dtype))
+    # softplus(z) = BCE-with-logits of z against target 0: stable, exact gradient sigmoid(z).
+    return _reduce(BinaryCrossEntropyWithLogits.apply(z, zero, None, None), reduction)
+
+
+def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None,
+                                reduction="mean"):
+    """``-mean over classes of (y log sigmoid(x) + (1 - y) log sigmoid(-x))`` (times ``weight``
+    per class) for each sample, then reduced."""
+    reduction = _reduction(size_average, reduce, reduction)
+    if target._data.dtype != input._data.dtype:
+        target = target.to(input.dtype)
+    loss = BinaryCrossEntropyWithLogits.apply(input, target, None, None)
+    if weight is not None:
+        loss = loss * weight
+    c = input._data.shape[-1] if input._data.ndim else 1
+    loss = loss.sum(input.ndim - 1 if input.ndim else None) / c
+    return _reduce(loss, reduction)
+
+
+def _pairwise_distance(x1, x2, p, eps):
+    d = x1 - x2 + eps
+    dim = -1 if d.ndim else None
+    if p == 2:
+        return (d * d).sum(dim).sqrt()
+    if p == 1:
+        return d.abs().sum(dim)
+    return (d.abs() ** p).sum(dim) ** (1.0 / p)
+
+
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-06, swap=False,
+                        size_average=None, reduce=None, reduction="mean"):
+    """``max(0, margin + d(a, p) - d(a, n))`` with the p-norm distance ``||x1 - x2 + eps||``;
+    ``swap`` uses ``min(d(a, n), d(p, n))`` as the negative distance."""
+    reduction = _reduction(size_average, reduce, reduction)
+    a, po, ne = anchor.ndim, positive.ndim, negative.ndim
+    if not a == po == ne:
+        raise RuntimeError(
+            "The anchor, positive, and negative tensors are expected to have the same number of "
+            f"dimensions, but got: anchor {a}D, positive {po}D, and negative {ne}D inputs")
+    d_pos = _pairwise_distance(anchor, positive, p, eps)
+    d_neg = _pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        d_neg = ew.minimum(d_neg, _pairwise_distance(positive, negative, p, eps))
+    loss = (d_pos - d_neg + margin).clamp(min=0)
+    return _reduce(loss, reduction)
+
+
+def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None,
+                      reduce=None, reduction="mean"):
+    """Multi-class hinge: ``sum_{j != y} max(0, margin - x[y] + x[j])^p / C`` per sample
+    (times ``weight[y]``)."""
+    reduction = _reduction(size_average, reduce, reduction)
+    if p not in (1, 2):
+        raise ValueError("only p == 1 and p == 2 supported")
+    x = input if input.ndim == 2 else input.reshape(1, -1)
+    n, c = x._data.shape
+    t = target._data.reshape(-1)
+    if t.size != n:
+        raise RuntimeError(f"inconsistent target size, expected {n} but got "
+                           f"{_shape_list(target.shape)}")
+    if t.size and ((t < 0) | (t >= c)).any():
+        raise IndexError(f"Target {int(t[(t < 0) | (t >= c)][0])} is out of bounds.")
+    dt = x._data.dtype
+    onehot = np.zeros((n, c), dtype=dt)
+    onehot[np.arange(n), t] = 1
+    x_y = (x * _wrap(onehot)).sum(1, keepdim=True)                      # (N, 1)
+    h = (x - x_y + margin).clamp(min=0) * _wrap(1 - onehot)              # (N, C)
+    if p == 2:
+        h = h * h
+    if weight is not None:
+        h = h * _wrap(weight._data[t].reshape(n, 1))
+    loss = h.sum(1) / c
+    if input.ndim != 2:
+        loss = loss.reshape(())
+    return _reduce(loss, reduction)
+
