@@ -29,14 +29,23 @@ from numtorch import _tensor_methods
 from numtorch import autograd
 from numtorch.autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,
                                          is_inference_mode_enabled, no_grad, set_grad_enabled)
+from numtorch.ops import conv as _conv
 from numtorch.ops import elementwise as _elementwise
 from numtorch.ops import indexing as _indexing
 from numtorch.ops import linalg as _linalg
+from numtorch.ops import loss as _loss
+from numtorch.ops import normalization as _normalization
+from numtorch.ops import pooling as _pooling
 from numtorch.ops import reduction as _reduction
 from numtorch.ops import shape as _shape
 from numtorch.ops._broadcast import broadcast_shapes
+from numtorch.ops.activation import celu, hardshrink, prelu, selu, threshold
+from numtorch.ops.random import alpha_dropout, dropout, feature_alpha_dropout, feature_dropout
 from numtorch import cuda, backends
-from numtorch import nn
+from numtorch import nn, optim, utils
+from numtorch import linalg
+from numtorch import metrics
+from numtorch.serialization import load, save
 from numtorch._threads import get_num_threads, set_num_threads, get_num_interop_threads, \
     set_num_interop_threads
 
@@ -45,7 +54,8 @@ __version__ = "0.1.0"
 _tensor_methods.bind()
 
 # The op families' public functions, re-exported as ``numtorch.<name>`` like ``torch.<name>``.
-for _module in (_elementwise, _reduction, _shape, _indexing, _linalg):
+for _module in (_elementwise, _reduction, _shape, _indexing, _linalg, _conv, _pooling,
+                _normalization, _loss):
     for _name in _module.__all__:
         globals()[_name] = getattr(_module, _name)
 del _module, _name
