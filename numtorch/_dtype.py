@@ -97,11 +97,12 @@ def from_numpy_dtype(np_dtype):
 
 
 def to_dtype(d):
-    """Accept a numtorch dtype, a NumPy dtype, or a Python type (``float``, ``int``, ``bool``)."""
+    """Accept a numtorch dtype, a NumPy dtype, or a Python type: ``float`` is float64,
+    ``int`` int64, ``bool`` bool, as PyTorch maps them."""
     if isinstance(d, dtype):
         return d
     if d is builtins.float:
-        return get_default_dtype()
+        return float64
     if d is builtins.int:
         return int64
     if d is builtins.bool:

@@ -13,6 +13,7 @@ import weakref
 import numpy as np
 
 from numtorch import _dtype
+from numtorch.autograd import function as _function
 from numtorch.autograd import grad_mode
 
 __all__ = ["Tensor", "Size", "device"]
@@ -124,7 +125,9 @@ def _as_array(data, dtype=None):
         arr = np.asarray(data)
     else:
         arr = np.array(_unwrap_nested(data))
-        if arr.dtype == np.float64:
+        if _first_leaf(data) is not None:
+            pass  # NumPy scalars or arrays inside a list keep their dtype, as in PyTorch
+        elif arr.dtype == np.float64:
             arr = arr.astype(_dtype.get_default_dtype().np_dtype)
         elif arr.dtype.kind in "iu" and arr.dtype != np.uint8:
             arr = arr.astype(np.int64)
@@ -140,6 +143,14 @@ def _as_array(data, dtype=None):
     else:
         _dtype.from_numpy_dtype(arr.dtype)  # raises TypeError for unsupported NumPy types
     return arr
+
+
+def _first_leaf(data):
+    """The first element of nested lists when it is a NumPy scalar/array or a tensor (whose
+    dtype then decides), else None."""
+    while isinstance(data, (list, tuple)) and data:
+        data = data[0]
+    return data if isinstance(data, (np.generic, np.ndarray, Tensor)) else None
 
 
 def _unwrap_nested(data):
@@ -167,7 +178,9 @@ class Tensor:
     def __init__(self, *args, device=None):
         _check_device(device)
         np_dt = self._legacy_dtype.np_dtype
-        if len(args) == 1 and not isinstance(args[0], numbers.Integral):
+        if not args:
+            arr = np.zeros((0,), dtype=np_dt)
+        elif len(args) == 1 and not isinstance(args[0], numbers.Integral):
             data = args[0]
             if isinstance(data, Size) or (isinstance(data, tuple) and not data):
                 arr = np.zeros(tuple(data), dtype=np_dt)
@@ -245,6 +258,12 @@ class Tensor:
 
     def is_contiguous(self, memory_format=None):
         return self._data.flags.c_contiguous
+
+    def contiguous(self, memory_format=None):
+        """``self`` when its memory is C-contiguous, else a contiguous copy (differentiable)."""
+        if self._data.flags.c_contiguous:
+            return self
+        return self.clone()
 
     def is_floating_point(self):
         return self._data.dtype.kind == "f"
@@ -437,14 +456,14 @@ class Tensor:
     # ------------------------------------------------------------------ conversion
     def numpy(self, *, force=False):
         """The NumPy array behind this tensor (shared memory). Raises on a tensor that requires
-        grad, like PyTorch, unless ``force=True`` (which returns a copy)."""
-        if self._requires_grad and not force:
+        grad while grad mode is on, like PyTorch, unless ``force=True`` (which returns a copy)."""
+        if self._requires_grad and not force and grad_mode._state.enabled:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
                                "tensor.detach().numpy() instead.")
         return self._data.copy() if force else self._data
 
     def __array__(self, dtype=None, copy=None):
-        if self._requires_grad:
+        if self._requires_grad and grad_mode._state.enabled:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
                                "tensor.detach().numpy() instead.")
         arr = self._data
@@ -536,7 +555,7 @@ class Tensor:
         if kwargs:
             raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
         for a in args:
-            if isinstance(a, _dtype.dtype):
+            if isinstance(a, _dtype.dtype) or a is float or a is int or a is bool:
                 dt = a
             elif isinstance(a, Tensor):
                 dt = a.dtype
@@ -671,6 +690,12 @@ class Tensor:
         if self._data.ndim == 0:
             return self._data.item().__format__(spec)
         return object.__format__(self, spec)
+
+
+# The autograd core needs the tensor type on its hot path, without an import per call (this
+# module imports numtorch.autograd, so the reverse import cannot happen at load time).
+_function.Tensor = Tensor
+_function._wrap = _wrap
 
 
 def _rebuild(arr, requires_grad, cls=None):

@@ -123,7 +123,7 @@ ELEMENTWISE_METHODS = [
     "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "isnan", "isinf", "isfinite",
     "isposinf", "isneginf", "signbit", "nan_to_num", "isclose", "allclose", "logit", "xlogy",
     "hypot", "copysign", "heaviside", "deg2rad", "rad2deg", "float_power", "addcmul",
-    "addcdiv",
+    "addcdiv", "clone",
 ]
 
 ELEMENTWISE_INPLACE = [

@@ -1,26 +1,40 @@
 """PyTorch's tensor printing: ``tensor([[1., 0.]], requires_grad=True)``.
 
-Floats print with 4 decimals, as integers with a trailing dot when every value is whole, or in
-scientific notation when the magnitudes span more than 1000x (or exceed 1e8, or go below 1e-4).
-Tensors with more than 1000 elements are summarized with ``...`` (3 items at each edge).
+The rules are PyTorch's, character for character; the one difference is that dtypes print as
+``numtorch.float64`` where PyTorch prints ``torch.float64``.
+
+- Integers and bools print as Python does; every element is right-aligned to the widest.
+- Floats are formatted from their nonzero finite values only: as integers with a trailing dot
+  when every such value is whole (``1.``), in scientific notation (``1.0000e-05``) when the
+  largest magnitude is over 1000x the smallest or over 1e8 (or, for non-whole values, the
+  smallest is under 1e-4), else with ``precision`` (4) decimals.
+- Tensors with more than ``threshold`` (1000) elements show ``edgeitems`` (3) items at each
+  edge of every dimension, with ``...`` between; the format is chosen from the shown items.
+- Rows wrap at ``linewidth`` (80) characters; suffixes (``dtype=``, ``grad_fn=``,
+  ``requires_grad=True``, and ``size=`` for empty tensors) follow PyTorch's order and wrapping.
 """
+
+import math
 
 import numpy as np
 
-__all__ = ["tensor_repr", "set_printoptions"]
+__all__ = ["tensor_repr", "set_printoptions", "get_printoptions"]
 
-_opts = {"precision": 4, "threshold": 1000, "edgeitems": 3, "linewidth": 80, "sci_mode": None}
+_DEFAULTS = {"precision": 4, "threshold": 1000, "edgeitems": 3, "linewidth": 80,
+             "sci_mode": None}
+_opts = dict(_DEFAULTS)
 
 
 def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None,
                      profile=None, sci_mode=None):
-    """PyTorch's ``set_printoptions`` (profile 'default', 'short', 'full')."""
+    """PyTorch's ``set_printoptions``: ``profile`` is 'default', 'short' or 'full'; the other
+    arguments override it; ``sci_mode`` None lets the values decide."""
     if profile == "default":
         _opts.update(precision=4, threshold=1000, edgeitems=3, linewidth=80)
     elif profile == "short":
         _opts.update(precision=2, threshold=1000, edgeitems=2, linewidth=80)
     elif profile == "full":
-        _opts.update(precision=4, threshold=float("inf"), edgeitems=3, linewidth=80)
+        _opts.update(precision=4, threshold=math.inf, edgeitems=3, linewidth=80)
     for k, v in (("precision", precision), ("threshold", threshold), ("edgeitems", edgeitems),
                  ("linewidth", linewidth)):
         if v is not None:
@@ -28,113 +42,142 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
     _opts["sci_mode"] = sci_mode
 
 
+def get_printoptions():
+    """The current print options as a dict."""
+    return dict(_opts)
+
+
 class _Formatter:
+    """Chooses one format (and width) for all elements of a tensor, as PyTorch does."""
+
     def __init__(self, values):
-        self.kind = values.dtype.kind
+        self.floating = values.dtype.kind == "f"
         self.int_mode = True
         self.sci_mode = False
-        self.width = 1
+        self.max_width = 1
         prec = _opts["precision"]
-        if self.kind == "b":
-            self.width = max((len(str(bool(v))) for v in values.ravel()), default=1)
+        flat = values.ravel()
+        if not self.floating:
+            for v in flat.tolist():
+                self.max_width = max(self.max_width, len(str(v)))
             return
-        if self.kind in "iu":
-            self.width = max((len(str(int(v))) for v in values.ravel()), default=1)
-            return
-        vals = values.astype(np.float64).ravel()
-        finite = vals[np.isfinite(vals)]
-        if finite.size == 0:
-            self.width = max((len(str(v)) for v in vals), default=1)
-            return
-        nonzero = np.abs(finite[finite != 0])
-        self.int_mode = bool(np.all(finite == np.ceil(finite)))
-        if nonzero.size:
-            lo, hi = nonzero.min(), nonzero.max()
-        else:
-            lo = hi = 0.0
-        if self.int_mode:
-            if nonzero.size and (hi / lo > 1000.0 or hi > 1.0e8):
+        finite = flat[np.isfinite(flat) & (flat != 0)]
+        if finite.size:
+            absval = np.abs(finite).astype(np.float64)
+            lo, hi = float(absval.min()), float(absval.max())
+            vals = finite.tolist()
+            self.int_mode = bool(np.all(finite == np.ceil(finite)))
+            if self.int_mode:
+                if hi / lo > 1000.0 or hi > 1.0e8:
+                    self.sci_mode = True
+                    strs = [f"{v:.{prec}e}" for v in vals]
+                else:
+                    strs = [f"{v:.0f}." for v in vals]
+            elif hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4:
                 self.sci_mode = True
-        elif nonzero.size and (hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4):
-            self.sci_mode = True
+                strs = [f"{v:.{prec}e}" for v in vals]
+            else:
+                strs = [f"{v:.{prec}f}" for v in vals]
+            self.max_width = max(len(s) for s in strs)
         if _opts["sci_mode"] is not None:
             self.sci_mode = _opts["sci_mode"]
-        self.prec = prec
-        self.width = max(len(self._fmt(v)) for v in vals)
 
-    def _fmt(self, v):
-        if self.kind == "b":
-            return str(bool(v))
-        if self.kind in "iu":
-            return str(int(v))
-        v = float(v)
-        if not np.isfinite(v):
-            return "nan" if np.isnan(v) else ("inf" if v > 0 else "-inf")
-        if self.sci_mode:
-            return f"{v:.{self.prec}e}"
-        if self.int_mode:
-            return f"{v:.0f}."
-        return f"{v:.{self.prec}f}"
-
-    def format(self, v):
-        return self._fmt(v).rjust(self.width)
+    def format(self, value):
+        if self.floating:
+            prec = _opts["precision"]
+            if self.sci_mode:
+                ret = f"{value:{self.max_width}.{prec}e}"
+            elif self.int_mode:
+                ret = f"{value:.0f}"
+                if not (math.isinf(value) or math.isnan(value)):
+                    ret += "."
+            else:
+                ret = f"{value:.{prec}f}"
+        else:
+            ret = str(value)
+        return (self.max_width - len(ret)) * " " + ret
 
 
-def _summarize(a, edge):
+def _summarized(a, edge):
+    """The elements that will be shown: ``edge`` items at both ends of every long dimension."""
     if a.ndim == 0:
         return a
     if a.shape[0] > 2 * edge:
         a = np.concatenate([a[:edge], a[-edge:]])
-    return np.stack([_summarize(s, edge) for s in a]) if a.ndim > 1 else a
+    if a.ndim == 1:
+        return a
+    return np.stack([_summarized(s, edge) for s in a])
 
 
-def _fmt_array(a, fmt, indent, summarize, edge):
+def _vector_str(a, indent, summarize, fmt):
+    edge = _opts["edgeitems"]
+    per_line = max(1, int(math.floor((_opts["linewidth"] - indent) /
+                                              (fmt.max_width + 2))))
+    if summarize and a.shape[0] > 2 * edge:
+        data = [fmt.format(v) for v in a[:edge].tolist()] + [" ..."] + \
+            [fmt.format(v) for v in a[-edge:].tolist()]
+    else:
+        data = [fmt.format(v) for v in a.tolist()]
+    lines = [", ".join(data[i:i + per_line]) for i in range(0, len(data), per_line)]
+    return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
+
+
+def _tensor_str(a, indent, summarize, fmt):
     if a.ndim == 0:
         return fmt.format(a.item())
-    n = a.shape[0]
     if a.ndim == 1:
-        if summarize and n > 2 * edge:
-            items = [fmt.format(v) for v in a[:edge]] + ["..."] + \
-                [fmt.format(v) for v in a[-edge:]]
-        else:
-            items = [fmt.format(v) for v in a]
-        per_line = max(1, (_opts["linewidth"] - indent) // (fmt.width + 2))
-        lines = [", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
-        return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
+        return _vector_str(a, indent, summarize, fmt)
+    edge = _opts["edgeitems"]
+    n = a.shape[0]
     if summarize and n > 2 * edge:
-        rows = [_fmt_array(a[i], fmt, indent + 1, summarize, edge) for i in range(edge)] + \
-            ["..."] + [_fmt_array(a[i], fmt, indent + 1, summarize, edge)
+        rows = [_tensor_str(a[i], indent + 1, summarize, fmt) for i in range(edge)] + \
+            ["..."] + [_tensor_str(a[i], indent + 1, summarize, fmt)
                        for i in range(n - edge, n)]
     else:
-        rows = [_fmt_array(a[i], fmt, indent + 1, summarize, edge) for i in range(n)]
-    sep = "," + "\n" * (a.ndim - 1) + " " * (indent + 1)
-    return "[" + sep.join(rows) + "]"
+        rows = [_tensor_str(a[i], indent + 1, summarize, fmt) for i in range(n)]
+    return "[" + ("," + "\n" * (a.ndim - 1) + " " * (indent + 1)).join(rows) + "]"
+
+
+def _add_suffixes(body, suffixes, indent):
+    parts = [body]
+    last_line_len = len(body) - body.rfind("\n") + 1
+    for suffix in suffixes:
+        # Measured as PyTorch spells it ("torch.float64"), so lines break where PyTorch's do.
+        n = len(suffix.replace("numtorch.", "torch."))
+        if last_line_len + n + 2 > _opts["linewidth"]:
+            parts.append(",\n" + " " * indent + suffix)
+            last_line_len = indent + n
+        else:
+            parts.append(", " + suffix)
+            last_line_len += n + 2
+    parts.append(")")
+    return "".join(parts)
 
 
 def tensor_repr(t, prefix="tensor("):
+    """``repr(t)`` in PyTorch's format."""
     from numtorch import _dtype
 
     a = t._data
-    suffixes = []
     indent = len(prefix)
     dt = t.dtype
-    default = dt in (_dtype.get_default_dtype(), _dtype.int64, _dtype.bool)
-    if a.size == 0 and a.ndim != 1:
-        body = "[]"
-        suffixes.append(f"size={tuple(a.shape)}")
-    elif a.size == 0:
+    suffixes = []
+    if a.size == 0:
+        if a.ndim != 1:
+            suffixes.append(f"size={tuple(a.shape)}")
+        if dt is not _dtype.get_default_dtype():
+            suffixes.append(f"dtype={dt!r}")
         body = "[]"
     else:
+        if dt not in (_dtype.get_default_dtype(), _dtype.int64, _dtype.bool):
+            suffixes.append(f"dtype={dt!r}")
         summarize = a.size > _opts["threshold"]
-        edge = _opts["edgeitems"]
-        shown = _summarize(a, edge) if summarize else a
-        fmt = _Formatter(shown)
-        body = _fmt_array(a, fmt, indent, summarize, edge)
-    if not default:
-        suffixes.append(f"dtype={dt!r}")
+        if a.dtype == np.float16:
+            a = a.astype(np.float32)  # formatted through float32, as PyTorch does
+        fmt = _Formatter(_summarized(a, _opts["edgeitems"]) if summarize else a)
+        body = _tensor_str(a, indent, summarize, fmt)
     if t.grad_fn is not None:
         suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
     elif t._requires_grad:
         suffixes.append("requires_grad=True")
-    tail = "".join(", " + s for s in suffixes)
-    return f"{prefix}{body}{tail})"
+    return _add_suffixes(prefix + body, suffixes, indent)

@@ -55,7 +55,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     """The gradients of ``outputs`` w.r.t. ``inputs`` (a tuple, one per input), without touching
     ``.grad``. With ``create_graph=True`` they are themselves differentiable."""
     outputs = _seq(outputs)
-    single = not isinstance(inputs, (list, tuple))
     inputs = _seq(inputs)
     grads = _seq(grad_outputs) or [None] * len(outputs)
     if retain_graph is None:

@@ -16,6 +16,7 @@ import weakref
 
 import numpy as np
 
+from numtorch.autograd import function as _function
 from numtorch.autograd import grad_mode
 from numtorch.autograd.function import Node, Primitive
 
@@ -127,11 +128,10 @@ def _order(roots):
 
 def _validate(node, i, g, meta):
     """Reduce a broadcast gradient to the input's shape and cast it to the input's dtype."""
-    from numtorch._tensor import Tensor, _wrap
     from numtorch.ops._broadcast import sum_to_shape
 
-    if not isinstance(g, Tensor):
-        g = _wrap(np.asarray(g))
+    if not isinstance(g, _function.Tensor):
+        g = _function._wrap(np.asarray(g))
     shape, dt = meta
     if g._data.shape != shape:
         try:
@@ -163,7 +163,8 @@ def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inpu
     """Backpropagate from ``roots``. With ``accumulate`` (``Tensor.backward``), gradients of
     leaves go into ``.grad`` (only of ``inputs`` when given); otherwise (``autograd.grad``) the
     gradients reaching ``inputs`` are returned, in order, and no ``.grad`` is touched."""
-    from numtorch._tensor import Tensor, _wrap
+    Tensor = _function.Tensor
+    _wrap = _function._wrap
 
     buffers = {}
     root_nodes = []
@@ -253,7 +254,13 @@ def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inpu
                 for nr, ref in node._retain.items():
                     t = ref()
                     if t is not None and grads[nr] is not None:
-                        g = grads[nr] if create_graph else grads[nr].detach()
+                        g = grads[nr]
+                        if not create_graph:
+                            # Its own memory, like a leaf's .grad: the same array may flow on
+                            # to a leaf (Add hands one array to both inputs).
+                            root = _root_of(g._data)
+                            g = _wrap(g._data.copy() if root in owned_ids else g._data)
+                            owned_ids.add(_root_of(g._data))
                         t.grad = g if t.grad is None else t.grad + g
             if node._pre_hooks:
                 for hook in node._pre_hooks:
@@ -296,7 +303,11 @@ def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inpu
             for i, ((nxt, nr), g) in enumerate(zip(nexts, grads_in)):
                 if nxt is None or g is None:
                     continue
-                g = _validate(node, i, g, meta[i])
+                m = meta[i]
+                # The common case, a gradient already shaped and typed like its input, is
+                # checked inline; _validate reduces broadcast gradients and casts.
+                if type(g) is not Tensor or g._data.shape != m[0] or g._data.dtype != m[1]:
+                    g = _validate(node, i, g, m)
                 if anomaly and g._data.dtype.kind == "f" and np.isnan(g._data).any():
                     raise RuntimeError(
                         f"Function '{node.name()}' returned nan values in its {i}th output.")
@@ -344,9 +355,7 @@ def _accumulate(node, g, create_graph, owned_ids):
             arr = arr.copy()
             root = id(arr)
         owned_ids.add(root)
-        from numtorch._tensor import _wrap
-
-        leaf.grad = _wrap(arr)
+        leaf.grad = _function._wrap(arr)
     elif leaf.grad.grad_fn is not None:
         leaf.grad = leaf.grad.detach() + g.detach()
     else:

@@ -19,6 +19,8 @@ Two flavours share that machinery:
   with ``create_graph=True`` the backward pass is itself recorded (double backward for free).
 """
 
+import re
+
 import numpy as np
 
 from numtorch.autograd import grad_mode
@@ -47,7 +49,6 @@ class Node:
     _post_hooks = None     # fn(grad_inputs, grad_outputs), after backward ran
     _tensor_hooks = None   # {output_nr: [fn(grad)]}: Tensor.register_hook on the node's outputs
     _retain = None         # {output_nr: weakref to tensor}: Tensor.retain_grad on its outputs
-    _seq = 0
 
     def name(self):
         return type(self).__name__ + "Backward0"
@@ -134,8 +135,6 @@ class FunctionCtx:
 
 
 def _unpack(node, entry):
-    from numtorch._tensor import _wrap
-
     if entry is None:
         return None
     kind = entry[0]
@@ -145,7 +144,7 @@ def _unpack(node, entry):
     if vc[0] != version:
         raise RuntimeError(
             "one of the variables needed for gradient computation has been modified by an "
-            f"inplace operation: [{_describe(entry)}] is at version {vc[0]}; expected version "
+            f"inplace operation: [{_describe(node, entry)} is at version {vc[0]}; expected version "
             f"{version} instead. Hint: the operation that failed was {node.name()}; enable "
             "anomaly detection with numtorch.autograd.set_detect_anomaly(True) to find the "
             "operation that modified it."
@@ -162,12 +161,21 @@ def _unpack(node, entry):
     return out
 
 
-def _describe(entry):
-    x = entry[1]
-    data = getattr(x, "_data", x)
+def _describe(node, entry):
+    """``torch.FloatTensor [2]], which is output 0 of Exp,``: the saved tensor, and the op whose
+    output it is (the saving node for a saved output, the tensor's producer for an input)."""
     from numtorch._dtype import from_numpy_dtype
 
-    return f"{type_name(from_numpy_dtype(data.dtype))} [{', '.join(map(str, data.shape))}]"
+    x = entry[1]
+    data = getattr(x, "_data", x)
+    text = f"{type_name(from_numpy_dtype(data.dtype))} [{', '.join(map(str, data.shape))}]]"
+    if entry[0] == _OUTPUT:
+        producer, nr = node, entry[4]
+    else:
+        producer, nr = x.grad_fn, x._output_nr
+    if producer is not None:
+        text += f", which is output {nr} of {re.sub(r'Backward[0-9]*$', '', producer.name())},"
+    return text
 
 
 def type_name(dt):
@@ -190,7 +198,11 @@ class _FunctionMeta(type):
         cls._node_name = attrs.get("node_name") or name + suffix
 
 
-_seq_counter = [0]
+_new = object.__new__
+_grad_state = grad_mode._state
+# ``numtorch._tensor`` imports this package, so it fills these in once it is loaded.
+Tensor = None
+_wrap = None
 
 
 class Function(FunctionCtx, Node, metaclass=_FunctionMeta):
@@ -217,47 +229,62 @@ class Function(FunctionCtx, Node, metaclass=_FunctionMeta):
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        from numtorch._tensor import Tensor, _wrap
-
-        ctx = cls.__new__(cls)
+        # The per-op cost of the whole library is paid here: no imports, no containers built
+        # unless the node is recorded, one-output primitives on the shortest path.
+        ctx = _new(cls)
         record = False
-        if grad_mode._state.enabled:
+        if _grad_state.enabled:
             for a in args:
                 if isinstance(a, Tensor) and a._requires_grad:
                     record = True
                     break
         if cls._primitive:
-            raw = [a._data if isinstance(a, Tensor) else a for a in args]
-            out = cls.forward(ctx, *raw, **kwargs)
-            single = not isinstance(out, tuple)
-            outs = (out,) if single else out
-            tensors = tuple(_wrap(o) if o is not None else None for o in outs)
-            if not record:
-                return tensors[0] if single else tensors
+            # ``raw`` is rebuilt in ``_record`` when needed: ``a._data`` is the same object.
+            if len(args) == 2:
+                x, y = args
+                out = cls.forward(ctx, x._data if isinstance(x, Tensor) else x,
+                                  y._data if isinstance(y, Tensor) else y, **kwargs)
+            elif len(args) == 1:
+                x = args[0]
+                out = cls.forward(ctx, x._data if isinstance(x, Tensor) else x, **kwargs)
+            else:
+                out = cls.forward(ctx, *[a._data if isinstance(a, Tensor) else a for a in args],
+                                  **kwargs)
+            if type(out) is not tuple:
+                t = _wrap(out)
+                if record:
+                    _record(ctx, args, None, (out,), (t,))
+                return t
+            outs = out
+            tensors = tuple([None if o is None else _wrap(o) for o in outs])
         else:
-            raw = args
+            raw = args  # a user Function's forward receives the tensors themselves
             with grad_mode.no_grad():
                 out = cls.forward(ctx, *args, **kwargs)
-            single = not isinstance(out, tuple)
-            outs = (out,) if single else out
+            single = type(out) is not tuple
+            user_outs = (out,) if single else out
             tensors = []
-            for o in outs:
+            for o in user_outs:
                 if isinstance(o, Tensor):
-                    o = _wrap(o._data) if o in args or o.grad_fn is not None else o
+                    # An input returned as is, or a tensor made inside forward from one, gets
+                    # a fresh tensor object so that it can take this node as its grad_fn.
+                    if o.grad_fn is not None or any(o is a for a in args):
+                        o = _wrap(o._data)
                 tensors.append(o)
             tensors = tuple(tensors)
-            ctx._user_outputs = outs
-            outs = tuple(o._data if isinstance(o, Tensor) else o for o in outs)
             if not record:
                 return tensors[0] if single else tensors
-        _record(ctx, args, raw, outs, tensors)
-        return tensors[0] if single else tensors
+            ctx._user_outputs = user_outs
+            outs = tuple([o._data if isinstance(o, Tensor) else o for o in user_outs])
+            _record(ctx, args, raw, outs, tensors)
+            return tensors[0] if single else tensors
+        if record:
+            _record(ctx, args, None, outs, tensors)
+        return tensors
 
 
 def _record(ctx, args, raw, outs, tensors):
     """Make ``ctx`` a node: link it to its inputs' nodes, resolve what it saved, mark outputs."""
-    from numtorch._tensor import Tensor
-
     nexts = []
     needs = []
     meta = []
@@ -265,20 +292,20 @@ def _record(ctx, args, raw, outs, tensors):
         if isinstance(a, Tensor) and a._requires_grad:
             fn = a.grad_fn
             if fn is None:
-                nexts.append((a._get_accumulator(), 0))
+                acc = a._accumulator
+                nexts.append((acc if acc is not None else a._get_accumulator(), 0))
             else:
                 nexts.append((fn, a._output_nr))
             needs.append(True)
-            meta.append((a._data.shape, a._data.dtype))
+            d = a._data
+            meta.append((d.shape, d.dtype))
         else:
-            nexts.append((None, 0))
+            nexts.append(_NO_NEXT)
             needs.append(False)
             meta.append(None)
     ctx.next_functions = tuple(nexts)
     ctx.needs_input_grad = tuple(needs)
     ctx._input_meta = meta
-    _seq_counter[0] += 1
-    ctx._seq = _seq_counter[0]
 
     non_diff = ctx._non_diff
     out_meta = []
@@ -286,8 +313,9 @@ def _record(ctx, args, raw, outs, tensors):
         if t is None:
             out_meta.append(None)
             continue
-        out_meta.append((t._data.shape, t._data.dtype))
-        if t._data.dtype.kind == "f" and (non_diff is None or id(outs[i]) not in non_diff):
+        d = t._data
+        out_meta.append((d.shape, d.dtype))
+        if d.dtype.kind == "f" and (non_diff is None or id(outs[i]) not in non_diff):
             t._requires_grad = True
             t.grad_fn = ctx
             t._output_nr = i
@@ -295,17 +323,17 @@ def _record(ctx, args, raw, outs, tensors):
 
     to_save = ctx._to_save
     if to_save:
+        if raw is None:
+            raw = [a._data if isinstance(a, Tensor) else a for a in args]
         user_outs = ctx.__dict__.pop("_user_outputs", ())
-        saved = []
-        for item in to_save:
-            saved.append(_pack(item, args, raw, outs, tensors, user_outs))
-        ctx._saved = saved
+        ctx._saved = [_pack(item, args, raw, outs, tensors, user_outs) for item in to_save]
         ctx._to_save = ()
 
 
-def _pack(item, args, raw, outs, tensors, user_outs=()):
-    from numtorch._tensor import Tensor, _wrap
+_NO_NEXT = (None, 0)
 
+
+def _pack(item, args, raw, outs, tensors, user_outs=()):
     if item is None:
         return None
     for i, r in enumerate(raw):
@@ -336,6 +364,14 @@ class Primitive(Function):
 
 
 def once_differentiable(backward):
-    """Mark a backward that is written in raw NumPy: differentiating it again raises."""
-    backward._once_differentiable = True
-    return backward
+    """Mark a backward that is not itself differentiable (written in raw NumPy, say): it runs
+    without recording, and differentiating its result again raises, as in PyTorch."""
+    import functools
+
+    @functools.wraps(backward)
+    def wrapper(ctx, *grad_outputs):
+        with grad_mode.no_grad():
+            return backward(ctx, *grad_outputs)
+
+    wrapper._once_differentiable = True
+    return wrapper

@@ -114,8 +114,15 @@ class set_grad_enabled(_GradModeContext):
         _state.enabled = self._prev
         return False
 
+    def __call__(self, fn):
+        # As a decorator it must not change the mode now: undo what __init__ did.
+        _state.enabled = self._prev
+        return super().__call__(fn)
+
     def clone(self):
-        return set_grad_enabled(self._mode)
+        c = _GradModeContext()
+        c._mode = self._mode
+        return c
 
 
 class inference_mode(_GradModeContext):

@@ -4,6 +4,7 @@ the operands of elementwise ops get PyTorch's result dtype."""
 import numpy as np
 
 from numtorch import _dtype
+from numtorch._tensor import Tensor, _wrap
 
 __all__ = ["sum_to_shape", "broadcast_shapes", "promote_operands", "check_broadcast"]
 
@@ -73,8 +74,6 @@ def promote_operands(a, b):
     land on a different dtype (int64 tensor with float32 tensor: NumPy says float64, PyTorch
     float32). Python numbers stay Python numbers (NumPy keeps the array's dtype for them).
     """
-    from numtorch._tensor import Tensor
-
     ta = isinstance(a, Tensor)
     tb = isinstance(b, Tensor)
     if ta and tb:
@@ -92,8 +91,6 @@ def promote_operands(a, b):
         s = b if ta else a
         if not isinstance(s, (int, float, bool)):
             if isinstance(s, np.ndarray):
-                from numtorch._tensor import _wrap
-
                 s = _wrap(s)
                 return promote_operands(a if ta else s, s if ta else b)
             raise TypeError(f"unsupported operand type: {type(s).__name__}")
@@ -103,7 +100,8 @@ def promote_operands(a, b):
     dt = _dtype.result_type(a, b).np_dtype
     out = []
     for x in (a, b):
-        if isinstance(x, Tensor) and x._data.dtype != dt and np.promote_types(x._data.dtype, dt) != dt:
+        if isinstance(x, Tensor) and x._data.dtype != dt and \
+                np.promote_types(x._data.dtype, dt) != dt:
             x = x.to(_dtype.from_numpy_dtype(dt))
         elif isinstance(x, Tensor) and x._data.dtype != dt and not (ta and tb):
             x = x.to(_dtype.from_numpy_dtype(dt))

@@ -5,7 +5,9 @@ gradient back in ``backward`` with numtorch ops (so it can be differentiated aga
 broadcast inputs are reduced by the engine (``sum_to_shape``), so the rules are pure math.
 """
 
+import builtins
 import math
+import warnings
 
 import numpy as np
 
@@ -14,6 +16,11 @@ from numtorch._tensor import Tensor, _wrap
 from numtorch.autograd import grad_mode
 from numtorch.autograd.function import Primitive
 from numtorch.ops._broadcast import promote_operands
+
+# NOTE: PyTorch computes log(0) = -inf, 1/0 = inf and sqrt(-1) = nan without a word; NumPy warns.
+# Floating-point warnings raised inside numtorch's own modules are silenced to match; NumPy
+# called directly from user code still warns as usual.
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"numtorch\.")
 
 __all__ = [
     "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "floor_divide",
@@ -26,7 +33,7 @@ __all__ = [
     "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or",
     "bitwise_xor", "bitwise_not", "isnan", "isinf", "isfinite", "isposinf", "isneginf",
     "nan_to_num", "isclose", "allclose", "cast", "logit", "xlogy", "hypot", "copysign",
-    "heaviside", "signbit", "deg2rad", "rad2deg", "float_power", "addcmul", "addcdiv",
+    "heaviside", "signbit", "deg2rad", "rad2deg", "float_power", "addcmul", "addcdiv", "clone",
 ]
 
 
@@ -54,6 +61,8 @@ def _tensor(x, like=None):
 class Cast(Primitive):
     """``x.to(dtype)``; the gradient flows back in the input's dtype (the engine casts it)."""
 
+    node_name = "ToCopyBackward0"
+
     @staticmethod
     def forward(ctx, x, dtype):
         return x.astype(dtype.np_dtype)
@@ -65,6 +74,23 @@ class Cast(Primitive):
 
 def cast(x, dtype):
     return Cast.apply(x, dtype)
+
+
+class Clone(Primitive):
+    """A copy in new memory; d clone(x) = dx."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output
+
+
+def clone(input, *, memory_format=None):
+    """A copy of ``input`` that owns its memory; differentiable (``CloneBackward0``)."""
+    return Clone.apply(input)
 
 
 # ====================================================================== binary arithmetic
@@ -163,25 +189,49 @@ def add(input, other, *, alpha=1, out=None):
     """``input + alpha * other`` with broadcasting and PyTorch's type promotion."""
     if alpha != 1:
         other = mul(other, alpha)
-    return _out(_binary(Add, input, other), out)
+    a, b = promote_operands(input, other)
+    res = Add.apply(a, b)
+    return res if out is None else _out(res, out)
 
 
 def sub(input, other, *, alpha=1, out=None):
     """``input - alpha * other``."""
-    if isinstance(input, Tensor) and input._data.dtype == np.bool_ and \
-            isinstance(other, Tensor) and other._data.dtype == np.bool_:
+    a_bool = _is_bool(input)
+    b_bool = _is_bool(other)
+    if a_bool and b_bool and isinstance(input, Tensor) and isinstance(other, Tensor):
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
                            "supported. Use the `^` or `logical_xor()` operator instead.")
+    if a_bool or b_bool:
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
     if alpha != 1:
         other = mul(other, alpha)
-    return _out(_binary(Sub, input, other), out)
+    a, b = promote_operands(input, other)
+    res = Sub.apply(a, b)
+    return res if out is None else _out(res, out)
 
 
 subtract = sub
 
 
+def _is_bool(x):
+    if isinstance(x, Tensor):
+        return x._data.dtype == np.bool_
+    return isinstance(x, (bool, np.bool_))
+
+
+def _reject_bool(x, kernel):
+    """PyTorch has no bool kernel for some math functions; say so as it does."""
+    if isinstance(x, Tensor) and x._data.dtype == np.bool_:
+        raise RuntimeError(f"\"{kernel}\" not implemented for 'Bool'")
+
+
 def mul(input, other, *, out=None):
-    return _out(_binary(Mul, input, other), out)
+    """``input * other`` with broadcasting and PyTorch's type promotion."""
+    a, b = promote_operands(input, other)
+    res = Mul.apply(a, b)
+    return res if out is None else _out(res, out)
 
 
 multiply = mul
@@ -320,8 +370,19 @@ def _unary(name, fwd, bwd_doc, backward, float_only=True, save="x"):
     return cls, fn
 
 
-Neg, neg = _unary("Neg", np.negative, "d(-x) = -dx.", lambda g: -g, float_only=False,
-                  save=None)
+Neg, _neg = _unary("Neg", np.negative, "d(-x) = -dx.", lambda g: -g, float_only=False,
+                   save=None)
+
+
+def neg(input, *, out=None):
+    """``-input``; bool tensors raise as in PyTorch (use ``~`` or ``logical_not``)."""
+    if input._data.dtype == np.bool_:
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you "
+                           "are trying to invert a mask, use the `~` or `logical_not()` operator "
+                           "instead.")
+    return _neg(input, out=out)
+
+
 negative = neg
 Exp, exp = _unary("Exp", np.exp, "d exp(x) = exp(x) dx.", lambda g, y: g * y, save="y")
 Exp2, exp2 = _unary("Exp2", np.exp2, "d 2^x = 2^x ln 2 dx.", lambda g, y: g * y * math.log(2),
@@ -430,6 +491,7 @@ class Abs(Primitive):
 
 
 def abs(input, *, out=None):
+    _reject_bool(input, "abs_cpu")
     return _out(Abs.apply(input), out)
 
 
@@ -454,18 +516,24 @@ class Relu(Primitive):
 
 
 def relu(input, *, out=None):
+    if input._data.dtype == np.bool_:
+        raise RuntimeError("Boolean inputs not supported for relu")
     return _out(Relu.apply(input), out)
 
 
 # ====================================================================== non-differentiable
 def _nograd_unary(fn, name, keep_int=True, doc=""):
+    node = type(name.capitalize(), (_ZeroGrad,), {"__module__": __name__})
+
     def f(input, *, out=None):
         x = input._data if isinstance(input, Tensor) else np.asarray(input)
-        if keep_int and x.dtype.kind in "iub":
+        if keep_int:
+            _reject_bool(input, f"{name}_vml_cpu")
+        if (keep_int and x.dtype.kind in "iu") or x.dtype == np.bool_:
             return _out(_wrap(x.copy()), out)
         res = _wrap(fn(x))
         if isinstance(input, Tensor) and input._requires_grad and grad_mode.is_grad_enabled():
-            res = _ZeroGrad.apply(input, res._data)
+            res = node.apply(input, res._data)
         return _out(res, out)
 
     f.__name__ = name
@@ -487,6 +555,7 @@ class _ZeroGrad(Primitive):
         return grad_output * 0, None
 
 
+_Round = type("Round", (_ZeroGrad,), {"__module__": __name__})
 floor = _nograd_unary(np.floor, "floor")
 ceil = _nograd_unary(np.ceil, "ceil")
 trunc = _nograd_unary(np.trunc, "trunc")
@@ -496,17 +565,27 @@ sign = _nograd_unary(lambda x: np.sign(x), "sign", keep_int=False)
 def round(input, *, decimals=0, out=None):
     """Round half to even, like PyTorch; zero gradient."""
     x = input._data if isinstance(input, Tensor) else np.asarray(input)
+    _reject_bool(input, "round_vml_cpu")
     if x.dtype.kind in "iub":
         return _out(_wrap(x.copy()), out)
     res = np.round(x, decimals)
     if isinstance(input, Tensor) and input._requires_grad and grad_mode.is_grad_enabled():
-        return _out(_ZeroGrad.apply(input, res), out)
+        return _out(_Round.apply(input, res), out)
     return _out(_wrap(res), out)
 
 
 def frac(input):
-    """``x - trunc(x)``; gradient 1."""
+    """``x - trunc(x)``; gradient 1. Floating tensors only, as PyTorch."""
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f"\"frac_cpu\" not implemented for '{_kernel_name(input)}'")
     return input - trunc(input).detach()
+
+
+def _kernel_name(x):
+    """The dtype as PyTorch's kernel errors spell it ('Long', 'Float')."""
+    return {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+            "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+            "bool": "Bool"}[x.dtype.name]
 
 
 def _compare(fn, name):
@@ -559,7 +638,7 @@ def _bitwise(fn, name):
         a, b = promote_operands(input, other)
         for x in (a, b):
             if isinstance(x, Tensor) and x._data.dtype.kind == "f":
-                raise RuntimeError(f"\"{name}_cpu\" not implemented for '{x.dtype.name.capitalize()}'")
+                raise RuntimeError(f"\"{name}_cpu\" not implemented for '{_kernel_name(x)}'")
         xa = a._data if isinstance(a, Tensor) else a
         xb = b._data if isinstance(b, Tensor) else b
         return _wrap(np.asarray(fn(xa, xb)))
@@ -738,14 +817,16 @@ def where(condition, input=None, other=None, *, out=None):
     ys = y._data.shape if isinstance(y, Tensor) else ()
     check_broadcast(cond._data.shape, xs)
     check_broadcast(cond._data.shape, ys)
-    if not isinstance(x, Tensor) and not isinstance(y, Tensor):
-        x = _wrap(np.asarray(x, dtype=_dtype.result_type(x, y).np_dtype))
-    res = Where.apply(cond, x, y)
-    if isinstance(x, Tensor) and res._data.dtype != x._data.dtype:
-        res = res.to(x.dtype)
-    elif not isinstance(x, Tensor) and isinstance(y, Tensor) and res._data.dtype != y._data.dtype:
-        res = res.to(y.dtype)
-    return _out(res, out)
+    dt = _dtype.result_type(x, y)
+    if isinstance(x, Tensor):
+        x = x if x._data.dtype == dt.np_dtype else cast(x, dt)
+    else:
+        x = _wrap(np.asarray(x, dtype=dt.np_dtype))
+    if isinstance(y, Tensor):
+        y = y if y._data.dtype == dt.np_dtype else cast(y, dt)
+    else:
+        y = _wrap(np.asarray(y, dtype=dt.np_dtype))
+    return _out(Where.apply(cond, x, y), out)
 
 
 class Maximum(Primitive):
@@ -769,14 +850,28 @@ class Maximum(Primitive):
         return gx, gy, None
 
 
+def _require_tensor(name, other):
+    if not isinstance(other, Tensor):
+        raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor, not "
+                        f"{type(other).__name__}")
+
+
 def maximum(input, other, *, out=None):
+    """Elementwise maximum of two tensors (broadcast); NaN propagates."""
+    _require_tensor("maximum", other)
     a, b = promote_operands(input, other)
     return _out(Maximum.apply(a, b, True), out)
 
 
+class Minimum(Maximum):
+    """``Maximum``'s rule with the comparison reversed."""
+
+
 def minimum(input, other, *, out=None):
+    """Elementwise minimum of two tensors (broadcast); NaN propagates."""
+    _require_tensor("minimum", other)
     a, b = promote_operands(input, other)
-    return _out(Maximum.apply(a, b, False), out)
+    return _out(Minimum.apply(a, b, False), out)
 
 
 def fmax(input, other):
@@ -804,7 +899,10 @@ def lerp(input, end, weight, *, out=None):
 def atan2(input, other, *, out=None):
     """``atan2(y, x)``: d = (x dy - y dx) / (x^2 + y^2)."""
     a, b = promote_operands(input, other)
-    return _out(Atan2.apply(_float_input(a), _float_input(b)), out)
+    if not _is_float(a) and not _is_float(b):
+        dt = _dtype.get_default_dtype()
+        a, b = cast(a, dt), (cast(b, dt) if isinstance(b, Tensor) else builtins.float(b))
+    return _out(Atan2.apply(a, b), out)
 
 
 class Atan2(Primitive):
