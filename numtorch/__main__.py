@@ -1,0 +1,5 @@
+"""``python -m numtorch`` is the ``numtorch`` command."""
+
+from numtorch.cli import run
+
+run()

@@ -1,0 +1,71 @@
+"""The ``numtorch`` command: ``train``, ``evaluate``, ``predict``, ``info``.
+
+Bad input (unknown data set or model, a missing model class, an empty folder, an incompatible
+``--resume`` folder...) prints one line saying what is wrong and what to do, and exits with
+status 2, without a traceback.
+"""
+
+import argparse
+import sys
+
+from numtorch.cli.config import ConfigError, add_arguments, from_sources
+
+__all__ = ["main", "build_parser"]
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="numtorch", description="Train and evaluate models with numtorch.")
+    sub = parser.add_subparsers(dest="command", metavar="{train,evaluate,predict,info}")
+    p_train = sub.add_parser("train", help="train a model (default: the course CNN on the "
+                                           "bundled Digits data)")
+    add_arguments(p_train)
+    p_eval = sub.add_parser("evaluate", help="accuracy, report and confusion matrix of a run")
+    p_eval.add_argument("run", metavar="RUN_OR_WEIGHTS")
+    p_eval.add_argument("--data", default=None, help="data set (default: the run's)")
+    p_eval.add_argument("--root", default=None, help="data folder (default: the run's)")
+    p_eval.add_argument("--out", default=None, help="where to write the report")
+    p_pred = sub.add_parser("predict", help="top-k classes of image files")
+    p_pred.add_argument("run", metavar="RUN_OR_WEIGHTS")
+    p_pred.add_argument("images", nargs="+", metavar="IMAGE")
+    p_pred.add_argument("--topk", type=int, default=3)
+    p_info = sub.add_parser("info", help="versions, BLAS, threads, data sets present")
+    p_info.add_argument("--root", default="data")
+    return parser
+
+
+def main(argv=None):
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
+        argv = ["train"] + argv  # `numtorch` alone trains the default model
+    args = build_parser().parse_args(argv)
+    command = args.command
+    try:
+        if command == "train":
+            from numtorch.cli.train import train
+
+            cfg = from_sources(args)
+            fields = set(vars(cfg))
+            given = {k for k, v in vars(args).items() if v is not None and k in fields}
+            train(cfg, given)
+        elif command == "evaluate":
+            from numtorch.cli.evaluate import evaluate
+
+            evaluate(args.run, data=args.data, root=args.root, out=args.out)
+        elif command == "predict":
+            from numtorch.cli.evaluate import predict
+
+            predict(args.run, args.images, args.topk)
+        else:
+            from numtorch.cli.info import info
+
+            info(args.root)
+    except ConfigError as exc:
+        print(f"numtorch {command}: error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def run():
+    """Console-script entry point."""
+    sys.exit(main())
