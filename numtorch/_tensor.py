@@ -110,7 +110,7 @@ def _wrap(arr):
     t._output_nr = 0
     t._vc = None
     t._accumulator = None
-    t._hooks_meta = None
+    t._view_of = None
     return t
 
 
@@ -171,7 +171,7 @@ class Tensor:
     """
 
     __slots__ = ("_data", "_requires_grad", "grad", "grad_fn", "_output_nr", "_vc",
-                 "_accumulator", "_hooks_meta", "__weakref__")
+                 "_accumulator", "_view_of", "__weakref__")
 
     _legacy_dtype = _dtype.float32
 
@@ -197,7 +197,7 @@ class Tensor:
         self._output_nr = 0
         self._vc = None
         self._accumulator = None
-        self._hooks_meta = None
+        self._view_of = None
 
     # ------------------------------------------------------------------ metadata
     @property
@@ -660,6 +660,9 @@ class Tensor:
             self._output_nr = result._output_nr
             self._requires_grad = True
             result._data = self._data  # later readers of ``result`` see the same memory
+            if self._view_of is not None:
+                # ``self`` is a view: its base changed too, and must know it in the graph.
+                _function.rebase_view(self, result)
         return self
 
     def _snapshot(self):
@@ -667,6 +670,13 @@ class Tensor:
         otherwise a copy standing at the same place in the graph (so backward can still read
         the old values after they are overwritten)."""
         self._check_inplace()
+        if self._view_of is not None and grad_mode._state.enabled:
+            base = self._view_of[0]
+            while base is not None:
+                if base._requires_grad and base.grad_fn is None:
+                    raise RuntimeError("a view of a leaf Variable that requires grad is being "
+                                       "used in an in-place operation.")
+                base = base._view_of[0] if base._view_of is not None else None
         if not (grad_mode._state.enabled and self._requires_grad):
             return self
         snap = _wrap(self._data.copy())

@@ -252,11 +252,17 @@ class Function(FunctionCtx, Node, metaclass=_FunctionMeta):
                                   **kwargs)
             if type(out) is not tuple:
                 t = _wrap(out)
+                if out.base is not None and args:
+                    _mark_view(t, cls, args, kwargs, None)
                 if record:
                     _record(ctx, args, None, (out,), (t,))
                 return t
             outs = out
             tensors = tuple([None if o is None else _wrap(o) for o in outs])
+            if args:
+                for i, t in enumerate(tensors):
+                    if t is not None and t._data.base is not None:
+                        _mark_view(t, cls, args, kwargs, i)
         else:
             raw = args  # a user Function's forward receives the tensors themselves
             with grad_mode.no_grad():
@@ -333,6 +339,32 @@ def _record(ctx, args, raw, outs, tensors):
 _NO_NEXT = (None, 0)
 
 
+def _root(arr):
+    while isinstance(arr.base, np.ndarray):
+        arr = arr.base
+    return arr
+
+
+def _mark_view(t, cls, args, kwargs, index):
+    """Remember that ``t`` is a view of ``args[0]`` (it shares its memory), and how to make it
+    again, so that an in-place change of ``t`` in the graph can be passed on to its base."""
+    base = args[0]
+    if isinstance(base, Tensor) and _root(t._data) is _root(base._data):
+        t._view_of = (base, cls, args[1:], kwargs, index)
+
+
+def _view_fn(view_of):
+    _, cls, rest, kwargs, index = view_of
+
+    def make(b):
+        out = cls.apply(b, *rest, **kwargs)
+        return out if index is None else out[index]
+
+    return make
+
+
+
+
 def _pack(item, args, raw, outs, tensors, user_outs=()):
     if item is None:
         return None
@@ -375,3 +407,42 @@ def once_differentiable(backward):
 
     wrapper._once_differentiable = True
     return wrapper
+
+
+class _CopySlices(Primitive):
+    """The base of a view that was changed in place: ``base`` with the view's region replaced
+    by ``result``. d/d base = grad outside the region; d/d result = the view of grad."""
+
+    node_name = "CopySlices"
+
+    @staticmethod
+    def forward(ctx, base, result, view_of, current):
+        make = _view_fn(view_of)
+        mask = np.zeros(base.shape, dtype=base.dtype)
+        make(_wrap(mask))._data[...] = 1  # the view's region: writing through a view of mask
+        ctx.keep = 1 - mask
+        ctx.make = make
+        return current
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        g_base = grad_output * _wrap(ctx.keep) if ctx.needs_input_grad[0] else None
+        g_result = ctx.make(grad_output) if ctx.needs_input_grad[1] else None
+        return g_base, g_result, None, None
+
+
+def rebase_view(view, result):
+    """After ``view`` (a view of some base tensor) was overwritten in place by ``result`` (a
+    tensor in the graph), give its base — and the base's base — a graph node that routes the
+    gradient of the overwritten region to ``result`` and the rest to the base's old history."""
+    base = view._view_of[0]
+    if base._requires_grad and base.grad_fn is None and grad_mode._state.enabled:
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
+                           "in-place operation.")
+    new = _CopySlices.apply(base, result, view._view_of, base._data)
+    base._bump()
+    base.grad_fn = new.grad_fn
+    base._output_nr = 0
+    base._requires_grad = True
+    if base._view_of is not None:
+        rebase_view(base, new)

@@ -37,7 +37,7 @@ def _init_from(t, data, requires_grad):
     t._output_nr = 0
     t._vc = vc
     t._accumulator = None
-    t._hooks_meta = None
+    t._view_of = None
 
 
 class Parameter(Tensor):
