@@ -147,8 +147,9 @@ def main(argv=None):
     parser.add_argument("--out", default=None, help="append the markdown table to this file")
     args = parser.parse_args(argv)
 
-    import numtorch
     import torch
+
+    import numtorch
 
     numtorch.set_num_threads(args.threads)
     torch.set_num_threads(args.threads)
