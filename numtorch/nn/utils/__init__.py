@@ -7,6 +7,7 @@ import numpy as np
 
 from numtorch._tensor import Tensor, _wrap
 from numtorch.autograd import grad_mode
+from numtorch.nn.utils import rnn  # noqa: F401 (the submodule, as torch.nn.utils.rnn)
 
 __all__ = ["clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "get_total_norm",
            "clip_grads_with_norm_", "parameters_to_vector", "vector_to_parameters"]
