@@ -3,9 +3,9 @@ PyTorch (the base gets a CopySlices node)."""
 
 import numpy as np
 import pytest
+from parity import requires_torch, torch
 
 import numtorch
-from parity import requires_torch, torch
 
 
 def _grads(lib, program):
