@@ -233,7 +233,7 @@ def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inpu
             if needed is not None and node not in needed:
                 continue
             is_acc = type(node) is AccumulateGrad
-            if is_acc:
+            if is_acc or node._output_meta is None:
                 grads = [buf.get(0)]
             else:
                 grads = []

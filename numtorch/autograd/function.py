@@ -255,7 +255,7 @@ class Function(FunctionCtx, Node, metaclass=_FunctionMeta):
                 if out.base is not None and args:
                     _mark_view(t, cls, args, kwargs, None)
                 if record:
-                    _record(ctx, args, None, (out,), (t,))
+                    _record1(ctx, args, out, t)
                 return t
             outs = out
             tensors = tuple([None if o is None else _wrap(o) for o in outs])
@@ -287,6 +287,71 @@ class Function(FunctionCtx, Node, metaclass=_FunctionMeta):
         if record:
             _record(ctx, args, None, outs, tensors)
         return tensors
+
+
+def _record1(ctx, args, out, t):
+    """``_record`` for the common case of a primitive with one output, on the shortest path
+    (this runs for every recorded op)."""
+    nexts = []
+    needs = []
+    meta = []
+    for a in args:
+        if isinstance(a, Tensor) and a._requires_grad:
+            fn = a.grad_fn
+            if fn is None:
+                fn = a._accumulator
+                if fn is None:
+                    fn = a._get_accumulator()
+                nexts.append((fn, 0))
+            else:
+                nexts.append((fn, a._output_nr))
+            needs.append(True)
+            d = a._data
+            meta.append((d.shape, d.dtype))
+        else:
+            nexts.append(_NO_NEXT)
+            needs.append(False)
+            meta.append(None)
+    ctx.next_functions = tuple(nexts)
+    ctx.needs_input_grad = tuple(needs)
+    ctx._input_meta = meta
+    ctx._output_meta = None  # one output: the engine takes its gradient as is
+    if out.dtype.kind == "f":
+        non_diff = ctx._non_diff
+        if non_diff is None or id(out) not in non_diff:
+            t._requires_grad = True
+            t.grad_fn = ctx
+    to_save = ctx._to_save
+    if to_save:
+        saved = []
+        for item in to_save:
+            entry = None
+            if item is None:
+                saved.append(None)
+                continue
+            for a in args:
+                if isinstance(a, Tensor):
+                    if a._data is item:
+                        vc = a._vc
+                        if vc is None:
+                            vc = a._vc = [0]
+                        entry = (_INPUT, a, vc, vc[0])
+                        break
+                elif a is item:
+                    entry = (_CONST, a)
+                    break
+            if entry is None:
+                if item is out:
+                    vc = t._vc
+                    if vc is None:
+                        vc = t._vc = [0]
+                    entry = (_OUTPUT, out, vc, vc[0], 0)
+                else:
+                    entry = _pack(item, args, [a._data if isinstance(a, Tensor) else a
+                                               for a in args], (out,), (t,))
+            saved.append(entry)
+        ctx._saved = saved
+        ctx._to_save = ()
 
 
 def _record(ctx, args, raw, outs, tensors):
