@@ -289,9 +289,9 @@ class Function(FunctionCtx, Node, metaclass=_FunctionMeta):
         return tensors
 
 
-def _record1(ctx, args, out, t):
-    """``_record`` for the common case of a primitive with one output, on the shortest path
-    (this runs for every recorded op)."""
+def _link(ctx, args):
+    """Point ``ctx`` at the nodes that produced its inputs (an ``AccumulateGrad`` for a leaf),
+    and remember which inputs need a gradient and their shapes and dtypes."""
     nexts = []
     needs = []
     meta = []
@@ -315,6 +315,12 @@ def _record1(ctx, args, out, t):
     ctx.next_functions = tuple(nexts)
     ctx.needs_input_grad = tuple(needs)
     ctx._input_meta = meta
+
+
+def _record1(ctx, args, out, t):
+    """``_record`` for the common case of a primitive with one output, on the shortest path
+    (this runs for every recorded op)."""
+    _link(ctx, args)
     ctx._output_meta = None  # one output: the engine takes its gradient as is
     if out.dtype.kind == "f":
         non_diff = ctx._non_diff
@@ -356,27 +362,7 @@ def _record1(ctx, args, out, t):
 
 def _record(ctx, args, raw, outs, tensors):
     """Make ``ctx`` a node: link it to its inputs' nodes, resolve what it saved, mark outputs."""
-    nexts = []
-    needs = []
-    meta = []
-    for a in args:
-        if isinstance(a, Tensor) and a._requires_grad:
-            fn = a.grad_fn
-            if fn is None:
-                acc = a._accumulator
-                nexts.append((acc if acc is not None else a._get_accumulator(), 0))
-            else:
-                nexts.append((fn, a._output_nr))
-            needs.append(True)
-            d = a._data
-            meta.append((d.shape, d.dtype))
-        else:
-            nexts.append(_NO_NEXT)
-            needs.append(False)
-            meta.append(None)
-    ctx.next_functions = tuple(nexts)
-    ctx.needs_input_grad = tuple(needs)
-    ctx._input_meta = meta
+    _link(ctx, args)
 
     non_diff = ctx._non_diff
     out_meta = []

@@ -9,8 +9,9 @@ from numtorch.optim._functional import (
     check_weight_decay,
     grad_of,
     incr_step,
-    new_step,
-    zeros_state,
+    init_moments,
+    update_moments,
+    weight_decay,
 )
 from numtorch.optim.optimizer import Optimizer
 
@@ -28,24 +29,11 @@ def adam_update(p, g, state, lr, beta1, beta2, eps, amsgrad):
     NOTE: eps is added after the square root of the bias-corrected second moment, as in
     PyTorch (the paper adds it to sqrt(v_hat) too; some texts add it inside the root).
     """
-    if "step" not in state:
-        state["step"] = new_step()
-        state["exp_avg"] = zeros_state(p)
-        state["exp_avg_sq"] = zeros_state(p)
-        if amsgrad:
-            state["max_exp_avg_sq"] = zeros_state(p)
+    init_moments(state, p, *(("max_exp_avg_sq",) if amsgrad else ()))
     t = incr_step(state)
-    m = state["exp_avg"]._data
-    v = state["exp_avg_sq"]._data
     # One scratch array and in-place NumPy calls: the update streams over memory ~12 times
     # without allocating (allocation of parameter-sized temporaries dominated otherwise).
-    tmp = np.subtract(g, m)
-    tmp *= 1 - beta1
-    m += tmp
-    np.multiply(g, g, out=tmp)
-    tmp *= 1 - beta2
-    v *= beta2
-    v += tmp
+    m, v, tmp = update_moments(state, g, beta1, beta2)
     bias_correction1 = 1 - beta1 ** t
     bias_correction2_sqrt = (1 - beta2 ** t) ** 0.5
     if amsgrad:
@@ -93,12 +81,8 @@ class Adam(Optimizer):
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                g = grad_of(p, group["maximize"])
-                if wd != 0:
-                    if group.get("decoupled_weight_decay"):
-                        p._data *= 1 - lr * wd
-                    else:
-                        g = g + wd * p._data
+                g = weight_decay(p, grad_of(p, group["maximize"]), lr, wd,
+                                 group.get("decoupled_weight_decay"))
                 adam_update(p, g, self.state[p], lr, beta1, beta2, group["eps"],
                             group["amsgrad"])
         return loss

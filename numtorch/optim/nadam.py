@@ -10,8 +10,9 @@ from numtorch.optim._functional import (
     check_weight_decay,
     grad_of,
     incr_step,
-    new_step,
-    zeros_state,
+    init_moments,
+    update_moments,
+    weight_decay,
 )
 from numtorch.optim.optimizer import Optimizer
 
@@ -53,28 +54,18 @@ class NAdam(Optimizer):
                     continue
                 state = self.state[p]
                 if "step" not in state:
-                    state["step"] = new_step()
                     state["mu_product"] = _wrap(np.ones((), dtype=np.float32))
-                    state["exp_avg"] = zeros_state(p)
-                    state["exp_avg_sq"] = zeros_state(p)
+                init_moments(state, p)
                 t = incr_step(state)
-                g = grad_of(p, group["maximize"])
-                if wd != 0:
-                    if group["decoupled_weight_decay"]:
-                        p._data *= 1 - lr * wd
-                    else:
-                        g = g + wd * p._data
+                g = weight_decay(p, grad_of(p, group["maximize"]), lr, wd,
+                                 group["decoupled_weight_decay"])
                 bias_correction2 = 1 - beta2 ** t
                 mu = beta1 * (1.0 - 0.5 * (0.96 ** (t * group["momentum_decay"])))
                 mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((t + 1) * group["momentum_decay"])))
                 mp = state["mu_product"]._data
                 mp *= mu  # float32, like PyTorch's state tensor
                 mu_product = float(mp)
-                m = state["exp_avg"]._data
-                v = state["exp_avg_sq"]._data
-                m += (1 - beta1) * (g - m)
-                v *= beta2
-                v += (1 - beta2) * g * g
+                m, v, _ = update_moments(state, g, beta1, beta2)
                 denom = np.sqrt(v / bias_correction2)
                 denom += group["eps"]
                 p._data += ((-lr * (1.0 - mu) / (1.0 - mu_product)) * g) / denom

@@ -11,8 +11,9 @@ from numtorch.optim._functional import (
     check_weight_decay,
     grad_of,
     incr_step,
-    new_step,
-    zeros_state,
+    init_moments,
+    update_moments,
+    weight_decay,
 )
 from numtorch.optim.optimizer import Optimizer
 
@@ -51,22 +52,11 @@ class RAdam(Optimizer):
                 if p.grad is None:
                     continue
                 state = self.state[p]
-                if "step" not in state:
-                    state["step"] = new_step()
-                    state["exp_avg"] = zeros_state(p)
-                    state["exp_avg_sq"] = zeros_state(p)
+                init_moments(state, p)
                 t = incr_step(state)
-                g = grad_of(p, group["maximize"])
-                if wd != 0:
-                    if group["decoupled_weight_decay"]:
-                        p._data *= 1 - lr * wd
-                    else:
-                        g = g + wd * p._data
-                m = state["exp_avg"]._data
-                v = state["exp_avg_sq"]._data
-                m += (1 - beta1) * (g - m)
-                v *= beta2
-                v += (1 - beta2) * g * g
+                g = weight_decay(p, grad_of(p, group["maximize"]), lr, wd,
+                                 group["decoupled_weight_decay"])
+                m, v, _ = update_moments(state, g, beta1, beta2)
                 bias_correction1 = 1 - beta1 ** t
                 bias_correction2 = 1 - beta2 ** t
                 m_hat = m / bias_correction1
