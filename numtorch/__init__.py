@@ -38,6 +38,7 @@ from numtorch.ops import normalization as _normalization
 from numtorch.ops import pooling as _pooling
 from numtorch.ops import reduction as _reduction
 from numtorch.ops import shape as _shape
+from numtorch.ops import sorting as _sorting
 from numtorch.ops._broadcast import broadcast_shapes
 from numtorch.ops.activation import celu, hardshrink, prelu, selu, threshold
 from numtorch.ops.random import alpha_dropout, dropout, feature_alpha_dropout, feature_dropout
@@ -54,7 +55,7 @@ __version__ = "0.1.0"
 _tensor_methods.bind()
 
 # The op families' public functions, re-exported as ``numtorch.<name>`` like ``torch.<name>``.
-for _module in (_elementwise, _reduction, _shape, _indexing, _linalg, _conv, _pooling,
+for _module in (_elementwise, _reduction, _shape, _indexing, _sorting, _linalg, _conv, _pooling,
                 _normalization, _loss):
     for _name in _module.__all__:
         globals()[_name] = getattr(_module, _name)

@@ -1,5 +1,5 @@
 """Tests of numtorch/ops/indexing.py: getitem/setitem, gather/scatter, index_*, masked ops,
-take/put, sorting and selection, unique, searchsorted, one_hot."""
+take/put, nonzero, one_hot."""
 
 import warnings
 
@@ -389,83 +389,15 @@ def test_inplace_on_leaf_raises():
         w.index_fill_(0, numtorch.tensor([0]), 1.0)
 
 
-# ====================================================================== sorting and selection
+# ====================================================================== nonzero
 @requires_torch
-@pytest.mark.parametrize("dim", [0, 1, -1])
-def test_sort_family_parity(dim):
-    x = _x(4, 6)
-    parity(lambda L, x: L.sort(x, dim), x)
-    parity(lambda L, x: x.sort(dim=dim, descending=True), x)
-    parity(lambda L, x: L.argsort(x, dim, descending=True), x)
-    parity(lambda L, x: L.topk(x, 3, dim), x)
-    parity(lambda L, x: L.topk(x, 2, dim, largest=False), x)
-    parity(lambda L, x: L.kthvalue(x, 2, dim), x)
-    parity(lambda L, x: L.kthvalue(x, 3, dim, keepdim=True), x)
-    parity(lambda L, x: L.msort(x), x)
-
-
-@requires_torch
-def test_sort_stable_ties_nan_and_scalars():
-    a = np.array([2.0, 1.0, 2.0, np.nan, 1.0, 3.0], F32)
-    parity(lambda L, a: L.sort(a, stable=True), a, grad=False)
-    parity(lambda L, a: L.sort(a, descending=True, stable=True), a, grad=False)
-    parity(lambda L, a: L.sort(a[0]), a)
-    parity(lambda L, a: L.topk(a[0], 1), a)
-    parity(lambda L, a: L.sort(a > 1.5, descending=True, stable=True), a, grad=False)
-
-
-def test_sort_topk_check_grad():
-    x = _x(3, 5).astype(np.float64)
-    check_grad(lambda L, x: L.sort(x, 1, descending=True).values, x)
-    check_grad(lambda L, x: L.topk(x, 2, 0).values, x)
-    check_grad(lambda L, x: L.kthvalue(x, 2, 1).values, x)
-
-
-@requires_torch
-@pytest.mark.parametrize("fn", [lambda L, x: x.topk(5), lambda L, x: x.kthvalue(5),
-                                lambda L, x: x.kthvalue(0)])
-def test_selection_errors(fn):
-    raises_like(fn, _x(3, 4))
-
-
-def test_return_types():
-    r = numtorch.sort(numtorch.tensor([3.0, 1.0]))
-    assert type(r).__name__ == "sort" and r.indices.tolist() == [1, 0]
-    assert type(numtorch.topk(numtorch.tensor([3.0, 1.0]), 1)).__name__ == "topk"
-
-
-# ====================================================================== unique, nonzero, search
-@requires_torch
-def test_unique_and_nonzero_parity():
+def test_nonzero_parity():
     a = np.array([[1, 2, 2], [1, 2, 2], [0, 5, 5]])
-    parity(lambda L, a: L.unique(a), a)
-    parity(lambda L, a: L.unique(a, return_inverse=True, return_counts=True), a)
-    for d in (0, 1):
-        parity(lambda L, a: L.unique(a, return_inverse=True, return_counts=True, dim=d), a)
-        parity(lambda L, a: L.unique_consecutive(a, return_inverse=True, return_counts=True,
-                                                 dim=d), a)
-    parity(lambda L, a: L.unique_consecutive(a, return_inverse=True, return_counts=True), a)
-    parity(lambda L, a: a.unique_consecutive(), a[:0])
     parity(lambda L, a: L.nonzero(a > 1), a)
     parity(lambda L, a: L.nonzero(a > 1, as_tuple=True), a)
     parity(lambda L, a: L.argwhere(a), a)
     parity(lambda L, a: L.where(a > 1), a)
     parity(lambda L, a: L.nonzero(a[0, 0]), a)
-
-
-@requires_torch
-def test_searchsorted_bucketize_parity():
-    a = np.array([[1, 2, 2], [1, 4, 5], [0, 5, 9]])
-    b = np.array([1, 2, 4])
-    parity(lambda L, a, b: L.bucketize(a, b), a, b)
-    parity(lambda L, a, b: L.bucketize(a, b, right=True, out_int32=True), a, b)
-    parity(lambda L, b: L.searchsorted(b, 3), b)
-    seq = np.array([[1, 2, 2, 5], [0, 0, 3, 9]])
-    vals = np.array([[2, 9, 0], [0, 3, 10]])
-    for side in ("left", "right"):
-        parity(lambda L, s, v: L.searchsorted(s, v, side=side), seq, vals)
-        parity(lambda L, s, v: L.searchsorted(s, v, right=side == "right"), seq[0], vals)
-    raises_like(lambda L, s, v: L.searchsorted(s, v), seq, vals[:1])
 
 
 @requires_torch

@@ -1,0 +1,200 @@
+"""Sorting and selection: sort, argsort, topk, kthvalue, unique, searchsorted.
+
+Values come out through ``gather`` (``ops/indexing.py``), so their gradients flow back to the
+selected positions; indices, unique values and search results are not differentiable.
+"""
+
+import numpy as np
+
+from numtorch import return_types
+from numtorch._tensor import Tensor, _wrap
+from numtorch.ops.indexing import Gather, _arr, _shape_str, _wrap_dim
+
+__all__ = [
+    "topk", "sort", "argsort", "msort", "kthvalue", "unique", "unique_consecutive", "bucketize",
+    "searchsorted",
+]
+
+
+def _argsort(x, axis, descending):
+    """Stable argsort; NaN sorts as the largest value, as PyTorch. Descending keeps equal
+    elements in their original order (a stable sort of the reversed array, reversed)."""
+    if not descending:
+        return np.argsort(x, axis=axis, kind="stable")
+    n = x.shape[axis]
+    rev = np.flip(x, axis)
+    if x.dtype == np.bool_:
+        rev = rev.astype(np.uint8)
+    idx = np.argsort(rev, axis=axis, kind="stable")
+    return (n - 1 - np.flip(idx, axis)).astype(np.int64)
+
+
+def sort(input, dim=-1, descending=False, stable=False):
+    """``(values, indices)`` sorted along ``dim``. NOTE: always stable (equal elements keep
+    their order), which PyTorch guarantees only with ``stable=True``."""
+    x = input._data
+    if x.ndim == 0:
+        values, indices = sort(input.reshape(1), 0, descending)
+        return return_types.sort((values.reshape(()), indices.reshape(())))
+    dim = _wrap_dim(dim, x.ndim)
+    idx = _argsort(x, dim, descending).astype(np.int64)
+    return return_types.sort((Gather.apply(input, dim, idx), _wrap(idx)))
+
+
+def argsort(input, dim=-1, descending=False, stable=False):
+    """The indices that sort ``input`` along ``dim`` (stable)."""
+    x = input._data
+    if x.ndim == 0:
+        return _wrap(np.zeros((), np.int64))
+    return _wrap(_argsort(x, _wrap_dim(dim, x.ndim), descending).astype(np.int64))
+
+
+def msort(input):
+    """``sort(input, dim=0).values``."""
+    return sort(input, dim=0).values
+
+
+def topk(input, k, dim=-1, largest=True, sorted=True):
+    """The ``k`` largest (``largest=False``: smallest) elements along ``dim`` with their
+    indices, in sorted order. NOTE: ties are ordered by position (PyTorch leaves it open)."""
+    x = input._data
+    dim = _wrap_dim(dim, x.ndim)
+    n = x.shape[dim] if x.ndim else 1
+    if not 0 <= k <= n:
+        raise RuntimeError("selected index k out of range")
+    if x.ndim == 0:
+        values, indices = topk(input.reshape(1), k, 0, largest)
+        return return_types.topk((values.reshape(()), indices.reshape(())))
+    idx = _argsort(x, dim, largest)
+    idx = np.take(idx, np.arange(k), axis=dim).astype(np.int64)
+    return return_types.topk((Gather.apply(input, dim, idx), _wrap(idx)))
+
+
+def kthvalue(input, k, dim=-1, keepdim=False):
+    """The ``k``-th smallest element along ``dim`` (1-based) and its index."""
+    x = input._data
+    dim = _wrap_dim(dim, x.ndim)
+    n = x.shape[dim] if x.ndim else 1
+    if not 1 <= k <= n:
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {dim}")
+    if x.ndim == 0:
+        values, indices = kthvalue(input.reshape(1), k, 0)
+        return return_types.kthvalue((values.reshape(()), indices.reshape(())))
+    idx = np.take(_argsort(x, dim, False), [k - 1], axis=dim).astype(np.int64)
+    values = Gather.apply(input, dim, idx)
+    if not keepdim:
+        values = values.reshape(tuple(s for i, s in enumerate(idx.shape) if i != dim))
+        idx = np.squeeze(idx, dim)
+    return return_types.kthvalue((values, _wrap(idx)))
+
+
+def _results(out, inverse, counts, return_inverse, return_counts):
+    res = [out]
+    if return_inverse:
+        res.append(inverse)
+    if return_counts:
+        res.append(counts)
+    return res[0] if len(res) == 1 else tuple(res)
+
+
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    """The distinct values (``dim=None``, flattened) or distinct slices along ``dim``, sorted;
+    optionally the inverse indices and the counts. Not differentiable. NOTE: the values are
+    sorted even with ``sorted=False`` (allowed by PyTorch)."""
+    x = _arr(input)
+    if dim is None:
+        vals, inv, cnt = np.unique(x.reshape(-1), return_inverse=True, return_counts=True)
+        inv = inv.reshape(x.shape)
+    else:
+        dim = _wrap_dim(dim, x.ndim)
+        vals, inv, cnt = np.unique(x, return_inverse=True, return_counts=True, axis=dim)
+        inv = inv.reshape(-1)
+    return _results(_wrap(vals), _wrap(inv.astype(np.int64)), _wrap(cnt.astype(np.int64)),
+                    return_inverse, return_counts)
+
+
+def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
+    """Collapse runs of equal consecutive values (``dim=None``: of the flattened tensor) or of
+    equal consecutive slices along ``dim``."""
+    x = _arr(input)
+    if dim is None:
+        flat = x.reshape(-1)
+        change = flat[1:] != flat[:-1]
+        along = flat
+        axis = 0
+    else:
+        axis = _wrap_dim(dim, x.ndim)
+        along = x
+        a = np.moveaxis(x, axis, 0).reshape(x.shape[axis], -1)
+        change = np.any(a[1:] != a[:-1], axis=1)
+    n = along.shape[axis]
+    first = np.r_[[True] if n else [], change].astype(bool)
+    starts = np.flatnonzero(first)
+    vals = np.take(along, starts, axis=axis)
+    inv = (np.cumsum(first) - 1).astype(np.int64)
+    if dim is None:
+        inv = inv.reshape(x.shape)
+    cnt = np.diff(np.r_[starts, n]).astype(np.int64)
+    return _results(_wrap(vals), _wrap(inv), _wrap(cnt), return_inverse, return_counts)
+
+
+def _batched_searchsorted(seq, vals, right):
+    """Row-wise searchsorted of ``vals`` (..., k) in the sorted rows of ``seq`` (..., m): a
+    binary search run on all rows at once (log2(m) vectorized steps)."""
+    m = seq.shape[-1]
+    lo = np.zeros(vals.shape, np.int64)
+    hi = np.full(vals.shape, m, np.int64)
+    for _ in range(int(m).bit_length()):
+        active = lo < hi
+        mid = (lo + hi) // 2
+        a = np.take_along_axis(seq, np.minimum(mid, m - 1), axis=-1) if m else lo
+        go_right = (a <= vals) if right else (a < vals)
+        lo = np.where(active & go_right, mid + 1, lo)
+        hi = np.where(active & ~go_right, mid, hi)
+    return lo
+
+
+def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None,
+                 sorter=None):
+    """For each value, the index where it would be inserted into ``sorted_sequence`` (1-D, or
+    N-D searched row by row with matching leading dims): the first such index, or the last
+    with ``right=True``/``side='right'``."""
+    if side is not None:
+        if side not in ("left", "right"):
+            raise RuntimeError(f"torch.searchsorted(): side can only be 'left' or 'right' but "
+                               f"got {side}")
+        right = side == "right"
+    seq = _arr(sorted_sequence)
+    scalar = not isinstance(input, Tensor) and np.ndim(input) == 0
+    vals = _arr(input)
+    if sorter is not None:
+        seq = np.take_along_axis(seq, _arr(sorter), axis=-1)
+    side_s = "right" if right else "left"
+    if seq.ndim <= 1:
+        res = np.searchsorted(seq.reshape(-1), vals, side=side_s)
+    else:
+        if vals.ndim != seq.ndim or vals.shape[:-1] != seq.shape[:-1]:
+            raise RuntimeError(
+                "torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 "
+                "dimensions of boundaries tensor and input value tensor must match, but we got "
+                f"boundaries tensor {_shape_str(seq.shape)} and input value tensor "
+                f"{_shape_str(vals.shape)}")
+        res = _batched_searchsorted(seq, vals, right)
+    res = np.asarray(res, dtype=np.int32 if out_int32 else np.int64)
+    return _wrap(res.reshape(()) if scalar else res)
+
+
+def bucketize(input, boundaries, *, out_int32=False, right=False):
+    """The bucket of each value among 1-D ``boundaries``: ``i`` with
+    ``boundaries[i-1] < x <= boundaries[i]`` (``right=True``: ``boundaries[i-1] <= x <
+    boundaries[i]``)."""
+    b = _arr(boundaries)
+    if b.ndim != 1:
+        raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim({b.ndim})")
+    return searchsorted(boundaries, input, out_int32=out_int32, right=right)
+
+
+TENSOR_METHODS = {
+    "topk": topk, "sort": sort, "argsort": argsort, "msort": msort, "kthvalue": kthvalue,
+    "unique": unique, "unique_consecutive": unique_consecutive,
+}
