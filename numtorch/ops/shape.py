@@ -10,9 +10,8 @@ with its input, so an in-place change through either is seen by the other and de
 backward's saved-tensor check. ``flip``, ``roll``, ``repeat``, ``cat``… return copies, as in
 PyTorch.
 
-NOTE: an in-place op on a view updates the base's memory but not the base's place in the graph
-(PyTorch rewrites the base's history; numtorch does not), so gradients through a base whose view
-was modified in place by a differentiable op are not tracked.
+An in-place op on a view in the graph also gives its base a new graph node (``CopySlices``,
+see ``autograd/function.py``), so gradients through the base see the change, as in PyTorch.
 """
 
 import numbers
