@@ -1,3 +1,608 @@
-"""numtorch.ops.conv."""
+"""Convolution primitives: convNd and conv_transposeNd via im2col views + one GEMM, unfold/fold.
 
-__all__ = []
+How a convolution is computed (``docs/convolution.md`` tells it at length):
+
+- forward: pad the input, take a strided *view* of every receptive field
+  (``as_strided``: no copy), copy it once into a ``(N*L, C*k)`` matrix (``L`` output positions,
+  ``k`` kernel elements) and multiply by the ``(C*k, O)`` weight matrix: one BLAS GEMM.
+- grad input: one GEMM ``(N*L, O) @ (O, C*k)`` gives the gradient of every window element; a
+  loop over the ``k`` kernel offsets adds each offset's slab into the padded input gradient with
+  one strided, vectorized add (col2im). This is also conv_transpose's forward.
+- grad weight: one GEMM ``(O, N*L) @ (N*L, C*k)`` on the same im2col matrix.
+
+Three primitives close under differentiation, so double backward works (``create_graph``):
+``Conv`` (x, w -> y), ``ConvInputGrad`` (gy, w -> gx, the adjoint in x, i.e. conv_transpose) and
+``ConvWeightGrad`` (x, gy -> gw, the adjoint in w). Each one's backward is written with the
+other two: all three are the same bilinear form <gy, conv(x, w)> read three ways.
+
+NOTE: outputs are returned as channels-last views ``(N, O, *out)`` of an ``(N, *out, O)``
+buffer, which is what the GEMM produces; the next layer's ops read them through strides, so the
+layout never costs a transposing copy. ``is_contiguous()`` is False on them (PyTorch's are
+contiguous); values and shapes are the same.
+"""
+
+import math
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from numtorch.autograd.function import Primitive
+
+__all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+           "conv_transpose3d"]
+
+FUNCTIONAL = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+              "conv_transpose3d", "unfold", "fold"]
+
+
+# ====================================================================== geometry helpers
+def _tuple(v, n, name="value"):
+    """An int or a length-n sequence -> a tuple of n ints (PyTorch's ``_ntuple``)."""
+    if isinstance(v, (tuple, list)):
+        if len(v) == 1 and n > 1:
+            return tuple(int(v[0]) for _ in range(n))
+        if len(v) != n:
+            raise RuntimeError(f"expected {name} to be a single integer value or a list of {n} "
+                               f"values to match the convolution dimensions, but got "
+                               f"{name}={list(v)}")
+        return tuple(int(a) for a in v)
+    return (int(v),) * n
+
+
+class _Geom:
+    """Everything about a convolution but its data: kernel ``k``, ``stride``, per-dim padding
+    ``(lo, hi)``, ``dilation``, ``groups``, and the (unpadded) input spatial shape ``size``."""
+
+    __slots__ = ("k", "stride", "pad", "dilation", "groups", "size", "out")
+
+    def __init__(self, k, stride, pad, dilation, groups, size):
+        self.k, self.stride, self.pad = tuple(k), tuple(stride), tuple(pad)
+        self.dilation, self.groups, self.size = tuple(dilation), groups, tuple(size)
+        self.out = tuple((s + lo + hi - d * (kk - 1) - 1) // st + 1 for s, (lo, hi), d, kk, st
+                         in zip(size, pad, dilation, k, stride))
+
+    def with_size(self, size):
+        return _Geom(self.k, self.stride, self.pad, self.dilation, self.groups, size)
+
+
+def _slab(off, g):
+    """The strided slice of the padded spatial dims that kernel offset ``off`` reads: rows
+    ``j*dilation + o*stride`` for every output position ``o``."""
+    return tuple(slice(j * d, j * d + st * (o - 1) + 1, st)
+                 for j, d, st, o in zip(off, g.dilation, g.stride, g.out))
+
+
+def _pad_channels_last(x, pad):
+    """(N, C, *S) -> zero-padded (N, *Sp, C) array (channels innermost, so every window row
+    copied by im2col is one contiguous run of C values). No copy when there is no padding and
+    ``x`` already is a channels-last view."""
+    xl = np.moveaxis(x, 1, -1)  # (N, *S, C)
+    if all(lo == 0 and hi == 0 for lo, hi in pad) and xl.flags.c_contiguous:
+        return xl
+    n, c = x.shape[:2]
+    sp = tuple(s + lo + hi for s, (lo, hi) in zip(x.shape[2:], pad))
+    xp = np.zeros((n,) + sp + (c,), dtype=x.dtype)  # (N, *Sp, C)
+    xp[(slice(None),) + tuple(slice(lo, lo + s) for s, (lo, _) in
+                              zip(x.shape[2:], pad))] = xl
+    return xp
+
+
+def _windows(xp, g):
+    """Strided view (N, *out, *k, C) of every receptive field of the padded channels-last
+    ``xp`` (N, *Sp, C): element [n, *o, *j, c] is xp[n, *(o*stride + j*dilation), c]. No copy."""
+    st = xp.strides
+    sp = st[1:-1]
+    shape = (xp.shape[0],) + g.out + g.k + (xp.shape[-1],)
+    strides = ((st[0],) + tuple(s * t for s, t in zip(sp, g.stride))
+               + tuple(s * d for s, d in zip(sp, g.dilation)) + (st[-1],))
+    return as_strided(xp, shape, strides, writeable=False)
+
+
+def _im2col(x, g):
+    """(N, C, *S) -> the im2col matrix (N*L, k*C), columns ordered (kernel offset, channel):
+    one copy of the window view."""
+    win = _windows(_pad_channels_last(x, g.pad), g)  # (N, *out, *k, C)
+    n, c = x.shape[0], x.shape[1]
+    return np.ascontiguousarray(win).reshape(n * math.prod(g.out), math.prod(g.k) * c)
+
+
+def _col2im(cols, n, c, g, dtype):
+    """Adjoint of ``_im2col``: (N*L, k*C) -> (N, C, *S), summing overlapping windows by one
+    strided add per kernel offset."""
+    nd = len(g.k)
+    cols = cols.reshape((n,) + g.out + g.k + (c,))  # (N, *out, *k, C)
+    sp = tuple(s + lo + hi for s, (lo, hi) in zip(g.size, g.pad))
+    if all(k == 1 for k in g.k) and all(s == 1 for s in g.stride) and sp == g.out:
+        gxp = cols.reshape((n,) + g.out + (c,))  # (N, *S, C)
+    else:
+        gxp = np.zeros((n,) + sp + (c,), dtype=dtype)  # (N, *Sp, C)
+        lead = (slice(None),) * (1 + nd)
+        for off in np.ndindex(*g.k):
+            gxp[(slice(None),) + _slab(off, g)] += cols[lead + off]  # (N, *out, C)
+    inner = tuple(slice(lo, lo + s) for s, (lo, _) in zip(g.size, g.pad))
+    gx = gxp[(slice(None),) + inner]  # (N, *S, C)
+    return np.moveaxis(gx, -1, 1)  # (N, C, *S) view
+
+
+def _rows(y):
+    """(N, O, *out) -> (N*L, O); free when ``y`` is a channels-last view, else one copy."""
+    return np.moveaxis(y, 1, -1).reshape(-1, y.shape[1])
+
+
+# ---------------------------------------------------------------------- the three GEMMs
+# The weight (O, C/G, *k) is used as a (G, O/G, k*C/G) matrix whose columns follow the im2col
+# order (kernel offset, channel); with groups the im2col columns are regrouped the same way.
+def _w_mat(w, groups):
+    o, cg = w.shape[:2]
+    wk = np.moveaxis(w, 1, -1)  # (O, *k, Cg)
+    return wk.reshape(groups, o // groups, -1)  # (G, Og, k*Cg)
+
+
+def _w_unmat(wm, wshape):
+    o, cg = wshape[:2]
+    wk = wm.reshape((o,) + tuple(wshape[2:]) + (cg,))  # (O, *k, Cg)
+    return np.ascontiguousarray(np.moveaxis(wk, -1, 1))  # (O, Cg, *k)
+
+
+def _cols_groups(cols, groups, kk):
+    """(N*L, k*C) -> (G, N*L, k*Cg)."""
+    nl = cols.shape[0]
+    c4 = cols.reshape(nl, kk, groups, -1)  # (N*L, k, G, Cg)
+    return c4.transpose(2, 0, 1, 3).reshape(groups, nl, -1)  # (G, N*L, k*Cg)
+
+
+def _gemm_forward(cols, w, groups):
+    """cols (N*L, k*C) x w (O, C/G, *k) -> (N*L, O)."""
+    wm = _w_mat(w, groups)  # (G, Og, k*Cg)
+    if groups == 1:
+        return cols @ wm[0].T
+    c3 = _cols_groups(cols, groups, math.prod(w.shape[2:]))  # (G, N*L, k*Cg)
+    y = np.matmul(c3, wm.transpose(0, 2, 1))  # (G, N*L, Og)
+    return y.transpose(1, 0, 2).reshape(cols.shape[0], -1)  # (N*L, O)
+
+
+def _gemm_input(gy2, w, groups):
+    """gy2 (N*L, O) x w (O, C/G, *k) -> dcols (N*L, k*C)."""
+    wm = _w_mat(w, groups)  # (G, Og, k*Cg)
+    if groups == 1:
+        return gy2 @ wm[0]
+    nl = gy2.shape[0]
+    g3 = gy2.reshape(nl, groups, -1).transpose(1, 0, 2)  # (G, N*L, Og)
+    d = np.matmul(g3, wm)  # (G, N*L, k*Cg)
+    kk = math.prod(w.shape[2:])
+    d4 = d.reshape(groups, nl, kk, -1)  # (G, N*L, k, Cg)
+    return d4.transpose(1, 2, 0, 3).reshape(nl, -1)  # (N*L, k*C)
+
+
+def _gemm_weight(gy2, cols, wshape, groups):
+    """gy2 (N*L, O) and cols (N*L, k*C) -> gw (O, C/G, *k)."""
+    if groups == 1:
+        return _w_unmat(gy2.T @ cols, wshape)  # (O, k*C)
+    nl = gy2.shape[0]
+    g3 = gy2.reshape(nl, groups, -1).transpose(1, 2, 0)  # (G, Og, N*L)
+    kk = math.prod(wshape[2:])
+    return _w_unmat(np.matmul(g3, _cols_groups(cols, groups, kk)), wshape)  # (G, Og, k*Cg)
+
+
+_FEW_CHANNELS = 4  # up to this many input channels, im2col is built transposed (see below)
+
+
+def _im2col_t(x, g):
+    """(N, C, *S) -> the transposed im2col matrix (k*C, N*L), rows ordered (kernel offset,
+    channel): one strided copy per kernel offset. For inputs with few channels (an image's 1
+    or 3) this copies long contiguous rows, where the (N*L, k*C) layout would copy runs of C
+    values."""
+    n, c = x.shape[:2]
+    xp = _pad_channels_last(x, g.pad)  # (N, *Sp, C)
+    cols = np.empty(g.k + (c, n) + g.out, dtype=x.dtype)  # (*k, C, N, *out)
+    for off in np.ndindex(*g.k):
+        slab = xp[(slice(None),) + _slab(off, g)]  # (N, *out, C)
+        cols[off] = np.moveaxis(slab, -1, 0)  # (C, N, *out)
+    return cols.reshape(math.prod(g.k) * c, n * math.prod(g.out))  # (k*C, N*L)
+
+
+def _conv_forward(x, w, g, bias=None):
+    """y = conv(x, w) (+ bias) and the im2col matrix used (kept for the weight gradient)."""
+    n, o = x.shape[0], w.shape[0]
+    if x.shape[1] <= _FEW_CHANNELS and g.groups == 1:
+        cols = _im2col_t(x, g)  # (k*C, N*L)
+        y2 = _w_mat(w, 1)[0] @ cols  # (O, N*L)
+        if bias is not None:
+            y2 += bias[:, None]
+        y = y2.reshape((o, n) + g.out)  # (O, N, *out)
+        return np.moveaxis(y, 0, 1), ("t", cols)  # (N, O, *out) view
+    cols = _im2col(x, g)  # (N*L, k*C)
+    y2 = _gemm_forward(cols, w, g.groups)  # (N*L, O)
+    if bias is not None:
+        y2 += bias
+    y = y2.reshape((n,) + g.out + (o,))  # (N, *out, O)
+    return np.moveaxis(y, -1, 1), ("rows", cols)  # (N, O, *out) view
+
+
+def _conv_input_grad(gy, w, g, c):
+    n = gy.shape[0]
+    gy2 = _rows(gy)  # (N*L, O)
+    if g.groups > 1 or all(k == 1 for k in g.k):
+        dcols = _gemm_input(gy2, w, g.groups)  # (N*L, k*C)
+        return _col2im(dcols, n, c, g, gy.dtype)
+    # One (N*L, O) @ (O, C) GEMM per kernel offset, added straight into the padded gradient:
+    # the same sums as GEMM-then-col2im without the (N*L, k*C) buffer, and measured faster.
+    w_off = np.ascontiguousarray(np.moveaxis(w, (0, 1), (-2, -1)))  # (*k, O, C)
+    sp = tuple(s + lo + hi for s, (lo, hi) in zip(g.size, g.pad))
+    gxp = np.zeros((n,) + sp + (c,), dtype=gy.dtype)  # (N, *Sp, C)
+    tmp = np.empty((gy2.shape[0], c), dtype=gy.dtype)  # (N*L, C)
+    tmp_nd = tmp.reshape((n,) + g.out + (c,))  # (N, *out, C)
+    for off in np.ndindex(*g.k):
+        np.matmul(gy2, w_off[off], out=tmp)
+        gxp[(slice(None),) + _slab(off, g)] += tmp_nd
+    inner = tuple(slice(lo, lo + s) for s, (lo, _) in zip(g.size, g.pad))
+    return np.moveaxis(gxp[(slice(None),) + inner], -1, 1)  # (N, C, *S) view
+
+
+def _conv_weight_grad(x, gy, g, wshape, cols=None):
+    if cols is None:
+        cols = ("rows", _im2col(x, g))  # (N*L, k*C)
+    kind, mat = cols
+    if kind == "t":  # (k*C, N*L)
+        gy2t = np.moveaxis(gy, 1, 0).reshape(gy.shape[1], -1)  # (O, N*L)
+        return _w_unmat(gy2t @ mat.T, wshape)  # (O, k*C) -> (O, C, *k)
+    return _gemm_weight(_rows(gy), mat, wshape, g.groups)
+
+
+# ====================================================================== primitives
+class Conv(Primitive):
+    """y = conv(x, w) + b.
+
+    dL/dx = conv_transpose(gy, w) (``ConvInputGrad``), dL/dw = corr(x, gy) (``ConvWeightGrad``),
+    dL/db = sum of gy over batch and space. The im2col matrix of ``x`` is kept from the forward
+    pass for the weight gradient (memory for one GEMM less of copying)."""
+
+    @staticmethod
+    def forward(ctx, x, w, b, geom):
+        y, cols = _conv_forward(x, w, geom, b)
+        ctx.save_for_backward(x, w)
+        ctx.geom = geom
+        ctx.cols = cols
+        return y
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, w = ctx.saved_tensors
+        need_x, need_w, need_b = ctx.needs_input_grad[:3]
+        g = ctx.geom
+        gx = gw = gb = None
+        if need_x:
+            gx = ConvInputGrad.apply(grad_output, w, g, x.shape[1])
+        if need_w:
+            gw = ConvWeightGrad.apply(x, grad_output, g, tuple(w.shape), cols=ctx.cols)
+        ctx.cols = None
+        if need_b:
+            gb = grad_output.sum((0,) + tuple(range(2, grad_output.ndim)))
+        return gx, gw, gb, None
+
+
+class ConvInputGrad(Primitive):
+    """gx = conv_transpose(gy, w): the adjoint of conv in x (col2im of gy @ w).
+
+    Linear in each argument: d gy = conv(ggx, w), d w = ConvWeightGrad(ggx, gy)."""
+
+    @staticmethod
+    def forward(ctx, gy, w, geom, c):
+        ctx.save_for_backward(gy, w)
+        ctx.geom = geom
+        return _conv_input_grad(gy, w, geom, c)
+
+    @staticmethod
+    def backward(ctx, ggx):
+        gy, w = ctx.saved_tensors
+        need_gy, need_w = ctx.needs_input_grad[:2]
+        d_gy = Conv.apply(ggx, w, None, ctx.geom) if need_gy else None
+        d_w = ConvWeightGrad.apply(ggx, gy, ctx.geom, tuple(w.shape)) if need_w else None
+        return d_gy, d_w, None, None
+
+
+class ConvWeightGrad(Primitive):
+    """gw = sum over batch and positions of gy x im2col(x): the adjoint of conv in w.
+
+    Linear in each argument: d x = ConvInputGrad(gy, ggw), d gy = conv(x, ggw)."""
+
+    @staticmethod
+    def forward(ctx, x, gy, geom, wshape, cols=None):
+        ctx.save_for_backward(x, gy)
+        ctx.geom = geom
+        return _conv_weight_grad(x, gy, geom, wshape, cols)
+
+    @staticmethod
+    def backward(ctx, ggw):
+        x, gy = ctx.saved_tensors
+        need_x, need_gy = ctx.needs_input_grad[:2]
+        d_x = ConvInputGrad.apply(gy, ggw, ctx.geom, x.shape[1]) if need_x else None
+        d_gy = Conv.apply(x, ggw, None, ctx.geom) if need_gy else None
+        return d_x, d_gy, None, None
+
+
+class Unfold(Primitive):
+    """im2col: (N, C, *S) -> (N, C*k, L). Its adjoint is ``Fold`` (col2im) and vice versa."""
+
+    @staticmethod
+    def forward(ctx, x, geom):
+        ctx.geom = geom
+        ctx.c = x.shape[1]
+        n, c = x.shape[:2]
+        kk = math.prod(geom.k)
+        cols = _im2col(x, geom).reshape(n, -1, kk, c)  # (N, L, k, C)
+        return cols.transpose(0, 3, 2, 1).reshape(n, c * kk, -1)  # (N, C*k, L)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return Fold.apply(grad_output, ctx.geom, ctx.c), None
+
+
+class Fold(Primitive):
+    """col2im: (N, C*k, L) -> (N, C, *S), summing overlapping values."""
+
+    @staticmethod
+    def forward(ctx, cols, geom, c):
+        ctx.geom = geom
+        n, l = cols.shape[0], cols.shape[2]
+        kk = math.prod(geom.k)
+        rows = cols.reshape(n, c, kk, l).transpose(0, 3, 2, 1).reshape(n * l, kk * c)  # (N*L, k*C)
+        return np.ascontiguousarray(_col2im(rows, n, c, geom, cols.dtype))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return Unfold.apply(grad_output, ctx.geom), None, None
+
+
+# ====================================================================== argument checking
+def _shape_str(shape):
+    return "[" + ", ".join(str(s) for s in shape) + "]"
+
+
+def _unsqueeze0(t):
+    return t.reshape((1,) + tuple(t.shape))  # (1, C, *S)
+
+
+def _batchify(input, nd, name):
+    """Accept (C, *S) unbatched inputs as PyTorch does; return (x, was_unbatched)."""
+    if input.dim() == nd + 1:
+        return _unsqueeze0(input), True
+    if input.dim() != nd + 2:
+        raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to "
+                           f"{name}, but got input of size: {_shape_str(input.shape)}")
+    return input, False
+
+
+def _check_dtypes(input, weight, bias):
+    if input._data.dtype != weight._data.dtype:
+        raise RuntimeError(f"Input type ({_tname(input)}) and weight type ({_tname(weight)}) "
+                           "should be the same")
+    if bias is not None and bias._data.dtype != weight._data.dtype:
+        raise RuntimeError(f"Input type ({_tname(input)}) and bias type ({_tname(bias)}) "
+                           "should be the same")
+
+
+def _tname(t):
+    from numtorch.autograd.function import type_name
+
+    return type_name(t._data.dtype)
+
+
+def _conv_padding(padding, nd, k, dilation, stride):
+    """int / tuple / 'same' / 'valid' -> ((lo, hi), ...)."""
+    if isinstance(padding, str):
+        if padding == "valid":
+            return ((0, 0),) * nd
+        if padding == "same":
+            if any(s != 1 for s in stride):
+                raise ValueError("padding='same' is not supported for strided convolutions")
+            pads = []
+            for kk, d in zip(k, dilation):
+                total = d * (kk - 1)
+                pads.append((total // 2, total - total // 2))
+            return tuple(pads)
+        raise ValueError(f"Invalid padding string '{padding}', should be one of "
+                         "{'valid', 'same'}")
+    p = _tuple(padding, nd, "padding")
+    if any(v < 0 for v in p):
+        raise RuntimeError("negative padding is not supported")
+    return tuple((v, v) for v in p)
+
+
+def _convnd(input, weight, bias, stride, padding, dilation, groups, nd):
+    name = f"conv{nd}d"
+    x, unbatched = _batchify(input, nd, name)
+    if weight.dim() != nd + 2:
+        raise RuntimeError("weight should have at least three dimensions" if nd == 1 else
+                           f"Expected {nd + 2}-dimensional weight for {nd + 2}-dimensional "
+                           f"input {_shape_str(x.shape)}, but got {weight.dim()}-dimensional "
+                           f"weight of size {_shape_str(weight.shape)} instead")
+    _check_dtypes(x, weight, bias)
+    k = tuple(weight.shape[2:])
+    stride = _tuple(stride, nd, "stride")
+    dilation = _tuple(dilation, nd, "dilation")
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    o, cg = weight.shape[0], weight.shape[1]
+    c = x.shape[1]
+    if c != cg * groups:
+        raise RuntimeError(f"Given groups={groups}, weight of size {_shape_str(weight.shape)}, "
+                           f"expected input{_shape_str(x.shape)} to have {cg * groups} "
+                           f"channels, but got {c} channels instead")
+    if o % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} "
+                           f"at dimension 0, but got weight of size "
+                           f"{_shape_str(weight.shape)} instead")
+    if bias is not None and (bias.dim() != 1 or bias.shape[0] != o):
+        raise RuntimeError(f"Given weight of size {_shape_str(weight.shape)}, expected bias to "
+                           f"be 1-dimensional with {o} elements, but got bias of size "
+                           f"{_shape_str(bias.shape)} instead")
+    pad = _conv_padding(padding, nd, k, dilation, stride)
+    padded = tuple(s + lo + hi for s, (lo, hi) in zip(x.shape[2:], pad))
+    eff = tuple(d * (kk - 1) + 1 for d, kk in zip(dilation, k))
+    if any(p < e for p, e in zip(padded, eff)):
+        raise RuntimeError(f"Calculated padded input size per channel: "
+                           f"({' x '.join(map(str, padded))}). Kernel size: "
+                           f"({' x '.join(map(str, eff))}). Kernel size can't be greater than "
+                           "actual input size")
+    geom = _Geom(k, stride, pad, dilation, groups, x.shape[2:])
+    y = Conv.apply(x, weight, bias, geom)
+    return y.reshape(tuple(y.shape[1:])) if unbatched else y
+
+
+# ====================================================================== public functions
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """1-D convolution (cross-correlation) over (N, C, L) or unbatched (C, L) inputs;
+    ``padding`` is an int, a tuple, 'valid' or 'same'."""
+    return _convnd(input, weight, bias, stride, padding, dilation, groups, 1)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """2-D convolution over (N, C, H, W) or (C, H, W); weight (O, C/groups, kh, kw)."""
+    return _convnd(input, weight, bias, stride, padding, dilation, groups, 2)
+
+
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """3-D convolution over (N, C, D, H, W) or (C, D, H, W)."""
+    return _convnd(input, weight, bias, stride, padding, dilation, groups, 3)
+
+
+def _conv_transposend(input, weight, bias, stride, padding, output_padding, groups, dilation,
+                      nd):
+    name = f"conv_transpose{nd}d"
+    x, unbatched = _batchify(input, nd, name)
+    _check_dtypes(x, weight, bias)
+    if weight.dim() != nd + 2:
+        raise RuntimeError(f"Expected {nd + 2}-dimensional weight for {name}, but got weight of "
+                           f"size {_shape_str(weight.shape)}")
+    k = tuple(weight.shape[2:])
+    stride = _tuple(stride, nd, "stride")
+    dilation = _tuple(dilation, nd, "dilation")
+    padding = _tuple(padding, nd, "padding")
+    output_padding = _tuple(output_padding, nd, "output_padding")
+    c_in, og = weight.shape[0], weight.shape[1]
+    if x.shape[1] != c_in:
+        raise RuntimeError(f"Given transposed=1, weight of size {_shape_str(weight.shape)}, "
+                           f"expected input{_shape_str(x.shape)} to have {c_in} channels, but "
+                           f"got {x.shape[1]} channels instead")
+    if c_in % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} "
+                           f"at dimension 0, but got weight of size "
+                           f"{_shape_str(weight.shape)} instead")
+    for op, s, d in zip(output_padding, stride, dilation):
+        if op >= s and op >= d:
+            raise RuntimeError(f"output padding must be smaller than either stride or dilation, "
+                               f"but got output_padding={op}, stride={s}, dilation={d}")
+    size = tuple((i - 1) * s - 2 * p + d * (kk - 1) + op + 1 for i, s, p, d, kk, op
+                 in zip(x.shape[2:], stride, padding, dilation, k, output_padding))
+    if any(s <= 0 for s in size):
+        raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, x.shape[2:]))})."
+                           f" Calculated output size per channel: "
+                           f"({' x '.join(map(str, size))}). Output size is too small")
+    geom = _Geom(k, stride, tuple((p, p) for p in padding), dilation, groups, size)
+    y = ConvInputGrad.apply(x, weight, geom, og * groups)
+    if bias is not None:
+        y = y + bias.reshape((1, -1) + (1,) * nd)
+    return y.reshape(tuple(y.shape[1:])) if unbatched else y
+
+
+def _output_padding(input, output_size, stride, padding, kernel_size, dilation, nd):
+    """The ``output_padding`` that makes a transposed convolution produce ``output_size`` (the
+    ``output_size`` argument of ``ConvTranspose*.forward``)."""
+    if output_size is None:
+        return None
+    has_batch = input.dim() == nd + 2
+    size = [int(v) for v in output_size]
+    if len(size) == nd + 1 + int(has_batch):
+        size = size[-nd:]
+    if len(size) != nd:
+        raise ValueError(f"ConvTranspose{nd}D: for {input.dim()}D input, output_size must have "
+                         f"{nd} or {nd + 1 + int(has_batch)} elements (got {len(size)})")
+    spatial = tuple(input.shape[-nd:])
+    lo = [(i - 1) * s - 2 * p + d * (k - 1) + 1 for i, s, p, d, k
+          in zip(spatial, stride, padding, dilation, kernel_size)]
+    hi = [m + s - 1 for m, s in zip(lo, stride)]
+    for want, a, b in zip(size, lo, hi):
+        if not a <= want <= b:
+            raise ValueError(f"requested an output size of {size}, but valid sizes range from "
+                             f"{lo} to {hi} (for an input of {list(spatial)})")
+    return tuple(want - a for want, a in zip(size, lo))
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    """1-D transposed convolution (the gradient of conv1d w.r.t. its input);
+    weight (C_in, C_out/groups, k)."""
+    return _conv_transposend(input, weight, bias, stride, padding, output_padding, groups,
+                             dilation, 1)
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    """2-D transposed convolution; output size (H-1)*stride - 2*padding +
+    dilation*(k-1) + output_padding + 1."""
+    return _conv_transposend(input, weight, bias, stride, padding, output_padding, groups,
+                             dilation, 2)
+
+
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    """3-D transposed convolution."""
+    return _conv_transposend(input, weight, bias, stride, padding, output_padding, groups,
+                             dilation, 3)
+
+
+def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
+    """im2col: (N, C, H, W) -> (N, C*kh*kw, L) with the patches as columns (PyTorch's
+    ``F.unfold``; 4-D or unbatched 3-D input)."""
+    x, unbatched = input, False
+    if input.dim() == 3:
+        x, unbatched = _unsqueeze0(input), True
+    elif input.dim() != 4:
+        raise RuntimeError(f"Input Error: Only 3D or 4D input Tensors are supported (got "
+                           f"{input.dim()}D)")
+    k = _tuple(kernel_size, 2, "kernel_size")
+    pad = tuple((p, p) for p in _tuple(padding, 2, "padding"))
+    geom = _Geom(k, _tuple(stride, 2, "stride"), pad, _tuple(dilation, 2, "dilation"), 1,
+                 x.shape[2:])
+    if any(o <= 0 for o in geom.out):
+        raise RuntimeError(f"Given input with spatial size ({x.shape[2]}, {x.shape[3]}), "
+                           f"kernel_size=({k[0]}, {k[1]}), dilation={geom.dilation}, "
+                           f"padding={tuple(p for p, _ in pad)}, calculated shape of the array "
+                           f"of sliding blocks as ({geom.out[0]}, {geom.out[1]}), but its "
+                           "components must be at least one.")
+    out = Unfold.apply(x, geom)
+    return out.reshape(tuple(out.shape[1:])) if unbatched else out
+
+
+def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    """col2im: (N, C*kh*kw, L) -> (N, C, *output_size), summing overlapping values (PyTorch's
+    ``F.fold``; 3-D or unbatched 2-D input)."""
+    x, unbatched = input, False
+    if input.dim() == 2:
+        x, unbatched = _unsqueeze0(input), True
+    elif input.dim() != 3:
+        raise RuntimeError(f"Input Error: Only unbatched (2D) or batched (3D) input Tensors are "
+                           f"supported (got {input.dim()}D)")
+    k = _tuple(kernel_size, 2, "kernel_size")
+    pad = tuple((p, p) for p in _tuple(padding, 2, "padding"))
+    geom = _Geom(k, _tuple(stride, 2, "stride"), pad, _tuple(dilation, 2, "dilation"), 1,
+                 _tuple(output_size, 2, "output_size"))
+    kk = k[0] * k[1]
+    if x.shape[1] % kk:
+        raise RuntimeError(f"Expected size of input's dimension 1 to be divisible by the product "
+                           f"of kernel_size, but got input.size(1)={x.shape[1]} and "
+                           f"kernel_size=({k[0]}, {k[1]})")
+    blocks = geom.out[0] * geom.out[1]
+    if x.shape[2] != blocks:
+        raise RuntimeError(f"Given output_size=({geom.size[0]}, {geom.size[1]}), "
+                           f"kernel_size=({k[0]}, {k[1]}), dilation={geom.dilation}, "
+                           f"padding={tuple(p for p, _ in pad)}, stride={geom.stride}, expected "
+                           f"size of input's dimension 2 to match the calculated number of "
+                           f"sliding blocks {geom.out[0]} * {geom.out[1]} = {blocks}, but got "
+                           f"input.size(2)={x.shape[2]}.")
+    out = Fold.apply(x, geom, x.shape[1] // kk)
+    return out.reshape(tuple(out.shape[1:])) if unbatched else out
+

@@ -1,0 +1,219 @@
+"""Tests of numtorch/ops/conv.py: convNd, conv_transposeNd, unfold and fold against PyTorch
+(outputs and the gradients of input, weight and bias), float64 finite differences (and second
+derivatives of conv2d), and PyTorch's errors."""
+
+import numpy as np
+import pytest
+from parity import check_grad, parity, raises_like, requires_torch, rng
+
+import numtorch
+from numtorch.ops import conv as conv_ops
+
+R = rng(0)
+
+
+def arr(*shape, dtype=np.float32):
+    return R.standard_normal(shape).astype(dtype)
+
+
+def F(lib):
+    return conv_ops if lib is numtorch else lib.nn.functional
+
+
+# (x shape, weight shape, bias?, kwargs)
+CONV2D = [
+    ((2, 3, 7, 6), (4, 3, 3, 3), True, {}),
+    ((2, 3, 7, 6), (4, 3, 3, 2), True, {"stride": 2}),
+    ((2, 3, 7, 6), (4, 3, 3, 3), False, {"padding": 1}),
+    ((2, 3, 9, 8), (4, 3, 3, 2), True, {"stride": (2, 1), "padding": (1, 2), "dilation": (1, 2)}),
+    ((2, 4, 7, 6), (6, 2, 3, 3), True, {"groups": 2, "padding": 2, "stride": 2}),
+    ((2, 4, 5, 5), (4, 1, 3, 3), True, {"groups": 4, "padding": 1}),  # depthwise
+    ((2, 3, 6, 7), (4, 3, 4, 2), True, {"padding": "same"}),  # even kernel: extra pad after
+    ((2, 3, 6, 7), (4, 3, 3, 3), True, {"padding": "same", "dilation": 2}),
+    ((2, 3, 6, 7), (4, 3, 3, 3), True, {"padding": "valid"}),
+    ((2, 3, 5, 6), (4, 3, 1, 1), True, {}),  # 1x1
+    ((2, 3, 5, 6), (4, 3, 1, 1), False, {"stride": 2}),
+    ((2, 1, 8, 8), (5, 1, 3, 3), True, {"padding": 1}),  # few channels: transposed im2col
+    ((2, 3, 8, 8), (5, 3, 5, 5), True, {"padding": 2, "stride": 3}),
+    ((6, 5, 4), (4, 6, 3, 3), True, {"padding": 1}),  # unbatched (C, H, W)
+    ((1, 3, 5, 5), (2, 3, 5, 5), True, {}),  # kernel as large as the input
+]
+
+
+@requires_torch
+@pytest.mark.filterwarnings("ignore:Using padding='same'")
+@pytest.mark.parametrize("xs,ws,bias,kw", CONV2D)
+def test_conv2d_parity(xs, ws, bias, kw):
+    b = arr(ws[0]) if bias else None
+    parity(lambda lib, x, w, *bb: F(lib).conv2d(x, w, bb[0] if bb else None, **kw),
+           arr(*xs), arr(*ws), *([b] if bias else []))
+
+
+CONV1D = [
+    ((2, 3, 9), (4, 3, 3), {}),
+    ((2, 3, 9), (4, 3, 3), {"stride": 2, "padding": 1, "dilation": 2}),
+    ((2, 4, 9), (6, 2, 2), {"groups": 2, "padding": "same"}),
+    ((3, 10), (4, 3, 4), {"stride": 3}),  # unbatched
+]
+
+
+@requires_torch
+@pytest.mark.parametrize("xs,ws,kw", CONV1D)
+def test_conv1d_parity(xs, ws, kw):
+    parity(lambda lib, x, w, b: F(lib).conv1d(x, w, b, **kw), arr(*xs), arr(*ws), arr(ws[0]))
+
+
+@requires_torch
+@pytest.mark.parametrize("kw", [{}, {"stride": (1, 2, 1), "padding": (1, 0, 1)},
+                                {"padding": "same", "groups": 3}])
+def test_conv3d_parity(kw):
+    ws = (3, 1, 2, 3, 2) if kw.get("groups") else (4, 3, 2, 3, 2)
+    parity(lambda lib, x, w, b: F(lib).conv3d(x, w, b, **kw), arr(2, 3, 4, 5, 4), arr(*ws),
+           arr(ws[0]))
+
+
+TRANSPOSE2D = [
+    ((2, 4, 5, 6), (4, 3, 3, 3), {}),
+    ((2, 4, 5, 6), (4, 3, 3, 2), {"stride": (2, 1), "padding": 1, "dilation": (1, 2),
+                                  "output_padding": (1, 0)}),
+    ((2, 4, 5, 6), (4, 3, 3, 3), {"stride": 2, "groups": 2}),
+    ((2, 4, 3, 3), (4, 2, 4, 4), {"stride": 2, "padding": 1}),  # the DCGAN up-sampling block
+    ((4, 3, 3), (4, 2, 3, 3), {"stride": 3, "output_padding": 2}),  # unbatched
+]
+
+
+@requires_torch
+@pytest.mark.parametrize("xs,ws,kw", TRANSPOSE2D)
+def test_conv_transpose2d_parity(xs, ws, kw):
+    out_c = ws[1] * kw.get("groups", 1)
+    parity(lambda lib, x, w, b: F(lib).conv_transpose2d(x, w, b, **kw), arr(*xs), arr(*ws),
+           arr(out_c))
+
+
+@requires_torch
+@pytest.mark.parametrize("kw", [{}, {"stride": 3, "output_padding": 2, "padding": 1},
+                                {"groups": 2, "dilation": 2}])
+def test_conv_transpose1d_parity(kw):
+    parity(lambda lib, x, w, b: F(lib).conv_transpose1d(x, w, b, **kw), arr(2, 4, 7),
+           arr(4, 3, 3), arr(3 * kw.get("groups", 1)))
+
+
+@requires_torch
+def test_conv_transpose3d_parity():
+    parity(lambda lib, x, w: F(lib).conv_transpose3d(x, w, stride=2, padding=1),
+           arr(1, 2, 3, 3, 2), arr(2, 3, 2, 3, 3))
+
+
+@requires_torch
+@pytest.mark.parametrize("kw", [{"kernel_size": 2}, {"kernel_size": (2, 3), "stride": 2,
+                                                     "padding": 1, "dilation": (1, 2)}])
+def test_unfold_fold_parity(kw):
+    x = arr(2, 3, 6, 7)
+    cols = parity(lambda lib, x: F(lib).unfold(x, **kw), x)[0]
+    parity(lambda lib, c: F(lib).fold(c, (6, 7), **kw), cols.detach().numpy())
+
+
+@requires_torch
+def test_top_level_and_functional_names():
+    for name in ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d"]:
+        assert getattr(numtorch, name) is getattr(conv_ops, name)
+        assert getattr(numtorch.nn.functional, name) is getattr(conv_ops, name)
+    assert numtorch.nn.functional.unfold is conv_ops.unfold
+    assert not hasattr(numtorch, "unfold") or numtorch.unfold is not conv_ops.unfold
+
+
+def test_forward_float32_and_dtype_kept():
+    y = conv_ops.conv2d(numtorch.tensor(arr(1, 2, 5, 5)), numtorch.tensor(arr(3, 2, 3, 3)))
+    assert y.dtype == numtorch.float32 and tuple(y.shape) == (1, 3, 3, 3)
+
+
+# ---------------------------------------------------------------------- finite differences
+@pytest.mark.parametrize("xs,ws,kw", [
+    ((2, 3, 5, 4), (2, 3, 3, 2), {"stride": (2, 1), "padding": 1}),
+    ((1, 4, 5, 5), (4, 2, 3, 3), {"groups": 2, "dilation": 2, "padding": 2}),
+    ((2, 1, 4, 4), (2, 1, 2, 2), {"padding": "same"}),
+])
+def test_conv2d_check_grad(xs, ws, kw):
+    check_grad(lambda lib, x, w, b: conv_ops.conv2d(x, w, b, **kw), arr(*xs), arr(*ws),
+               arr(ws[0]), fast_mode=True)
+
+
+def test_conv1d_conv3d_check_grad():
+    check_grad(lambda lib, x, w: conv_ops.conv1d(x, w, stride=2, padding=1), arr(2, 3, 7),
+               arr(2, 3, 3))
+    check_grad(lambda lib, x, w: conv_ops.conv3d(x, w, padding=1), arr(1, 2, 3, 3, 3),
+               arr(2, 2, 2, 2, 2), fast_mode=True)
+
+
+def test_conv_transpose_check_grad():
+    check_grad(lambda lib, x, w, b: conv_ops.conv_transpose2d(x, w, b, stride=2, padding=1,
+                                                              output_padding=1),
+               arr(2, 3, 3, 3), arr(3, 2, 3, 3), arr(2), fast_mode=True)
+    check_grad(lambda lib, x, w: conv_ops.conv_transpose1d(x, w, stride=2, groups=2),
+               arr(1, 4, 4), arr(4, 1, 3))
+
+
+def test_unfold_fold_check_grad():
+    kw = {"kernel_size": (2, 3), "stride": 2, "padding": 1}
+    check_grad(lambda lib, x: conv_ops.unfold(x, **kw), arr(1, 2, 5, 4), gradgrad=True)
+    check_grad(lambda lib, c: conv_ops.fold(c, (5, 4), **kw), arr(1, 12, 6), gradgrad=True)
+
+
+def test_conv2d_gradgrad():
+    """The backward of conv is made of conv ops, so second derivatives (create_graph) work."""
+    check_grad(lambda lib, x, w, b: conv_ops.conv2d(x, w, b, stride=2, padding=1),
+               arr(1, 2, 4, 4), arr(2, 2, 3, 3), arr(2), gradgrad=True)
+    check_grad(lambda lib, x, w: conv_ops.conv_transpose2d(x, w, stride=2, groups=2),
+               arr(1, 2, 3, 3), arr(2, 1, 2, 2), gradgrad=True)
+
+
+@requires_torch
+def test_gradient_penalty_matches_torch():
+    """d/dw of ||d conv(x, w)/dx||^2: a double-backward use (WGAN-GP style)."""
+    def fn(lib, x, w):
+        y = F(lib).conv2d(x, w, padding=1)
+        (gx,) = lib.autograd.grad(y.sum(), x, create_graph=True)
+        return (gx * gx).sum()
+
+    parity(fn, arr(2, 2, 5, 5).astype(np.float64), arr(3, 2, 3, 3).astype(np.float64))
+
+
+# ---------------------------------------------------------------------- errors
+@requires_torch
+def test_channel_mismatch_message():
+    e = raises_like(lambda lib, x, w: F(lib).conv2d(x, w), arr(64, 3, 32, 32), arr(32, 1, 3, 3))
+    assert str(e) == ("Given groups=1, weight of size [32, 1, 3, 3], expected input[64, 3, 32, 32]"
+                      " to have 1 channels, but got 3 channels instead")
+
+
+@requires_torch
+@pytest.mark.parametrize("fn,xs,ws", [
+    (lambda lib, x, w: F(lib).conv2d(x, w), (1, 2, 2, 2), (3, 2, 3, 3)),  # input < kernel
+    (lambda lib, x, w: F(lib).conv2d(x, w, padding=-1), (1, 2, 5, 5), (3, 2, 3, 3)),
+    (lambda lib, x, w: F(lib).conv2d(x, w, stride=2, padding="same"), (1, 2, 5, 5),
+     (3, 2, 3, 3)),
+    (lambda lib, x, w: F(lib).conv2d(x, w, padding="full"), (1, 2, 5, 5), (3, 2, 3, 3)),
+    (lambda lib, x, w: F(lib).conv2d(x, w, groups=2), (1, 4, 5, 5), (3, 2, 3, 3)),
+    (lambda lib, x, w: F(lib).conv2d(x, w), (5, 5), (3, 2, 3, 3)),  # 2-D input
+    (lambda lib, x, w: F(lib).conv1d(x, w), (1, 2, 5), (3, 3, 3)),
+    (lambda lib, x, w: F(lib).conv2d(x, w.double()), (1, 2, 5, 5), (3, 2, 3, 3)),
+    (lambda lib, x, w: F(lib).conv_transpose2d(x, w), (1, 3, 5, 5), (2, 3, 3, 3)),
+    (lambda lib, x, w: F(lib).conv_transpose2d(x, w, stride=2, output_padding=2), (1, 2, 3, 3),
+     (2, 3, 3, 3)),
+    (lambda lib, x, w: F(lib).unfold(x, 4), (1, 2, 3, 3), (1,)),
+    (lambda lib, x, w: F(lib).fold(x, (4, 4), 2), (1, 8, 5), (1,)),
+])
+def test_errors_like_torch(fn, xs, ws):
+    raises_like(fn, arr(*xs), arr(*ws))
+
+
+def test_too_small_input_message():
+    with pytest.raises(RuntimeError, match=r"Calculated padded input size per channel: \(2 x 2\)."
+                                           r" Kernel size: \(3 x 3\)"):
+        conv_ops.conv2d(numtorch.zeros(1, 2, 2, 2), numtorch.zeros(3, 2, 3, 3))
+
+
+@requires_torch
+def test_integer_conv2d_like_torch():
+    x, w = R.integers(-5, 5, (1, 2, 5, 5)), R.integers(-5, 5, (3, 2, 2, 2))
+    parity(lambda lib, x, w: F(lib).conv2d(x, w, padding=1), x, w)
