@@ -206,12 +206,15 @@ class _MaxPoolScatter(Primitive):
         tiled = nonoverlap and all(kk == st and d == 1 and o * st == size for kk, st, d, o, size
                                    in zip(geom.k, geom.stride, geom.dilation, geom.out, sp))
         gxp = _zeros_like_layout(g, (n, c) + sp, empty=tiled)  # (N, C, *Sp)
+        mask = np.empty(arg.shape, dtype=g.dtype)
         for t, off in enumerate(geom.offsets()):
             dst = gxp[(Ellipsis,) + geom.slab(off)]
+            # The mask as floats: NumPy's float-times-bool loop is twice as slow.
+            np.equal(arg, t, out=mask, casting="unsafe")
             if nonoverlap:
-                np.multiply(g, arg == t, out=dst)  # each input element is in one window
+                np.multiply(g, mask, out=dst)  # each input element is in one window
             else:
-                dst += g * (arg == t)
+                dst += g * mask
         return gxp[(Ellipsis,) + geom.inner()]
 
     @staticmethod
