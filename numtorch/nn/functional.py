@@ -19,6 +19,7 @@ from numtorch import _dtype
 from numtorch._tensor import Tensor, _wrap
 from numtorch.autograd import grad_mode
 from numtorch.ops import activation as _act
+from numtorch.ops import attention as _attention
 from numtorch.ops import conv as _conv
 from numtorch.ops import elementwise as _ew
 from numtorch.ops import loss as _loss
@@ -501,7 +502,7 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
 
 
 # The other families' functional forms, bound under their own names.
-for _family in (_conv, _pooling, _normalization, _loss):
+for _family in (_conv, _pooling, _normalization, _loss, _attention):
     for _name in getattr(_family, "FUNCTIONAL", ()):
         globals()[_name] = getattr(_family, _name)
         __all__.append(_name)

@@ -57,8 +57,8 @@ def test_dcgan_saves_sample_grid(capsys, tmp_path):
     m = re.search(r"epoch\s+1\s+loss D (\d+\.\d+)\s+loss G (\d+\.\d+)\s+D\(real\) (\d\.\d+)", out)
     assert m and 0 < float(m.group(1)) < 10 and 0 < float(m.group(2)) < 10
     assert open(path, "rb").read(8) == PNG
-    # 8 x 8 samples of 16x16 with 1-pixel padding
-    assert Image.open(path).size == (8 * 17 + 1, 8 * 17 + 1)
+    # 8 x 8 samples of 16x16, enlarged to 32x32, with 1-pixel padding
+    assert Image.open(path).size == (8 * 33 + 1, 8 * 33 + 1)
 
 
 def test_vae_saves_reconstructions_and_samples(capsys, tmp_path):

@@ -1,11 +1,26 @@
 """The layer classes of ``numtorch.nn``, one file per family."""
 
-from numtorch.nn.modules import (activation, container, conv, dropout, flatten, linear, loss,
-                                 module, normalization, pixelshuffle, pooling, sparse,
-                                 upsampling)
+from numtorch.nn.modules import (
+    activation,
+    attention,
+    container,
+    conv,
+    dropout,
+    flatten,
+    linear,
+    loss,
+    module,
+    normalization,
+    pixelshuffle,
+    pooling,
+    rnn,
+    sparse,
+    transformer,
+    upsampling,
+)
 
 FAMILIES = (module, container, linear, activation, dropout, sparse, flatten, conv, pooling,
-            normalization, loss, upsampling, pixelshuffle)
+            normalization, loss, upsampling, pixelshuffle, attention, transformer, rnn)
 
 __all__ = []
 for _family in FAMILIES:
