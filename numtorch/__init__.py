@@ -37,6 +37,8 @@ from numtorch.ops import loss as _loss
 from numtorch.ops import normalization as _normalization
 from numtorch.ops import pooling as _pooling
 from numtorch.ops import reduction as _reduction
+from numtorch.ops import join as _join
+from numtorch.ops import padding as _padding
 from numtorch.ops import shape as _shape
 from numtorch.ops import sorting as _sorting
 from numtorch.ops._broadcast import broadcast_shapes
@@ -55,8 +57,8 @@ __version__ = "0.1.0"
 _tensor_methods.bind()
 
 # The op families' public functions, re-exported as ``numtorch.<name>`` like ``torch.<name>``.
-for _module in (_elementwise, _reduction, _shape, _indexing, _sorting, _linalg, _conv, _pooling,
-                _normalization, _loss):
+for _module in (_elementwise, _reduction, _shape, _join, _padding, _indexing, _sorting, _linalg,
+                _conv, _pooling, _normalization, _loss):
     for _name in _module.__all__:
         globals()[_name] = getattr(_module, _name)
 del _module, _name

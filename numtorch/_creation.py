@@ -253,7 +253,7 @@ def meshgrid(*tensors, indexing="ij"):
 
 
 def cartesian_prod(*tensors):
-    from numtorch.ops.shape import stack
+    from numtorch.ops.join import stack
 
     grids = meshgrid(*tensors, indexing="ij")
     if len(tensors) == 1:

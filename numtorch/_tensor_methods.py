@@ -12,7 +12,7 @@ import numpy as np
 from numtorch import _random
 from numtorch._tensor import Tensor
 from numtorch.ops import elementwise as ew
-from numtorch.ops import indexing, linalg, reduction, shape, sorting
+from numtorch.ops import indexing, join, linalg, reduction, shape, sorting
 
 __all__ = ["bind"]
 
@@ -148,7 +148,7 @@ def bind():
         setattr(Tensor, name, getattr(ew, name))
     for name in ELEMENTWISE_INPLACE:
         setattr(Tensor, name + "_", _inplace(getattr(ew, name), name + "_"))
-    for module in (reduction, shape, indexing, sorting, linalg, _random):
+    for module in (reduction, shape, join, indexing, sorting, linalg, _random):
         for name, fn in getattr(module, "TENSOR_METHODS", {}).items():
             setattr(Tensor, name, fn)
         for name, fn in getattr(module, "INPLACE_METHODS", {}).items():

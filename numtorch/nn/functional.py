@@ -29,7 +29,7 @@ from numtorch.ops import random as _rnd
 from numtorch.ops import reduction as _reduction
 from numtorch.ops._broadcast import promote_operands
 from numtorch.ops.indexing import one_hot
-from numtorch.ops.shape import pad
+from numtorch.ops.padding import pad
 
 __all__ = [
     "linear", "bilinear", "threshold", "threshold_", "relu", "relu_", "hardtanh", "hardtanh_",

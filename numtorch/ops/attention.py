@@ -19,6 +19,8 @@ import numpy as np
 
 from numtorch._tensor import _wrap
 from numtorch.ops import elementwise as _ew
+from numtorch.ops import join as _join
+from numtorch.ops import padding as _padding
 from numtorch.ops import random as _rnd
 from numtorch.ops import reduction as _reduction
 from numtorch.ops import shape as _shape
@@ -328,9 +330,9 @@ def _mha(query, key, value, embed_dim_to_check, num_heads, in_proj_weight, in_pr
             raise AssertionError("bias cannot be added to static value.")
         k, v = _append_kv_bias(k, v, bias_k, bias_v, bsz, num_heads, bf)
         if attn_mask is not None:
-            attn_mask = _shape.pad(attn_mask, (0, 1))
+            attn_mask = _padding.pad(attn_mask, (0, 1))
         if key_padding_mask is not None:
-            key_padding_mask = _shape.pad(key_padding_mask, (0, 1))
+            key_padding_mask = _padding.pad(key_padding_mask, (0, 1))
     else:
         if bias_k is not None:
             raise AssertionError("bias_k is set but bias_v is None")
@@ -342,12 +344,12 @@ def _mha(query, key, value, embed_dim_to_check, num_heads, in_proj_weight, in_pr
 
     if add_zero_attn:
         zeros = _wrap(np.zeros((bsz * num_heads, 1, head_dim), dtype=k._data.dtype))
-        k = _shape.cat([k, zeros], 1)  # (N*H, S+1, D)
-        v = _shape.cat([v, zeros], 1)  # (N*H, S+1, D)
+        k = _join.cat([k, zeros], 1)  # (N*H, S+1, D)
+        v = _join.cat([v, zeros], 1)  # (N*H, S+1, D)
         if attn_mask is not None:
-            attn_mask = _shape.pad(attn_mask, (0, 1))
+            attn_mask = _padding.pad(attn_mask, (0, 1))
         if key_padding_mask is not None:
-            key_padding_mask = _shape.pad(key_padding_mask, (0, 1))
+            key_padding_mask = _padding.pad(key_padding_mask, (0, 1))
     src_len = k.shape[1]
 
     # ---- one additive mask broadcasting against the scores viewed as (N, H, L, S)
@@ -393,11 +395,11 @@ def _mha(query, key, value, embed_dim_to_check, num_heads, in_proj_weight, in_pr
 def _append_kv_bias(k, v, bias_k, bias_v, bsz, num_heads, batch_first):
     """Append the learned key/value biases (1, 1, E) as one more source position."""
     if batch_first:
-        k = _shape.cat([k, bias_k.expand(bsz, 1, -1)], 1)  # (N, S+1, E)
-        v = _shape.cat([v, bias_v.expand(bsz, 1, -1)], 1)  # (N, S+1, E)
+        k = _join.cat([k, bias_k.expand(bsz, 1, -1)], 1)  # (N, S+1, E)
+        v = _join.cat([v, bias_v.expand(bsz, 1, -1)], 1)  # (N, S+1, E)
     else:
-        k = _shape.cat([k, bias_k.expand(1, bsz, -1)], 0)  # (S+1, N, E)
-        v = _shape.cat([v, bias_v.expand(1, bsz, -1)], 0)  # (S+1, N, E)
+        k = _join.cat([k, bias_k.expand(1, bsz, -1)], 0)  # (S+1, N, E)
+        v = _join.cat([v, bias_v.expand(1, bsz, -1)], 0)  # (S+1, N, E)
     return k, v
 
 

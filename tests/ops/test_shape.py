@@ -1,4 +1,5 @@
-"""Tests of numtorch/ops/shape.py: parity with PyTorch (values, dtypes, shapes, gradients),
+"""Tests of the shape families — numtorch/ops/shape.py, join.py (cat, stack, split...) and
+padding.py — kept in one table-driven file: parity with PyTorch (values, dtypes, shapes, gradients),
 float64 finite-difference gradients (and second derivatives), PyTorch's errors, view semantics,
 and round-trip properties."""
 
@@ -9,6 +10,8 @@ from hypothesis import strategies as st
 from parity import check_grad, parity, raises_like, requires_torch, rng
 
 import numtorch
+from numtorch.ops import join as join_ops
+from numtorch.ops import padding as padding_ops
 from numtorch.ops import shape as shape_ops
 
 R = rng(0)
@@ -19,9 +22,9 @@ def arr(*shape, dtype=np.float32):
 
 
 def F(lib):
-    """``nn.functional`` of either library (numtorch's pad lives in ops.shape)."""
+    """``nn.functional`` of either library (numtorch's pad lives in ops.padding)."""
     if lib is numtorch:
-        return shape_ops
+        return padding_ops
     return lib.nn.functional
 
 
@@ -449,7 +452,7 @@ def test_inplace_on_view_detected_by_backward():
 
 def test_copies_do_not_share():
     x = numtorch.tensor(np.arange(6.0).reshape(2, 3))
-    pad = shape_ops.pad
+    pad = padding_ops.pad
     for out in (x.flip(0), x.roll(1), x.clone(), x.repeat(1, 1), numtorch.cat([x]),
                 x.t().contiguous(), x.tril(), numtorch.diag(x), pad(x, (-1, 0)),
                 pad(x, (0, 0)), pad(x[None], (0, 0), mode="reflect")):
@@ -504,16 +507,17 @@ def test_unfold_backward_overlapping_windows():
 
 def test_pad_not_top_level():
     assert not hasattr(numtorch, "pad")
-    assert "pad" not in shape_ops.__all__ and "constant_pad_nd" in shape_ops.__all__
+    assert "pad" not in padding_ops.__all__ and "constant_pad_nd" in padding_ops.__all__
 
 
 @requires_torch
 def test_top_level_names_exist_in_torch():
     import torch
 
-    for name in shape_ops.__all__:
-        assert hasattr(torch, name), name
-        assert getattr(numtorch, name) is getattr(shape_ops, name)
+    for module in (shape_ops, join_ops, padding_ops):
+        for name in module.__all__:
+            assert hasattr(torch, name), name
+            assert getattr(numtorch, name) is getattr(module, name)
 
 
 # ---------------------------------------------------------------------- properties

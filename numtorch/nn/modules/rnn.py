@@ -24,8 +24,8 @@ from numtorch.nn.modules.module import Module
 from numtorch.nn.parameter import Parameter
 from numtorch.nn.utils.rnn import PackedSequence
 from numtorch.ops import elementwise as _ew
+from numtorch.ops.join import cat, stack
 from numtorch.ops.rnn import rnn_layer
-from numtorch.ops.shape import cat, stack
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
 

@@ -99,7 +99,7 @@ def clip_grad_value_(parameters, clip_value, foreach=None):
 
 def parameters_to_vector(parameters):
     """All parameters flattened and concatenated into one 1-D tensor (differentiable)."""
-    from numtorch.ops.shape import cat
+    from numtorch.ops.join import cat
 
     return cat([p.reshape(-1) for p in _as_list(parameters)])
 

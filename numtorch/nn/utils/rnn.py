@@ -14,7 +14,7 @@ from collections import namedtuple
 import numpy as np
 
 from numtorch._tensor import Tensor, _wrap
-from numtorch.ops.shape import cat
+from numtorch.ops.join import cat
 
 __all__ = ["PackedSequence", "invert_permutation", "pack_padded_sequence", "pad_packed_sequence",
            "pad_sequence", "unpad_sequence", "pack_sequence", "unpack_sequence"]
