@@ -88,11 +88,27 @@ def _new_factory(name):
     return method
 
 
+def _operator(primitive, general):
+    """``x + y`` and friends: two float tensors of one dtype and shape go straight to the
+    primitive (the per-op cost of every training step); anything else takes the function's
+    full path (promotion, broadcasting checks, PyTorch's bool rules)."""
+    def op(self, other):
+        if isinstance(other, Tensor):
+            a, b = self._data, other._data
+            if a.dtype == b.dtype and a.shape == b.shape and a.dtype.kind == "f":
+                return primitive.apply(self, other)
+        return general(self, other)
+
+    op.__name__ = general.__name__
+    op.__doc__ = general.__doc__
+    return op
+
+
 OPERATORS = {
-    "__add__": ew.add, "__radd__": _reflected(ew.add),
-    "__sub__": ew.sub, "__rsub__": _reflected(ew.sub),
-    "__mul__": ew.mul, "__rmul__": _reflected(ew.mul),
-    "__truediv__": ew.div, "__rtruediv__": _reflected(ew.div),
+    "__add__": _operator(ew.Add, ew.add), "__radd__": _reflected(ew.add),
+    "__sub__": _operator(ew.Sub, ew.sub), "__rsub__": _reflected(ew.sub),
+    "__mul__": _operator(ew.Mul, ew.mul), "__rmul__": _reflected(ew.mul),
+    "__truediv__": _operator(ew.Div, ew.div), "__rtruediv__": _reflected(ew.div),
     "__floordiv__": ew.floor_divide, "__rfloordiv__": _reflected(ew.floor_divide),
     "__mod__": ew.remainder, "__rmod__": _reflected(ew.remainder),
     "__pow__": ew.pow, "__rpow__": _reflected(ew.pow),

@@ -8,10 +8,10 @@ import warnings
 
 import numpy as np
 import pytest
+from parity import check_grad, raises_like, requires_torch, rng, to_numpy, torch
 
 import numtorch
 from numtorch.ops.rnn import rnn_layer
-from tests.parity import check_grad, raises_like, requires_torch, rng, to_numpy, torch
 
 LAYERS = [("RNN", {}), ("RNN", {"nonlinearity": "relu"}), ("LSTM", {}), ("GRU", {})]
 CONFIGS = [

@@ -3,10 +3,10 @@ sequences, against torch.nn.utils.rnn, with gradients through pack and unpack.""
 
 import numpy as np
 import pytest
+from parity import check_grad, parity, raises_like, rng
 
 import numtorch
 from numtorch.nn.utils.rnn import PackedSequence, invert_permutation
-from tests.parity import check_grad, parity, raises_like, rng
 
 
 def _utils(lib):
