@@ -7,7 +7,9 @@ PyTorch, side by side in one run: the table of docs/results.md.
 Each workload builds one model definition for both libraries (the code below runs unchanged on
 ``numtorch`` and ``torch``), copies numtorch's initial weights into the PyTorch model, and trains
 both with SGD + momentum on the same batches in the same order (a NumPy permutation per epoch),
-on the same train/validation/test split (numtorch.cli.data). Only the numerics differ.
+on the same train/test split (numtorch.cli.data). Only the numerics differ. The libraries take
+turns, epoch by epoch, so that other load on the machine slows both alike; the time is the
+training time (test evaluation excluded).
 """
 
 import argparse
@@ -96,32 +98,44 @@ WORKLOADS = {
 
 
 # ---------------------------------------------------------------------- training
-def run(lib, model, bundle, epochs, batch_size, lr, seed):
-    opt = lib.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
-    loss_fn = lib.nn.CrossEntropyLoss()
-    xtr = normalize(bundle.x_train, bundle.mean, bundle.std)
-    ytr = bundle.y_train.astype(np.int64)
-    t0 = time.perf_counter()
-    for epoch in range(epochs):
+class Trainer:
+    """One library's model, optimizer and data, trained epoch by epoch (so that the two
+    libraries can take turns and a change of machine load hits both alike)."""
+
+    def __init__(self, lib, model, bundle, batch_size, lr, seed):
+        self.lib, self.model, self.bundle = lib, model, bundle
+        self.batch_size, self.seed = batch_size, seed
+        self.opt = lib.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
+        self.loss_fn = lib.nn.CrossEntropyLoss()
+        self.x = normalize(bundle.x_train, bundle.mean, bundle.std)
+        self.y = bundle.y_train.astype(np.int64)
+        self.seconds = 0.0
+
+    def epoch(self, epoch):
+        lib, model = self.lib, self.model
+        t0 = time.perf_counter()
         model.train()
-        perm = np.random.default_rng(seed + epoch).permutation(len(ytr))
-        for i in range(0, len(perm), batch_size):
-            idx = perm[i:i + batch_size]
-            xb = lib.from_numpy(np.ascontiguousarray(xtr[idx]))
-            yb = lib.from_numpy(ytr[idx])
-            loss = loss_fn(model(xb), yb)
-            opt.zero_grad()
+        perm = np.random.default_rng(self.seed + epoch).permutation(len(self.y))
+        for i in range(0, len(perm), self.batch_size):
+            idx = perm[i:i + self.batch_size]
+            xb = lib.from_numpy(np.ascontiguousarray(self.x[idx]))
+            yb = lib.from_numpy(self.y[idx])
+            loss = self.loss_fn(model(xb), yb)
+            self.opt.zero_grad()
             loss.backward()
-            opt.step()
-    seconds = time.perf_counter() - t0
-    model.eval()
-    correct = 0
-    xte = normalize(bundle.x_test, bundle.mean, bundle.std)
-    with lib.no_grad():
-        for i in range(0, len(xte), 500):
-            out = model(lib.from_numpy(np.ascontiguousarray(xte[i:i + 500])))
-            correct += int((out.argmax(1).numpy() == bundle.y_test[i:i + 500]).sum())
-    return correct / len(xte), seconds
+            self.opt.step()
+        self.seconds += time.perf_counter() - t0
+
+    def test_accuracy(self):
+        lib, model, b = self.lib, self.model, self.bundle
+        model.eval()
+        correct = 0
+        xte = normalize(b.x_test, b.mean, b.std)
+        with lib.no_grad():
+            for i in range(0, len(xte), 500):
+                out = model(lib.from_numpy(np.ascontiguousarray(xte[i:i + 500])))
+                correct += int((out.argmax(1).numpy() == b.y_test[i:i + 500]).sum())
+        return correct / len(xte)
 
 
 def data_for(name, shared, scratch):
@@ -165,8 +179,13 @@ def main(argv=None):
         th_model = build(torch, c, bundle.num_classes, size)
         th_model.load_state_dict({k: torch.from_numpy(v.numpy().copy())
                                   for k, v in nt_model.state_dict().items()})
-        nt_acc, nt_s = run(numtorch, nt_model, bundle, epochs, bs, lr, args.seed)
-        th_acc, th_s = run(torch, th_model, bundle, epochs, bs, lr, args.seed)
+        nt = Trainer(numtorch, nt_model, bundle, bs, lr, args.seed)
+        th = Trainer(torch, th_model, bundle, bs, lr, args.seed)
+        for epoch in range(epochs):
+            nt.epoch(epoch)
+            th.epoch(epoch)
+        nt_acc, nt_s = nt.test_accuracy(), nt.seconds
+        th_acc, th_s = th.test_accuracy(), th.seconds
         row = (f"| {name} | {len(bundle.y_train)}/{len(bundle.y_test)} | {epochs} | {bs} | "
                f"{100 * nt_acc:.2f} | {100 * th_acc:.2f} | {100 * (nt_acc - th_acc):+.2f} | "
                f"{nt_s:.1f} | {th_s:.1f} | {nt_s / th_s:.2f} |")
