@@ -512,7 +512,18 @@ class Relu(Primitive):
     @staticmethod
     def backward(ctx, grad_output):
         (y,) = ctx.saved_tensors
-        return grad_output * (y > 0)
+        if grad_mode.is_grad_enabled() or y._data.dtype.kind != "f":
+            return grad_output * (y > 0)  # recorded: differentiable again (create_graph)
+        # Unrecorded (the usual backward): the mask written straight as floats into the output
+        # buffer, then multiplied in place. Same values as ``g * (y > 0)`` at a third of the
+        # cost (NumPy's float-times-bool loop casts in small buffered chunks).
+        g, yd = grad_output._data, y._data
+        if g.shape != yd.shape or g.dtype != yd.dtype:
+            return grad_output * (y > 0)
+        out = np.empty_like(yd)  # y's memory order (channels-last after a convolution)
+        np.greater(yd, 0, out=out, casting="unsafe")
+        np.multiply(g, out, out=out)
+        return _wrap(out)
 
 
 def relu(input, *, out=None):
