@@ -201,6 +201,96 @@ def _im2col_t(x, g):
     return cols.reshape(math.prod(g.k) * c, n * math.prod(g.out))  # (k*C, N*L)
 
 
+# ---------------------------------------------------------------------- shifted GEMMs
+# For a stride-1 convolution, the receptive fields need not be copied out at all: in the padded
+# channels-last buffer viewed as rows (N*P, C) (P = padded positions per image), the input that
+# kernel offset ``off`` reads for output row r is row r + shift(off), a fixed shift. So
+#     y_full = sum over offsets of X[shift:shift+M] @ W_off      (M = N*P - largest shift)
+# is k contiguous GEMMs with no im2col copy; y is the part of y_full at valid positions (a view).
+# This trades the k-fold copy of the input (which dominates for convolutions with few channels,
+# e.g. a CIFAR ResNet's 16-64) for k smaller GEMMs and some work at padding positions.
+_SHIFT_MAX_CHANNELS = 128  # up to this many input channels, stride-1 convolutions shift
+
+
+def _use_shift(x_shape, g):
+    return (g.groups == 1 and all(s == 1 for s in g.stride)
+            and _FEW_CHANNELS < x_shape[1] <= _SHIFT_MAX_CHANNELS
+            and not all(k == 1 for k in g.k))
+
+
+def _shifts(sp, g):
+    """Row shift of each kernel offset in the (N*P, C) view of a padded (N, *Sp, C) buffer."""
+    row = [math.prod(sp[i + 1:]) for i in range(len(sp))]
+    return [sum(j * d * r for j, d, r in zip(off, g.dilation, row)) for off in np.ndindex(*g.k)]
+
+
+def _valid(full, n, sp, g):
+    """(N*P, X) rows at padded positions -> the (N, *out, X) view of the valid ones."""
+    return full.reshape((n,) + sp + (full.shape[-1],))[
+        (slice(None),) + tuple(slice(0, o) for o in g.out)]  # (N, *out, X)
+
+
+def _shift_forward(x, w, g):
+    n, c = x.shape[:2]
+    o = w.shape[0]
+    xp = _pad_channels_last(x, g.pad)  # (N, *Sp, C)
+    sp = xp.shape[1:-1]
+    x2 = xp.reshape(-1, c)  # (N*P, C)
+    shifts = _shifts(sp, g)
+    m = x2.shape[0] - max(shifts)
+    w_off = np.ascontiguousarray(np.moveaxis(w.reshape(o, c, -1), -1, 0))  # (k, O, C)
+    full = np.empty((x2.shape[0], o), dtype=x.dtype)  # (N*P, O)
+    y_full = full[:m]
+    tmp = np.empty((m, o), dtype=x.dtype)
+    for t, sh in enumerate(shifts):
+        if t == 0:
+            np.matmul(x2[sh:sh + m], w_off[t].T, out=y_full)
+        else:
+            np.matmul(x2[sh:sh + m], w_off[t].T, out=tmp)
+            y_full += tmp
+    full[m:] = 0
+    return _valid(full, n, sp, g), xp  # (N, *out, O) view, padded input
+
+
+def _grad_rows(gy, sp, g):
+    """gy (N, O, *out) placed at the valid positions of a zero (N*P, O) buffer."""
+    n, o = gy.shape[:2]
+    full = np.zeros((n,) + sp + (o,), dtype=gy.dtype)  # (N, *Sp, O)
+    full[(slice(None),) + tuple(slice(0, d) for d in g.out)] = np.moveaxis(gy, 1, -1)
+    return full.reshape(-1, o)  # (N*P, O)
+
+
+def _shift_weight_grad(xp, gy, g, wshape):
+    c = xp.shape[-1]
+    sp = xp.shape[1:-1]
+    x2 = xp.reshape(-1, c)  # (N*P, C)
+    g2 = _grad_rows(gy, sp, g)  # (N*P, O)
+    shifts = _shifts(sp, g)
+    m = x2.shape[0] - max(shifts)
+    gw = np.empty((len(shifts), wshape[0], c), dtype=gy.dtype)  # (k, O, C)
+    for t, sh in enumerate(shifts):
+        np.matmul(g2[:m].T, x2[sh:sh + m], out=gw[t])
+    return np.ascontiguousarray(np.moveaxis(gw, 0, -1)).reshape(wshape)  # (O, C, *k)
+
+
+def _shift_input_grad(gy, w, g, c):
+    n, o = gy.shape[:2]
+    sp = tuple(s + lo + hi for s, (lo, hi) in zip(g.size, g.pad))
+    g2 = _grad_rows(gy, sp, g)  # (N*P, O)
+    shifts = _shifts(sp, g)
+    m = g2.shape[0] - max(shifts)
+    w_off = np.ascontiguousarray(np.moveaxis(w.reshape(o, c, -1), -1, 0))  # (k, O, C)
+    gxp = np.zeros((g2.shape[0], c), dtype=gy.dtype)  # (N*P, C)
+    tmp = np.empty((m, c), dtype=gy.dtype)
+    for t, sh in enumerate(shifts):
+        np.matmul(g2[:m], w_off[t], out=tmp)
+        dst = gxp[sh:sh + m]
+        np.add(dst, tmp, out=dst)
+    gxp = gxp.reshape((n,) + sp + (c,))  # (N, *Sp, C)
+    inner = tuple(slice(lo, lo + s) for s, (lo, _) in zip(g.size, g.pad))
+    return np.moveaxis(gxp[(slice(None),) + inner], -1, 1)  # (N, C, *S) view
+
+
 def _conv_forward(x, w, g, bias=None):
     """y = conv(x, w) (+ bias) and the im2col matrix used (kept for the weight gradient)."""
     n, o = x.shape[0], w.shape[0]
@@ -213,6 +303,11 @@ def _conv_forward(x, w, g, bias=None):
             y2 += bias
         y = y2.reshape((n,) + g.out + (o,))  # (N, *out, O)
         return np.moveaxis(y, -1, 1), ("t", cols)  # (N, O, *out) view
+    if _use_shift(x.shape, g):
+        y, xp = _shift_forward(x, w, g)  # (N, *out, O) view
+        if bias is not None:
+            y += bias
+        return np.moveaxis(y, -1, 1), ("shift", xp)  # (N, O, *out) view
     cols = _im2col(x, g)  # (N*L, k*C)
     y2 = _gemm_forward(cols, w, g.groups)  # (N*L, O)
     if bias is not None:
@@ -223,6 +318,8 @@ def _conv_forward(x, w, g, bias=None):
 
 def _conv_input_grad(gy, w, g, c):
     n = gy.shape[0]
+    if _use_shift((n, c), g):
+        return _shift_input_grad(gy, w, g, c)
     gy2 = _rows(gy)  # (N*L, O)
     if g.groups > 1 or all(k == 1 for k in g.k):
         dcols = _gemm_input(gy2, w, g.groups)  # (N*L, k*C)
@@ -245,9 +342,13 @@ def _conv_input_grad(gy, w, g, c):
 
 
 def _conv_weight_grad(x, gy, g, wshape, cols=None):
+    if cols is None and _use_shift(x.shape, g):
+        cols = ("shift", _pad_channels_last(x, g.pad))  # (N, *Sp, C)
     if cols is None:
         cols = ("rows", _im2col(x, g))  # (N*L, k*C)
     kind, mat = cols
+    if kind == "shift":
+        return _shift_weight_grad(mat, gy, g, wshape)
     if kind == "t":  # (k*C, N*L)
         return _w_unmat((mat @ _rows(gy)).T, wshape)  # (k*C, O) -> (O, C, *k)
     return _gemm_weight(_rows(gy), mat, wshape, g.groups)
