@@ -3,11 +3,24 @@
 
 from numtorch.utils.data.collate import default_collate, default_convert
 from numtorch.utils.data.dataloader import DataLoader, get_worker_info
-from numtorch.utils.data.dataset import (ChainDataset, ConcatDataset, Dataset, IterableDataset,
-                                         StackDataset, Subset, TensorDataset, random_split)
-from numtorch.utils.data.sampler import (BatchSampler, RandomSampler, Sampler,
-                                         SequentialSampler, SubsetRandomSampler,
-                                         WeightedRandomSampler)
+from numtorch.utils.data.dataset import (
+                                         ChainDataset,
+                                         ConcatDataset,
+                                         Dataset,
+                                         IterableDataset,
+                                         StackDataset,
+                                         Subset,
+                                         TensorDataset,
+                                         random_split,
+)
+from numtorch.utils.data.sampler import (
+                                         BatchSampler,
+                                         RandomSampler,
+                                         Sampler,
+                                         SequentialSampler,
+                                         SubsetRandomSampler,
+                                         WeightedRandomSampler,
+)
 
 __all__ = [
     "Dataset", "IterableDataset", "TensorDataset", "StackDataset", "ConcatDataset",

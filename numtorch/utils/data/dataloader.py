@@ -19,8 +19,7 @@ import warnings
 from numtorch.utils.data import _worker
 from numtorch.utils.data.collate import default_collate, default_convert
 from numtorch.utils.data.dataset import IterableDataset
-from numtorch.utils.data.sampler import (BatchSampler, RandomSampler, Sampler,
-                                         SequentialSampler)
+from numtorch.utils.data.sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 
 __all__ = ["DataLoader", "get_worker_info"]
 

@@ -14,7 +14,7 @@ class Dataset:
 
     def __getitem__(self, index):
         raise NotImplementedError(  # abstract: subclasses define __getitem__
-            f"Subclasses of Dataset should implement __getitem__.")
+            "Subclasses of Dataset should implement __getitem__.")
 
     def __add__(self, other):
         return ConcatDataset([self, other])

@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 
 import numtorch
-from numtorch.utils.data import (DataLoader, Dataset, IterableDataset, TensorDataset,
-                                 get_worker_info)
+from numtorch.utils.data import DataLoader, Dataset, IterableDataset, TensorDataset, get_worker_info
 
 
 class Indexed(Dataset):

@@ -4,14 +4,26 @@ import collections
 
 import numpy as np
 import pytest
+from parity import requires_torch
 
 import numtorch
-from numtorch.utils.data import (BatchSampler, ChainDataset, ConcatDataset, Dataset,
-                                 IterableDataset, RandomSampler, SequentialSampler, StackDataset,
-                                 Subset, SubsetRandomSampler, TensorDataset,
-                                 WeightedRandomSampler, default_collate, default_convert,
-                                 random_split)
-from parity import requires_torch, torch
+from numtorch.utils.data import (
+    BatchSampler,
+    ChainDataset,
+    ConcatDataset,
+    Dataset,
+    IterableDataset,
+    RandomSampler,
+    SequentialSampler,
+    StackDataset,
+    Subset,
+    SubsetRandomSampler,
+    TensorDataset,
+    WeightedRandomSampler,
+    default_collate,
+    default_convert,
+    random_split,
+)
 
 
 class Squares(Dataset):
