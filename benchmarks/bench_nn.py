@@ -108,7 +108,14 @@ def main(argv=None):
     parser.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS))
     parser.add_argument("--profile", metavar="MODEL",
                         help="instead of timing, profile numtorch's step of MODEL (cProfile)")
+    parser.add_argument("--default-malloc", action="store_true",
+                        help="leave glibc's allocator settings alone (by default freed memory "
+                             "is kept for reuse, for both libraries: this process's setting)")
     args = parser.parse_args(argv)
+    if not args.default_malloc:
+        from numtorch.backends import cpu as _cpu
+
+        _cpu.reuse_freed_memory()
 
     import torch
 

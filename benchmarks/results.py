@@ -159,7 +159,14 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=None, help="override every workload's")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=None, help="append the markdown table to this file")
+    parser.add_argument("--default-malloc", action="store_true",
+                        help="leave glibc's allocator settings alone (by default freed memory "
+                             "is kept for reuse, for both libraries: this process's setting)")
     args = parser.parse_args(argv)
+    if not args.default_malloc:
+        from numtorch.backends import cpu as _cpu
+
+        _cpu.reuse_freed_memory()
 
     import torch
 

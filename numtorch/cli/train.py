@@ -220,6 +220,9 @@ def _load_resume(cfg_cli, resume_dir, given):
 def train(cfg, given=()):
     """Run a training as configured; returns the run folder."""
     log = Logger(cfg.quiet)
+    # Training allocates and frees the same large arrays every step: keep freed memory for
+    # reuse instead of page-faulting fresh memory each time (see numtorch/_allocator.py).
+    numtorch.backends.cpu.reuse_freed_memory()
     resume_state = None
     if cfg.resume:
         cfg, resume_state = _load_resume(cfg, cfg.resume, given)
