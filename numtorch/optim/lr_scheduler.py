@@ -585,7 +585,33 @@ class OneCycleLR(LRScheduler):
         return lrs
 
 
-class SequentialLR(LRScheduler):
+class _SchedulerGroup(LRScheduler):
+    """What SequentialLR and ChainedScheduler share: several schedulers of one optimizer, whose
+    states are saved and restored with the group's."""
+
+    def _check_same_optimizer(self, schedulers, optimizer):
+        for idx, s in enumerate(schedulers):
+            if s.optimizer is not optimizer:
+                raise ValueError(f"{type(self).__name__} expects all schedulers to belong to "
+                                 f"the same optimizer, but got scheduler {type(s).__name__} at "
+                                 f"index {idx} has {s.optimizer}, which is different from "
+                                 f"{optimizer.__class__.__name__}.")
+
+    def state_dict(self):
+        state = {k: v for k, v in self.__dict__.items()
+                 if k not in ("optimizer", "_schedulers")}
+        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
+        return state
+
+    def load_state_dict(self, state_dict):
+        schedulers = state_dict.pop("_schedulers")
+        self.__dict__.update(state_dict)
+        state_dict["_schedulers"] = schedulers
+        for s, sd in zip(self._schedulers, schedulers):
+            s.load_state_dict(sd)
+
+
+class SequentialLR(_SchedulerGroup):
     """Run ``schedulers[i]`` from ``milestones[i-1]`` on (each restarted at its milestone)."""
 
     def __init__(self, optimizer, schedulers, milestones, last_epoch=-1, verbose="deprecated"):
@@ -593,12 +619,7 @@ class SequentialLR(LRScheduler):
         if len(schedulers) < 1:
             raise ValueError(f"{type(self).__name__} expects at least one scheduler, but got "
                              "no scheduler.")
-        for idx, s in enumerate(schedulers):
-            if s.optimizer is not optimizer:
-                raise ValueError(f"{type(self).__name__} expects all schedulers to belong to "
-                                 f"the same optimizer, but got scheduler {type(s).__name__} at "
-                                 f"index {idx} has {s.optimizer}, which is different from "
-                                 f"{optimizer.__class__.__name__}.")
+        self._check_same_optimizer(schedulers, optimizer)
         if len(milestones) != len(schedulers) - 1:
             raise ValueError("Sequential Schedulers expects number of schedulers provided to be "
                              f"one more than the number of milestone points, but got number of "
@@ -627,21 +648,8 @@ class SequentialLR(LRScheduler):
             scheduler.step()
         self._last_lr = scheduler.get_last_lr()
 
-    def state_dict(self):
-        state = {k: v for k, v in self.__dict__.items()
-                 if k not in ("optimizer", "_schedulers")}
-        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
-        return state
 
-    def load_state_dict(self, state_dict):
-        schedulers = state_dict.pop("_schedulers")
-        self.__dict__.update(state_dict)
-        state_dict["_schedulers"] = schedulers
-        for s, sd in zip(self._schedulers, schedulers):
-            s.load_state_dict(sd)
-
-
-class ChainedScheduler(LRScheduler):
+class ChainedScheduler(_SchedulerGroup):
     """Step several schedulers together; their multiplicative effects compose."""
 
     def __init__(self, schedulers, optimizer=None):
@@ -649,12 +657,7 @@ class ChainedScheduler(LRScheduler):
             raise ValueError(f"{type(self).__name__} expects at least one scheduler to be "
                              "chained, but got no scheduler.")
         optimizer = optimizer or schedulers[0].optimizer
-        for idx, s in enumerate(schedulers):
-            if s.optimizer is not optimizer:
-                raise ValueError(f"{type(self).__name__} expects all schedulers to belong to "
-                                 f"the same optimizer, but got scheduler {type(s).__name__} at "
-                                 f"index {idx} has {s.optimizer}, which is different from "
-                                 f"{optimizer.__class__.__name__}.")
+        self._check_same_optimizer(schedulers, optimizer)
         self._schedulers = list(schedulers)
         self.optimizer = optimizer
         self._last_lr = _lrs(optimizer)
@@ -663,19 +666,6 @@ class ChainedScheduler(LRScheduler):
         for s in self._schedulers:
             s.step()
         self._last_lr = _lrs(self._schedulers[-1].optimizer)
-
-    def state_dict(self):
-        state = {k: v for k, v in self.__dict__.items()
-                 if k not in ("optimizer", "_schedulers")}
-        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
-        return state
-
-    def load_state_dict(self, state_dict):
-        schedulers = state_dict.pop("_schedulers")
-        self.__dict__.update(state_dict)
-        state_dict["_schedulers"] = schedulers
-        for s, sd in zip(self._schedulers, schedulers):
-            s.load_state_dict(sd)
 
 
 class ReduceLROnPlateau(LRScheduler):
