@@ -20,6 +20,20 @@ def _inplace_repr(inplace):
     return "inplace=True" if inplace else ""
 
 
+class _InplaceActivation(Module):
+    """An activation whose only argument is ``inplace`` (shown in the repr as PyTorch does,
+    unless ``_show_inplace`` is False)."""
+
+    _show_inplace = True
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
+    def extra_repr(self):
+        return _inplace_repr(self.inplace) if self._show_inplace else ""
+
+
 class Threshold(Module):
     """y = x if x > threshold else value."""
 
@@ -37,18 +51,11 @@ class Threshold(Module):
         return f"threshold={self.threshold}, value={self.value}{inplace}"
 
 
-class ReLU(Module):
+class ReLU(_InplaceActivation):
     """max(0, x)."""
-
-    def __init__(self, inplace=False):
-        super().__init__()
-        self.inplace = inplace
 
     def forward(self, input):
         return F.relu(input, inplace=self.inplace)
-
-    def extra_repr(self):
-        return _inplace_repr(self.inplace)
 
 
 class RReLU(Module):
@@ -113,12 +120,10 @@ class Sigmoid(Module):
         return F.sigmoid(input)
 
 
-class Hardsigmoid(Module):
+class Hardsigmoid(_InplaceActivation):
     """relu6(x + 3) / 6."""
 
-    def __init__(self, inplace=False):
-        super().__init__()
-        self.inplace = inplace
+    _show_inplace = False  # PyTorch does not print it
 
     def forward(self, input):
         return F.hardsigmoid(input, self.inplace)
@@ -129,40 +134,24 @@ class Tanh(Module):
         return F.tanh(input)
 
 
-class SiLU(Module):
+class SiLU(_InplaceActivation):
     """x * sigmoid(x) (swish)."""
-
-    def __init__(self, inplace=False):
-        super().__init__()
-        self.inplace = inplace
 
     def forward(self, input):
         return F.silu(input, inplace=self.inplace)
 
-    def extra_repr(self):
-        return _inplace_repr(self.inplace)
 
-
-class Mish(Module):
+class Mish(_InplaceActivation):
     """x * tanh(softplus(x))."""
-
-    def __init__(self, inplace=False):
-        super().__init__()
-        self.inplace = inplace
 
     def forward(self, input):
         return F.mish(input, inplace=self.inplace)
 
-    def extra_repr(self):
-        return _inplace_repr(self.inplace)
 
-
-class Hardswish(Module):
+class Hardswish(_InplaceActivation):
     """x * relu6(x + 3) / 6."""
 
-    def __init__(self, inplace=False):
-        super().__init__()
-        self.inplace = inplace
+    _show_inplace = False  # PyTorch does not print it
 
     def forward(self, input):
         return F.hardswish(input, self.inplace)
@@ -200,18 +189,11 @@ class CELU(Module):
         return f"alpha={self.alpha}{inplace}"
 
 
-class SELU(Module):
+class SELU(_InplaceActivation):
     """scale * elu(x, alpha) with the self-normalizing constants."""
-
-    def __init__(self, inplace=False):
-        super().__init__()
-        self.inplace = inplace
 
     def forward(self, input):
         return F.selu(input, self.inplace)
-
-    def extra_repr(self):
-        return _inplace_repr(self.inplace)
 
 
 class GLU(Module):
