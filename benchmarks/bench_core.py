@@ -13,34 +13,11 @@ and the ratio numtorch / PyTorch (below 1.0: numtorch is faster).
 
 import argparse
 import platform
-import time
 
 import numpy as np
+from _timing import median_time  # benchmarks/_timing.py (run as a script)
 
 import numtorch
-
-
-def median_time(fn, repeat, min_time=0.2):
-    """Median seconds per call: warm up, pick an inner loop count that runs >= min_time / repeat,
-    then take the median over ``repeat`` timed loops."""
-    for _ in range(3):
-        fn()
-    n = 1
-    while True:
-        t0 = time.perf_counter()
-        for _ in range(n):
-            fn()
-        dt = time.perf_counter() - t0
-        if dt >= min_time / repeat or n >= 1 << 20:
-            break
-        n *= 2
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        for _ in range(n):
-            fn()
-        times.append((time.perf_counter() - t0) / n)
-    return float(np.median(times))
 
 
 def tiny_add(lib):

@@ -15,9 +15,9 @@ median step time of each and the ratio numtorch / PyTorch (below 1.0: numtorch i
 
 import argparse
 import platform
-import time
 
 import numpy as np
+from _timing import paired_median_times  # benchmarks/_timing.py (run as a script)
 
 import numtorch
 
@@ -52,24 +52,6 @@ def cifar_cnn(lib):
 
 MODELS = {"course": (course_cnn, (1, 28, 28)), "lenet": (lenet5, (1, 28, 28)),
           "cifar": (cifar_cnn, (3, 32, 32))}
-
-
-def paired_median_times(fn_a, fn_b, repeat):
-    """Median seconds per call of two functions, timed alternately (a, b, a, b, ...) after two
-    warm-up calls each, so that a change in machine load affects both alike."""
-    for _ in range(2):
-        fn_a()
-        fn_b()
-    times_a, times_b = [], []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn_a()
-        t1 = time.perf_counter()
-        fn_b()
-        t2 = time.perf_counter()
-        times_a.append(t1 - t0)
-        times_b.append(t2 - t1)
-    return float(np.median(times_a)), float(np.median(times_b))
 
 
 def make_step(lib, model, x, y):

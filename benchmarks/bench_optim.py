@@ -8,26 +8,14 @@ in 18 tensors. Gradients are random and fixed; only ``step()`` is timed.
 """
 
 import argparse
-import statistics
-import time
 
 import numpy as np
+from _timing import median_time  # benchmarks/_timing.py (run as a script)
 
 SHAPES = []
 for cin, cout in ((3, 64), (64, 128), (128, 256), (256, 512)):
     SHAPES += [(cout, cin, 3, 3), (cout,), (cout,), (cout,)]  # conv weight, bias, bn weight/bias
 SHAPES += [(10, 512), (10,)]
-
-
-def median_time(fn, repeats, warmup=3):
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def make(lib, rng_seed=0):

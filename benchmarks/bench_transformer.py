@@ -17,31 +17,13 @@ lines time parts of it: ``F.scaled_dot_product_attention`` forward + backward on
 
 import argparse
 import platform
-import time
 
 import numpy as np
+from _timing import paired_median_times  # benchmarks/_timing.py (run as a script)
 
 import numtorch
 
 D_MODEL, NHEAD, CLASSES = 128, 4, 10
-
-
-def paired_median_times(fn_a, fn_b, repeat):
-    """Median seconds per call of two functions, timed alternately (a, b, a, b, ...) after two
-    warm-up calls each, so that a change in machine load affects both alike."""
-    for _ in range(2):
-        fn_a()
-        fn_b()
-    times_a, times_b = [], []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn_a()
-        t1 = time.perf_counter()
-        fn_b()
-        t2 = time.perf_counter()
-        times_a.append(t1 - t0)
-        times_b.append(t2 - t1)
-    return float(np.median(times_a)), float(np.median(times_b))
 
 
 class Classifier:
