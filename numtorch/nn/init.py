@@ -220,6 +220,18 @@ def sparse_(tensor, sparsity, std=0.01, generator=None):
     return _fill(tensor, values)
 
 
+def _default_linear_init(weight, bias):
+    """PyTorch's default for Linear and the convolutions: ``kaiming_uniform_(a=sqrt(5))`` for
+    the weight and U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for the bias.
+
+    NOTE: a = sqrt(5) makes the weight bound gain * sqrt(3 / fan_in) = 1 / sqrt(fan_in) too."""
+    kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in, _ = _calculate_fan_in_and_fan_out(weight)
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        uniform_(bias, -bound, bound)
+
+
 def _deprecated(fn):
     new_name = fn.__name__
     old_name = new_name[:-1]

@@ -1,7 +1,6 @@
 """Convolution layers: ``Conv1d/2d/3d``, ``ConvTranspose1d/2d/3d``, ``LazyConv1d/2d/3d``,
 ``Fold`` and ``Unfold``. The N-d logic lives in ``_ConvNd``."""
 
-import math
 
 from numtorch import _creation
 from numtorch.nn import functional as F
@@ -92,14 +91,7 @@ class _ConvNd(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
-        # NOTE: kaiming_uniform_ with a = sqrt(5) gives U(-1/sqrt(fan_in), 1/sqrt(fan_in)),
-        # fan_in = in_channels/groups * prod(kernel_size) (PyTorch's default).
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            if fan_in != 0:
-                bound = 1 / math.sqrt(fan_in)
-                init.uniform_(self.bias, -bound, bound)
+        init._default_linear_init(self.weight, self.bias)  # fan_in = C/groups * prod(kernel)
 
     def extra_repr(self):
         nd = len(self.kernel_size)

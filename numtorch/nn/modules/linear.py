@@ -46,12 +46,7 @@ class Linear(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
-        # NOTE: a = sqrt(5) makes the weight bound gain * sqrt(3 / fan_in) = 1 / sqrt(fan_in).
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        init._default_linear_init(self.weight, self.bias)
 
     def forward(self, input):
         return F.linear(input, self.weight, self.bias)
