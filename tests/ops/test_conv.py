@@ -72,6 +72,39 @@ def test_conv3d_parity(kw):
            arr(ws[0]))
 
 
+# Stride-1 convolutions over 5 to 32 input channels run as shifted GEMMs over blocks of rows;
+# ``small_blocks`` makes every case below span many blocks (the last one partial).
+SHIFTED = [
+    (2, (2, 16, 9, 7), (16, 16, 3, 3), {"padding": 1}),
+    (2, (2, 8, 9, 7), (12, 8, 3, 3), {"padding": (2, 1), "dilation": (2, 1)}),
+    (2, (2, 32, 6, 6), (5, 32, 3, 2), {"padding": "same"}),
+    (2, (2, 6, 7, 5), (4, 6, 3, 3), {}),  # no padding
+    (1, (2, 8, 20), (4, 8, 5), {"padding": 3}),
+    (3, (1, 8, 4, 5, 4), (3, 8, 2, 2, 2), {"padding": 1}),
+]
+
+
+@pytest.fixture
+def small_blocks(monkeypatch):
+    monkeypatch.setattr(conv_ops, "_SHIFT_BLOCK", 1)  # the 64-row minimum
+
+
+@requires_torch
+@pytest.mark.parametrize("nd,xs,ws,kw", SHIFTED)
+def test_shifted_gemm_parity(small_blocks, nd, xs, ws, kw):
+    geom = conv_ops._Geom(ws[2:], (1,) * nd, ((0, 0),) * nd, (1,) * nd, 1, xs[2:])
+    assert conv_ops._use_shift(xs, geom)
+    parity(lambda lib, x, w, b: getattr(F(lib), f"conv{nd}d")(x, w, b, **kw), arr(*xs),
+           arr(*ws), arr(ws[0]))
+
+
+@pytest.mark.parametrize("nd,xs,ws,kw", [SHIFTED[1], SHIFTED[4]])
+def test_shifted_gemm_check_grad(small_blocks, nd, xs, ws, kw):
+    conv = getattr(conv_ops, f"conv{nd}d")
+    check_grad(lambda lib, x, w: conv(x, w, **kw), arr(*xs), arr(*ws), fast_mode=True,
+               gradgrad=nd == 1)
+
+
 TRANSPOSE2D = [
     ((2, 4, 5, 6), (4, 3, 3, 3), {}),
     ((2, 4, 5, 6), (4, 3, 3, 2), {"stride": (2, 1), "padding": 1, "dilation": (1, 2),
