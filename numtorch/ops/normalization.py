@@ -7,9 +7,9 @@ broadcast against ``x``):
     x_hat = (x - mean) * inv_std,   inv_std = 1 / sqrt(var + eps)   (biased var)
     y     = x_hat * weight + bias
 
-Fusing pays twice: forward keeps only ``x_hat`` and ``inv_std`` (no chain of intermediates), and
-backward is one closed form instead of a dozen elementwise nodes. With ``g = dL/dy * weight`` and
-``n`` the number of values per statistic:
+Fusing pays twice: forward keeps only ``x - mean`` and ``inv_std`` (no chain of intermediates;
+x_hat is their product), and backward is one closed form instead of a dozen elementwise nodes.
+With ``g = dL/dy * weight`` and ``n`` the number of values per statistic:
 
     dx      = inv_std / n * (n * g - sum(g) - x_hat * sum(g * x_hat))
     dweight = sum(dL/dy * x_hat),   dbias = sum(dL/dy)
@@ -38,9 +38,9 @@ class _NativeNorm(Primitive):
     *unbiased* variance; per-sample statistics (instance norm) are averaged over the batch first.
 
     Backward: when no graph is recorded (the usual ``loss.backward()``) it runs the closed form
-    in NumPy from the saved ``x_hat`` and ``inv_std``. Under ``create_graph=True`` it recomputes
-    ``x_hat`` and ``inv_std`` from ``x`` with numtorch ops and evaluates the same closed form with
-    them, so the gradient is itself differentiable (double backward is supported).
+    in NumPy from the saved centered input and ``inv_std``. Under ``create_graph=True`` it
+    recomputes ``x_hat`` and ``inv_std`` from ``x`` with numtorch ops and evaluates the same
+    closed form with them, so the gradient is itself differentiable (double backward is supported).
     """
 
     @staticmethod
@@ -48,20 +48,18 @@ class _NativeNorm(Primitive):
         n = 1
         for a in axes:
             n *= x.shape[a]
-        mean = x.mean(axis=axes, keepdims=True)
-        x_hat = x - mean
-        var = np.mean(np.square(x_hat), axis=axes, keepdims=True)
+        mean = _stat_sum(x, axes) / n
+        xc = x - mean  # saved instead of x_hat: x_hat = xc * inv_std costs a pass over x
+        var = _stat_dot(xc, xc, axes) / n
         inv_std = 1.0 / np.sqrt(var + eps)
-        x_hat *= inv_std
-        if weight is not None:
-            y = x_hat * weight
-            if bias is not None:
-                y += bias
-        elif bias is not None:
-            y = x_hat + bias
+        if weight is not None and _factored(weight.shape, axes, x.ndim):
+            y = xc * (inv_std * weight)
         else:
-            # A separate output, so that an in-place op on it cannot corrupt the saved x_hat.
-            y = x_hat.copy()
+            y = xc * inv_std
+            if weight is not None:
+                y *= weight
+        if bias is not None:
+            y += bias
         if running_mean is not None:
             c = running_mean.size
             batch_mean = mean.reshape(-1, c).mean(axis=0)
@@ -74,19 +72,51 @@ class _NativeNorm(Primitive):
         ctx.eps = eps
         ctx.n = n
         ctx.bias_shape = None if bias is None else bias.shape
-        ctx.save_for_backward(x, weight, x_hat, inv_std)
+        ctx.save_for_backward(x, weight, xc, inv_std)
         return y
 
     @staticmethod
     def backward(ctx, grad_output):
-        x, weight, x_hat, inv_std = ctx.saved_tensors
+        x, weight, xc, inv_std = ctx.saved_tensors
         need = ctx.needs_input_grad[:3]
         if grad_mode.is_grad_enabled():
             grads = _norm_backward_graph(grad_output, x, weight, ctx.axes, ctx.n, ctx.eps, *need)
         else:
-            grads = _norm_backward_numpy(grad_output._data, weight, ctx.bias_shape, x_hat._data,
+            grads = _norm_backward_numpy(grad_output._data, weight, ctx.bias_shape, xc._data,
                                          inv_std._data, ctx.axes, ctx.n, *need)
         return grads + (None, None)
+
+
+def _rows_view(a, axes):
+    """``a`` as an (M, C) matrix of rows when it is reduced over every axis but one and that
+    axis is innermost in memory with the rest contiguous (a convolution's channels-last output
+    under batch norm); else None. Free: a view."""
+    if len(axes) != a.ndim - 1:
+        return None
+    keep = next(d for d in range(a.ndim) if d not in axes)
+    m = np.moveaxis(a, keep, -1)
+    return m.reshape(-1, m.shape[-1]) if m.flags.c_contiguous else None
+
+
+def _stat_shape(a, axes):
+    return tuple(1 if d in axes else s for d, s in enumerate(a.shape))
+
+
+def _stat_sum(a, axes):
+    """sum(a) over ``axes`` (keepdims). On an (M, C) rows view it is one matrix-vector product:
+    NumPy's own reduction down the rows of a narrow matrix is several times slower."""
+    rows = _rows_view(a, axes)
+    if rows is None:
+        return np.sum(a, axis=axes, keepdims=True)
+    return (np.ones(rows.shape[0], dtype=a.dtype) @ rows).reshape(_stat_shape(a, axes))
+
+
+def _stat_dot(a, b, axes):
+    """sum(a * b) over ``axes`` (keepdims), without the full-size product on rows views."""
+    ra, rb = _rows_view(a, axes), _rows_view(b, axes)
+    if ra is None or rb is None:
+        return np.sum(a * b, axis=axes, keepdims=True)
+    return np.einsum("ij,ij->j", ra, rb).reshape(_stat_shape(a, axes))
 
 
 def _const_axes(param_shape, x_ndim):
@@ -101,37 +131,47 @@ def _reduce_to(arr, param_shape):
     return _wrap(out.reshape(param_shape))
 
 
-def _norm_backward_numpy(g, weight, bias_shape, x_hat, inv_std, axes, n, need_x, need_w,
+def _factored(param_shape, axes, ndim):
+    """Whether a broadcast parameter is constant over the statistic axes (batch and instance
+    norm; not layer or group norm's elementwise affine)."""
+    return set(axes) <= set(_const_axes(param_shape, ndim))
+
+
+def _norm_backward_numpy(g, weight, bias_shape, xc, inv_std, axes, n, need_x, need_w,
                          need_b):
-    """The closed form in NumPy, from the saved ``x_hat`` and ``inv_std``."""
+    """The closed form in NumPy, from the saved centered input ``xc`` (x_hat = xc * inv_std)
+    and ``inv_std``; inv_std is constant over the statistic axes, so sums of products with
+    x_hat are inv_std times the sums with xc."""
     w = None if weight is None else weight._data
     gx = gw = gb = None
     # Where the weight is constant over the statistic axes (batch and instance norm),
     # sum(g * w * x_hat) = w * sum(g * x_hat): the weight's sums serve dx too.
-    factored = w is None or set(axes) <= set(_const_axes(w.shape, g.ndim))
-    gxh = np.sum(g * x_hat, axis=axes, keepdims=True) if factored and (need_x or need_w) \
-        else None
+    factored = w is None or _factored(w.shape, axes, g.ndim)
+    gxh = _stat_dot(g, xc, axes) * inv_std if factored and (need_x or need_w) else None
     if need_w:
         if gxh is not None and _const_axes(w.shape, g.ndim) == tuple(axes):
             gw = _wrap(gxh.reshape(w.shape))
         else:
-            gw = _reduce_to(g * x_hat, w.shape)
+            gw = _reduce_to(g * (xc * inv_std), w.shape)
+    sg = _stat_sum(g, axes) if factored and need_x else None
     if need_b:
-        gb = _reduce_to(g, bias_shape)
+        if _const_axes(bias_shape, g.ndim) == tuple(axes):
+            gb = _wrap((_stat_sum(g, axes) if sg is None else sg).reshape(bias_shape))
+        else:
+            gb = _reduce_to(g, bias_shape)
     if need_x:
         if factored:
-            sg = np.sum(g, axis=axes, keepdims=True)
             scale = inv_std if w is None else inv_std * w
             # dx = w * inv_std * (g - mean(g) - x_hat * mean(g * x_hat))
-            gx = x_hat * (gxh / n)
+            gx = xc * (inv_std * gxh / n)
             np.subtract(g, gx, out=gx)
             gx -= sg / n
             gx *= scale
         else:
             gg = g * w
-            sg = np.sum(gg, axis=axes, keepdims=True)
-            sgx = np.sum(gg * x_hat, axis=axes, keepdims=True)
-            gx = x_hat * (sgx / n)
+            sg = _stat_sum(gg, axes)
+            sgx = _stat_dot(gg, xc, axes) * inv_std
+            gx = xc * (inv_std * sgx / n)
             np.subtract(gg, gx, out=gx)
             gx -= sg / n
             gx *= inv_std
