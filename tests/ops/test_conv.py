@@ -73,9 +73,10 @@ def test_conv3d_parity(kw):
 
 
 # Stride-1 convolutions over 5 to 32 input channels run as shifted GEMMs over blocks of rows;
-# ``small_blocks`` makes every case below span many blocks (the last one partial).
+# ``small_blocks`` runs every case below in blocks of a few lines of one image, of two images
+# (the last block partial in the first case), and all at once.
 SHIFTED = [
-    (2, (2, 16, 9, 7), (16, 16, 3, 3), {"padding": 1}),
+    (2, (3, 16, 9, 7), (16, 16, 3, 3), {"padding": 1}),
     (2, (2, 8, 9, 7), (12, 8, 3, 3), {"padding": (2, 1), "dilation": (2, 1)}),
     (2, (2, 32, 6, 6), (5, 32, 3, 2), {"padding": "same"}),
     (2, (2, 6, 7, 5), (4, 6, 3, 3), {}),  # no padding
@@ -84,9 +85,10 @@ SHIFTED = [
 ]
 
 
-@pytest.fixture
-def small_blocks(monkeypatch):
-    monkeypatch.setattr(conv_ops, "_SHIFT_BLOCK", 1)  # the 64-row minimum
+@pytest.fixture(params=[1, 2 * 99 * 16 * 16, 1 << 30])
+def small_blocks(monkeypatch, request):
+    # 1: the 64-row minimum; 2 * 99 * 16 * 16: two padded 11x9 images of the first case
+    monkeypatch.setattr(conv_ops, "_SHIFT_BLOCK", request.param)
 
 
 @requires_torch
