@@ -346,16 +346,19 @@ def _shift_weight_grad(xrows, gy, g, wshape, gy_rows=None):
         g2.reshape((n,) + sp + (o,))[(slice(None),) + tuple(slice(0, d) for d in g.out)] = \
             np.moveaxis(gy, 1, -1)
         off = 0
-    gw = np.zeros((len(shifts), o, c), dtype=gy.dtype)  # (k, O, C)
-    tmp = np.empty((o, c), dtype=gy.dtype)
+    # The k shifted (rows, C) slabs of a block as one strided (*k, rows, C) view: one stacked
+    # matmul per block computes all k products.
+    row = [math.prod(sp[i + 1:]) for i in range(len(sp))]
+    grid = tuple(d * r * src.strides[0] for d, r in zip(g.dilation, row)) + src.strides
+    gw = np.zeros(g.k + (o, c), dtype=gy.dtype)  # (*k, O, C)
+    tmp = np.empty_like(gw)
     b = _block_rows(c, o)
     for r0 in range(0, m, b):
         r1 = min(r0 + b, m)
-        g_t = g2[r0 + off:r1 + off].T  # (O, rows)
-        for t, sh in enumerate(shifts):
-            np.matmul(g_t, src[r0 + sh:r1 + sh], out=tmp)
-            gw[t] += tmp
-    return np.ascontiguousarray(np.moveaxis(gw, 0, -1)).reshape(wshape)  # (O, C, *k)
+        slabs = as_strided(src[r0:], g.k + (r1 - r0, c), grid, writeable=False)
+        np.matmul(g2[r0 + off:r1 + off].T, slabs, out=tmp)  # (O, rows) @ (*k, rows, C)
+        gw += tmp
+    return np.ascontiguousarray(np.moveaxis(gw.reshape((-1, o, c)), 0, -1)).reshape(wshape)
 
 
 def _conv_forward(x, w, g, bias=None):
