@@ -10,9 +10,12 @@ graph, so ``x += y`` on a tensor in the graph gets correct gradients.
 import numpy as np
 
 from numtorch import _random
-from numtorch._tensor import Tensor
+from numtorch._tensor import Tensor, _wrap
+from numtorch.autograd.function import _grad_state, record_binary
 from numtorch.ops import elementwise as ew
 from numtorch.ops import indexing, join, linalg, reduction, shape, sorting
+
+_new = object.__new__
 
 __all__ = ["bind"]
 
@@ -88,15 +91,22 @@ def _new_factory(name):
     return method
 
 
-def _operator(primitive, general):
+def _operator(primitive, ufunc, general):
     """``x + y`` and friends: two float tensors of one dtype and shape go straight to the
-    primitive (the per-op cost of every training step); anything else takes the function's
+    primitive's ufunc (the per-op cost of every training step), and to the primitive, recorded
+    by ``record_binary``, when one of them requires grad; anything else takes the function's
     full path (promotion, broadcasting checks, PyTorch's bool rules)."""
     def op(self, other):
         if isinstance(other, Tensor):
             a, b = self._data, other._data
             if a.dtype == b.dtype and a.shape == b.shape and a.dtype.kind == "f":
-                return primitive.apply(self, other)
+                if (self._requires_grad or other._requires_grad) and _grad_state.enabled:
+                    ctx = _new(primitive)
+                    out = primitive.forward(ctx, a, b)
+                    t = _wrap(out)
+                    record_binary(ctx, self, other, out, t)
+                    return t
+                return _wrap(ufunc(a, b))
         return general(self, other)
 
     op.__name__ = general.__name__
@@ -105,10 +115,11 @@ def _operator(primitive, general):
 
 
 OPERATORS = {
-    "__add__": _operator(ew.Add, ew.add), "__radd__": _reflected(ew.add),
-    "__sub__": _operator(ew.Sub, ew.sub), "__rsub__": _reflected(ew.sub),
-    "__mul__": _operator(ew.Mul, ew.mul), "__rmul__": _reflected(ew.mul),
-    "__truediv__": _operator(ew.Div, ew.div), "__rtruediv__": _reflected(ew.div),
+    "__add__": _operator(ew.Add, np.add, ew.add), "__radd__": _reflected(ew.add),
+    "__sub__": _operator(ew.Sub, np.subtract, ew.sub), "__rsub__": _reflected(ew.sub),
+    "__mul__": _operator(ew.Mul, np.multiply, ew.mul), "__rmul__": _reflected(ew.mul),
+    "__truediv__": _operator(ew.Div, np.true_divide, ew.div),
+    "__rtruediv__": _reflected(ew.div),
     "__floordiv__": ew.floor_divide, "__rfloordiv__": _reflected(ew.floor_divide),
     "__mod__": ew.remainder, "__rmod__": _reflected(ew.remainder),
     "__pow__": ew.pow, "__rpow__": _reflected(ew.pow),

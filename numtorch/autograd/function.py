@@ -360,6 +360,61 @@ def _record1(ctx, args, out, t):
         ctx._to_save = ()
 
 
+def _edge(a):
+    """``(node, output_nr)`` for a tensor that requires grad: its producer, or its leaf's
+    ``AccumulateGrad``."""
+    fn = a.grad_fn
+    if fn is None:
+        fn = a._accumulator
+        if fn is None:
+            fn = a._get_accumulator()
+        return (fn, 0)
+    return (fn, a._output_nr)
+
+
+def _saved_input(a):
+    vc = a._vc
+    if vc is None:
+        vc = a._vc = [0]
+    return (_INPUT, a, vc, vc[0])
+
+
+def record_binary(ctx, x, y, out, t):
+    """``_record1`` for ``x op y`` on two float tensors of one shape and dtype (the operators'
+    fast path, ``numtorch._tensor_methods._operator``): the inputs' meta is the output's, and
+    anything saved is an input or the output. At least one of x, y requires grad."""
+    m = (out.shape, out.dtype)
+    if x._requires_grad:
+        if y._requires_grad:
+            ctx.next_functions = (_edge(x), _edge(y))
+            ctx.needs_input_grad = (True, True)
+            ctx._input_meta = (m, m)
+        else:
+            ctx.next_functions = (_edge(x), _NO_NEXT)
+            ctx.needs_input_grad = (True, False)
+            ctx._input_meta = (m, None)
+    else:
+        ctx.next_functions = (_NO_NEXT, _edge(y))
+        ctx.needs_input_grad = (False, True)
+        ctx._input_meta = (None, m)
+    ctx._output_meta = None
+    t._requires_grad = True
+    t.grad_fn = ctx
+    to_save = ctx._to_save
+    if to_save:
+        a, b = x._data, y._data
+        saved = []
+        for item in to_save:
+            if item is a:
+                saved.append(_saved_input(x))
+            elif item is b:
+                saved.append(_saved_input(y))
+            else:
+                saved.append(_pack(item, (x, y), [a, b], (out,), (t,)))
+        ctx._saved = saved
+        ctx._to_save = ()
+
+
 def _record(ctx, args, raw, outs, tensors):
     """Make ``ctx`` a node: link it to its inputs' nodes, resolve what it saved, mark outputs."""
     _link(ctx, args)
