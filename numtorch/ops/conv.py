@@ -214,10 +214,11 @@ def _im2col_t(x, g):
 # The input gradient is the same sum over the gradient padded by the kernel's extent, with the
 # kernel flipped (a "full" correlation); the weight gradient pairs the same padded gradient
 # with the padded input, offset by offset.
-# Measured (forward + backward, one thread, batch 128): about 0.4x the im2col time for 16
-# channels at 32x32 and 0.75x for 32 channels at 16x16 (a CIFAR ResNet's first two stages);
-# at 64 channels the padding positions' wasted work makes it slower than im2col, so only small
-# kernels over few channels take this path.
+# Measured (forward + backward, one thread, batch 128): about 0.5x the im2col time for 16
+# channels at 32x32 and 0.7x for 32 channels at 16x16 (a CIFAR ResNet's first two stages). The
+# products also run at padding positions: on small maps (8x8 and less) that wasted work, and at
+# 64 channels and more the thin GEMMs, make im2col faster, so only small kernels over few
+# channels on maps of 16x16 or more take this path.
 _SHIFT_MAX_CHANNELS = 32  # up to this many input channels, stride-1 convolutions shift
 _SHIFT_BLOCK = 1 << 19  # multiply-adds of one GEMM of a block (2048 rows at 16 -> 16 channels)
 
@@ -227,11 +228,16 @@ def _extent(g):
     return tuple(d * (k - 1) for d, k in zip(g.dilation, g.k))
 
 
+_SHIFT_MAX_WASTE = 1.35  # padded positions per output position (1.27 at 16x16, 1.56 at 8x8)
+
+
 def _use_shift(x_shape, g):
+    padded = math.prod(s + lo + hi for s, (lo, hi) in zip(g.size, g.pad))
     return (g.groups == 1 and all(s == 1 for s in g.stride)
             and _FEW_CHANNELS < x_shape[1] <= _SHIFT_MAX_CHANNELS
             and 1 < math.prod(g.k) <= 9
-            and all(lo <= e and hi <= e for (lo, hi), e in zip(g.pad, _extent(g))))
+            and all(lo <= e and hi <= e for (lo, hi), e in zip(g.pad, _extent(g)))
+            and padded <= _SHIFT_MAX_WASTE * math.prod(g.out))
 
 
 def _shifts(sp, g, flip=False):

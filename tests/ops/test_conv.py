@@ -89,6 +89,7 @@ SHIFTED = [
 def small_blocks(monkeypatch, request):
     # 1: the 64-row minimum; 2 * 99 * 16 * 16: two padded 11x9 images of the first case
     monkeypatch.setattr(conv_ops, "_SHIFT_BLOCK", request.param)
+    monkeypatch.setattr(conv_ops, "_SHIFT_MAX_WASTE", 10.0)  # the path on these small maps
 
 
 @requires_torch
