@@ -20,7 +20,7 @@ import numpy as np
 
 from numtorch import _dtype, return_types
 from numtorch._tensor import Tensor, _wrap
-from numtorch.autograd.function import Primitive
+from numtorch.autograd.function import Primitive, _grad_state
 from numtorch.ops import elementwise as ew
 
 __all__ = [
@@ -102,6 +102,18 @@ def _unsqueeze(t, shape, axes, keepdim):
     return t.reshape(_keep_shape(shape, axes))
 
 
+def _expand_back(t, shape, axes, keepdim):
+    """A reduction's gradient ``t`` broadcast back to the input's ``shape`` (a read-only view).
+    When no graph is recorded (the usual backward) the view is made in NumPy directly; under
+    ``create_graph`` it is made with differentiable ops."""
+    if not _grad_state.enabled:
+        g = t._data
+        if not keepdim and axes:
+            g = g.reshape(_keep_shape(shape, axes))
+        return _wrap(np.broadcast_to(g, shape))
+    return _unsqueeze(t, shape, axes, keepdim).expand(shape)
+
+
 def _check_nonempty(name, shape, axes, dim_given):
     """Selections have no identity: PyTorch refuses to reduce an empty dimension."""
     if not dim_given and math.prod(shape) == 0:
@@ -135,8 +147,7 @@ class Sum(Primitive):
 
     @staticmethod
     def backward(ctx, grad_output):
-        g = _unsqueeze(grad_output, ctx.shape, ctx.axes, ctx.keepdim)
-        return g.expand(ctx.shape), None, None, None
+        return _expand_back(grad_output, ctx.shape, ctx.axes, ctx.keepdim), None, None, None
 
 
 class Mean(Primitive):
@@ -154,8 +165,8 @@ class Mean(Primitive):
 
     @staticmethod
     def backward(ctx, grad_output):
-        g = _unsqueeze(grad_output / (ctx.n or 1), ctx.shape, ctx.axes, ctx.keepdim)
-        return g.expand(ctx.shape), None, None
+        return _expand_back(grad_output / (ctx.n or 1), ctx.shape, ctx.axes, ctx.keepdim), \
+            None, None
 
 
 def _sum_dtype(x, dtype):
