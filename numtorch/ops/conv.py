@@ -322,9 +322,8 @@ def _shift_grad_rows(gy, g):
     input gradient's "full" correlation, and (when that layout is the input's padded layout,
     as for 'same' padding) of the weight gradient."""
     pad = tuple((e - lo, e - hi) for (lo, hi), e in zip(g.pad, _extent(g)))
-    tail = sum(e * math.prod(s + e for s in g.size[i + 1:])
-               for i, e in enumerate(_extent(g)))
-    return _pad_rows(gy, pad, tail)
+    sp = tuple(s + lo + hi for s, (lo, hi) in zip(gy.shape[2:], pad))
+    return _pad_rows(gy, pad, max(_shifts(sp, g)))
 
 
 def _shift_input_grad(gy, w, g, c, gy_rows=None):

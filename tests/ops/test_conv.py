@@ -101,6 +101,15 @@ def test_shifted_gemm_parity(small_blocks, nd, xs, ws, kw):
            arr(*ws), arr(ws[0]))
 
 
+@requires_torch
+@pytest.mark.parametrize("kw", [{"padding": 1}, {"padding": (0, 2), "dilation": (1, 2)}])
+def test_shifted_gemm_conv_transpose_parity(small_blocks, kw):
+    """conv_transpose is the input gradient of conv: a stride-1 one over 16 output channels
+    runs the shifted path's full correlation as its forward."""
+    parity(lambda lib, x, w, b: F(lib).conv_transpose2d(x, w, b, **kw), arr(3, 8, 7, 6),
+           arr(8, 16, 3, 3), arr(16))
+
+
 @pytest.mark.parametrize("nd,xs,ws,kw", [SHIFTED[1], SHIFTED[4]])
 def test_shifted_gemm_check_grad(small_blocks, nd, xs, ws, kw):
     conv = getattr(conv_ops, f"conv{nd}d")
