@@ -2,6 +2,8 @@
 (outputs and the gradients of input, weight and bias), float64 finite differences (and second
 derivatives of conv2d), and PyTorch's errors."""
 
+import math
+
 import numpy as np
 import pytest
 from parity import check_grad, parity, raises_like, requires_torch, rng
@@ -108,6 +110,38 @@ def test_shifted_gemm_conv_transpose_parity(small_blocks, kw):
     runs the shifted path's full correlation as its forward."""
     parity(lambda lib, x, w, b: F(lib).conv_transpose2d(x, w, b, **kw), arr(3, 8, 7, 6),
            arr(8, 16, 3, 3), arr(16))
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_shifted_gemm_equals_im2col(monkeypatch, seed):
+    """Random stride-1 geometries: output, input and weight gradients of the shifted path are
+    the im2col path's (float64; no torch needed)."""
+    r = np.random.default_rng(seed)
+    nd = int(r.integers(1, 3))
+    k = tuple(int(v) for v in r.integers(1, 4, nd))
+    if math.prod(k) == 1:
+        k = (2,) + k[1:]
+    dil = tuple(int(v) for v in r.integers(1, 3, nd))
+    pad = "same" if r.random() < 0.3 else tuple(int(r.integers(0, d * (kk - 1) + 1))
+                                                 for kk, d in zip(k, dil))
+    size = tuple(int(v) for v in r.integers(5, 9, nd))
+    c, o = int(r.integers(5, 33)), int(r.integers(1, 20))
+    x, w = r.standard_normal((2, c) + size), r.standard_normal((o, c) + k)
+    gy = None
+    results = []
+    for path in ("im2col", "shift"):
+        monkeypatch.setattr(conv_ops, "_SHIFT_MAX_CHANNELS", 32 if path == "shift" else 0)
+        monkeypatch.setattr(conv_ops, "_SHIFT_MAX_WASTE", 100.0)
+        monkeypatch.setattr(conv_ops, "_SHIFT_BLOCK", int(r.integers(1, 5000)))
+        xt = numtorch.tensor(x, requires_grad=True)
+        wt = numtorch.tensor(w, requires_grad=True)
+        y = getattr(conv_ops, f"conv{nd}d")(xt, wt, padding=pad, dilation=dil)
+        if gy is None:
+            gy = r.standard_normal(tuple(y.shape))
+        y.backward(numtorch.tensor(gy))
+        results.append((y.detach().numpy(), xt.grad.numpy(), wt.grad.numpy()))
+    for a, b in zip(*results):
+        np.testing.assert_allclose(b, a, rtol=1e-10, atol=1e-10)
 
 
 @pytest.mark.parametrize("nd,xs,ws,kw", [SHIFTED[1], SHIFTED[4]])
