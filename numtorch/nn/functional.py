@@ -22,6 +22,7 @@ from numtorch.ops import activation as _act
 from numtorch.ops import attention as _attention
 from numtorch.ops import conv as _conv
 from numtorch.ops import elementwise as _ew
+from numtorch.ops import linalg as _linalg
 from numtorch.ops import loss as _loss
 from numtorch.ops import normalization as _normalization
 from numtorch.ops import pooling as _pooling
@@ -52,6 +53,9 @@ def linear(input, weight, bias=None):
     """y = input @ weight^T + bias, for input (*, in_features) and weight (out_features,
     in_features); the shape error names both operands as PyTorch's ("mat1 and mat2 shapes
     cannot be multiplied (64x100 and 50x10)")."""
+    out = _linalg.linear_fast(input, weight, bias)
+    if out is not None:
+        return out
     out = input.matmul(weight.t())
     if bias is not None:
         out = out + bias

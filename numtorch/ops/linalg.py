@@ -9,10 +9,12 @@ with a backward that is itself an einsum, so every order of derivative comes for
 ``inverse``...) are forwarded from here to ``numtorch/linalg.py``.
 """
 
+import math
+
 import numpy as np
 
 from numtorch._tensor import Tensor, _wrap
-from numtorch.autograd.function import Primitive
+from numtorch.autograd.function import Primitive, _grad_state
 from numtorch.ops._broadcast import check_broadcast
 
 __all__ = [
@@ -92,6 +94,69 @@ class MatMul(Primitive):
                 else:
                     gy = _mm(x.mT, g)
         return gx, gy
+
+
+class Linear(Primitive):
+    """y = x @ w^T + b for x (*, in), w (out, in), b (out,) or None: one node, as PyTorch's
+    addmm (F.linear), instead of a transpose, a matmul and a broadcast add.
+
+    dL/dx = g @ w, dL/dw = g^T @ x and dL/db = g summed over the batch, with the batch dims of
+    x and g folded into rows. Without a graph being recorded the three products are NumPy
+    calls; under ``create_graph`` they are numtorch ops (double backward).
+
+    The node is named as PyTorch's for a 2-D input (``AddmmBackward0``, ``MmBackward0`` without
+    bias); for other inputs PyTorch's output comes from a view node (``ViewBackward0``)."""
+
+    node_name = "AddmmBackward0"
+
+    @staticmethod
+    def forward(ctx, x, w, b):
+        ctx.save_for_backward(x, w)
+        if b is None:
+            ctx._node_name = "MmBackward0"
+        x2 = x.reshape(math.prod(x.shape[:-1]), x.shape[-1]) if x.ndim != 2 else x
+        y = x2 @ w.T
+        if b is not None:
+            y += b
+        return y.reshape(x.shape[:-1] + (w.shape[0],)) if x.ndim != 2 else y
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, w = ctx.saved_tensors
+        need_x, need_w, need_b = ctx.needs_input_grad
+        gx = gw = gb = None
+        rows = math.prod(x.shape[:-1])
+        if _grad_state.enabled:  # create_graph: differentiable ops
+            g2 = grad_output.reshape(rows, w.shape[0])
+            if need_x:
+                gx = _mm(g2, w).reshape(x.shape)
+            if need_w:
+                gw = _mm(g2.mT, x.reshape(rows, w.shape[1]))
+            if need_b:
+                gb = g2.sum(0)
+            return gx, gw, gb
+        xd, wd = x._data, w._data
+        g2 = grad_output._data.reshape(rows, wd.shape[0])
+        if need_x:
+            gx = _wrap((g2 @ wd).reshape(xd.shape))
+        if need_w:
+            gw = _wrap(g2.T @ xd.reshape(rows, wd.shape[1]))
+        if need_b:
+            gb = _wrap(g2.sum(0))
+        return gx, gw, gb
+
+
+def linear_fast(input, weight, bias):
+    """F.linear's common case on one node (``Linear``), or None when the arguments need the
+    general path (its checks and errors): float input and weight of one dtype, a 2-D weight
+    matching the input's last dim, a matching 1-D bias or None."""
+    x, w = input._data, weight._data
+    if (w.ndim == 2 and x.ndim >= 1 and x.dtype == w.dtype and x.dtype.kind == "f"
+            and x.shape[-1] == w.shape[1]
+            and (bias is None or (bias._data.shape == w.shape[:1]
+                                  and bias._data.dtype == w.dtype))):
+        return Linear.apply(input, weight, bias)
+    return None
 
 
 def _mm(a, b):

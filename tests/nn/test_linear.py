@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 import pytest
-from parity import raises_like, requires_torch, rng, to_numpy, torch
+from parity import check_grad, parity, raises_like, requires_torch, rng, to_numpy, torch
 
 import numtorch
 from numtorch import nn
@@ -38,6 +38,37 @@ def test_linear_shape_error_matches_torch():
     with pytest.raises(RuntimeError) as nt_err:
         nn.Linear(5, 2)(numtorch.tensor(x3))
     assert str(nt_err.value) == str(th_err.value)
+
+
+@pytest.mark.parametrize("xs,bias", [((5, 4), True), ((2, 3, 4), True), ((4,), False)])
+def test_linear_function_check_grad(xs, bias):
+    """F.linear is one primitive (x @ w^T + b): float64 finite differences, second order too."""
+    r = rng(3)
+    arrays = [r.standard_normal(xs), r.standard_normal((3, 4))] + \
+        ([r.standard_normal(3)] if bias else [])
+    check_grad(lambda lib, x, w, *b: numtorch.nn.functional.linear(x, w, *b), *arrays,
+               gradgrad=True)
+    # The backward under create_graph (numtorch ops) gives the NumPy backward's gradients.
+    ts = [numtorch.tensor(a, requires_grad=True) for a in arrays]
+    g = numtorch.tensor(r.standard_normal(xs[:-1] + (3,)))
+    plain = numtorch.autograd.grad(numtorch.nn.functional.linear(*ts), ts, g)
+    graph = numtorch.autograd.grad(numtorch.nn.functional.linear(*ts), ts, g, create_graph=True)
+    for a, b in zip(plain, graph):
+        np.testing.assert_allclose(b.detach().numpy(), a.numpy(), rtol=1e-12)
+
+
+@requires_torch
+def test_linear_function_node_names_and_dtype_errors_match_torch():
+    r = rng(4)
+    x, w, b = (r.standard_normal(s).astype(np.float32) for s in ((5, 4), (3, 4), (3,)))
+    for args in ((x, w, b), (x, w)):
+        names = [lib.nn.functional.linear(*[lib.tensor(a, requires_grad=True) for a in args])
+                 .grad_fn.name() for lib in (numtorch, torch)]
+        assert names[0] == names[1]
+    raises_like(lambda lib, x, w: lib.nn.functional.linear(x, w), x.astype(np.float64), w)
+    # integer tensors take the general path, which computes them as PyTorch does
+    parity(lambda lib, x, w: lib.nn.functional.linear(x, w), (x * 10).astype(np.int64),
+           (w * 10).astype(np.int64), grad=False)
 
 
 def test_linear_default_init_bounds():
