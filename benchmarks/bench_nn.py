@@ -7,7 +7,9 @@ One training step = zero_grad, forward, cross-entropy loss, backward, for three 
           Linear(3136,128)-ReLU-Linear(128,10) on 1x28x28;
   lenet   LeNet-5 with tanh and average pooling on 1x28x28;
   cifar   four 3x3 conv blocks 3-64-128-256-512, each Conv-BatchNorm2d-ReLU-MaxPool2, global
-          average pooling, Linear(512,10) on 3x32x32.
+          average pooling, Linear(512,10) on 3x32x32;
+  resnet20  He et al.'s CIFAR ResNet-20 (16/32/64 channels, BatchNorm) on 3x32x32, as in
+          results.py.
 The same model code builds both libraries (``lib.nn``), numtorch gets PyTorch's initial weights
 through ``load_state_dict``, and both run with N BLAS / intra-op threads (default 1). Prints the
 median step time of each and the ratio numtorch / PyTorch (below 1.0: numtorch is faster).
@@ -18,6 +20,7 @@ import platform
 
 import numpy as np
 from _timing import paired_median_times  # benchmarks/_timing.py (run as a script)
+from results import cifar_resnet20  # benchmarks/results.py
 
 import numtorch
 
@@ -50,8 +53,12 @@ def cifar_cnn(lib):
     return nn.Sequential(*layers)
 
 
+def resnet20(lib):
+    return cifar_resnet20(lib, 3, 10, 32)
+
+
 MODELS = {"course": (course_cnn, (1, 28, 28)), "lenet": (lenet5, (1, 28, 28)),
-          "cifar": (cifar_cnn, (3, 32, 32))}
+          "cifar": (cifar_cnn, (3, 32, 32)), "resnet20": (resnet20, (3, 32, 32))}
 
 
 def make_step(lib, model, x, y):
