@@ -2,7 +2,8 @@
 
     python benchmarks/bench_core.py [--threads N] [--repeat R]
 
-Times (median of R repeats, after warm-up) of:
+Times (median of R timed loops, after warm-up; numtorch's and PyTorch's loops alternate, so
+that a change in machine load affects both alike) of:
   (a) per-op overhead: ``a + b`` on (8, 8) tensors, and ``a * b`` with requires_grad;
   (b) a (1024, 1024) matmul, forward + backward;
   (c) one forward + backward step of a 784-256-256-10 MLP at batch 128, written with raw
@@ -15,7 +16,7 @@ import argparse
 import platform
 
 import numpy as np
-from _timing import median_time  # benchmarks/_timing.py (run as a script)
+from _timing import paired_loop_times  # benchmarks/_timing.py (run as a script)
 
 import numtorch
 
@@ -114,8 +115,7 @@ def main():
     print(f"threads: {args.threads}   repeats: {args.repeat} (median)\n")
     print(f"{'case':42s} {'numtorch':>11s} {'PyTorch':>11s} {'ratio':>7s}")
     for name, make in CASES:
-        t_nt = median_time(make(numtorch), args.repeat)
-        t_th = median_time(make(torch), args.repeat)
+        t_nt, t_th = paired_loop_times(make(numtorch), make(torch), args.repeat)
         print(f"{name:42s} {fmt(t_nt)} {fmt(t_th)} {t_nt / t_th:7.2f}", flush=True)
 
 

@@ -5,6 +5,7 @@ import numpy as np
 
 from numtorch import _dtype
 from numtorch._tensor import Tensor, _wrap
+from numtorch.autograd import grad_mode
 
 __all__ = ["sum_to_shape", "broadcast_shapes", "promote_operands", "check_broadcast"]
 
@@ -15,7 +16,8 @@ def sum_to_shape(grad, shape):
     d/dx of ``y = broadcast(x)`` sends each output element's gradient back to the single input
     element it was copied from, so the input's gradient is the sum over the copies: over the
     leading axes the input did not have, and (keeping them) over the axes where it had size 1.
-    Written with numtorch ops so it is itself differentiable (double backward).
+    Written with numtorch ops so it is itself differentiable (double backward) when a graph is
+    being recorded; otherwise one NumPy sum.
     """
     gshape = grad._data.shape
     shape = tuple(shape)
@@ -32,6 +34,11 @@ def sum_to_shape(grad, shape):
         elif s != g:
             raise RuntimeError(f"cannot reduce a gradient of shape {list(gshape)} to "
                                f"{list(shape)}")
+    if not grad_mode._state.enabled:  # no graph is recorded (the usual backward): NumPy
+        g = grad._data
+        acc = np.float32 if g.dtype == np.float16 else None  # half sums in float32, as sum()
+        return _wrap(np.sum(g, axis=tuple(axes), keepdims=True, dtype=acc)
+                     .astype(g.dtype, copy=False).reshape(shape))
     out = grad.sum(dim=tuple(axes), keepdim=True) if axes else grad
     if lead:
         out = out.reshape(shape)
