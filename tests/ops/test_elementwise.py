@@ -446,3 +446,21 @@ def test_no_numpy_floating_point_warnings():
     res = subprocess.run([sys.executable, "-W", "error::RuntimeWarning", "-c", code],
                          capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr
+
+
+def test_relu_layouts_and_special_values():
+    """ReLU compares dense inputs (C-contiguous or permuted, as a convolution's channels-last
+    output) against a shared block of zeros in their own memory order: the values, NaN, the
+    output's layout and the zeros themselves stay right for every layout and size."""
+    r = rng(5)
+    base = r.standard_normal((3, 5, 4, 6)).astype(np.float32)
+    base.flat[:4] = [np.nan, -np.inf, np.inf, -0.0]
+    views = [base, np.moveaxis(base, -1, 1), base.transpose(2, 0, 3, 1), base[:, ::2],
+             base[..., ::-1], base[:, 1:], base.astype(np.float64), base[:1, :1, :1, :1]]
+    for _ in range(2):  # the second round reuses the grown block of zeros
+        for v in views + [r.standard_normal(5000).astype(np.float32)]:
+            y = numtorch.relu(numtorch.from_numpy(v)).numpy()
+            np.testing.assert_array_equal(y, np.maximum(v, 0))
+            assert y.strides == np.maximum(v, 0).strides or 1 in v.shape  # same layout
+    from numtorch.ops.elementwise import _ZEROS
+    assert all(not z.any() and not z.flags.writeable for z in _ZEROS.values())
