@@ -85,11 +85,20 @@ class MatMul(Primitive):
                 gx = g.reshape(gs + (1,)) * y  # (..., n, k)
             if need_y:
                 gy = _mm(g.reshape(1, -1), x.reshape(-1, ys[0])).reshape(ys)  # (k)
+        elif not _grad_state.enabled:  # no graph recorded (the usual backward): NumPy
+            gd, xd, yd = g._data, x._data, y._data
+            if need_x:
+                gx = _wrap(np.matmul(gd, np.swapaxes(yd, -1, -2)))
+            if need_y:
+                if len(ys) == 2 and len(xs) > 2:  # fold the batch: one (k, B*n) @ (B*n, m)
+                    gy = _wrap(xd.reshape(-1, xs[-1]).T @ gd.reshape(-1, gs[-1]))
+                else:
+                    gy = _wrap(np.matmul(np.swapaxes(xd, -1, -2), gd))
         else:
             if need_x:
                 gx = _mm(g, y.mT)
             if need_y:
-                if len(ys) == 2 and len(xs) > 2:  # fold the batch: one (k, B*n) @ (B*n, m)
+                if len(ys) == 2 and len(xs) > 2:
                     gy = _mm(x.reshape(-1, xs[-1]).mT, g.reshape(-1, gs[-1]))
                 else:
                     gy = _mm(x.mT, g)
