@@ -289,6 +289,24 @@ class Function(FunctionCtx, Node, metaclass=_FunctionMeta):
         return tensors
 
 
+def _edge(a):
+    """``(node, output_nr)`` for a tensor that requires grad: its producer, or its leaf's
+    ``AccumulateGrad``."""
+    fn = a.grad_fn
+    if fn is None:
+        fn = a._accumulator
+        if fn is None:
+            fn = a._get_accumulator()
+        return (fn, 0)
+    return (fn, a._output_nr)
+
+
+def _saved_input(a):
+    """The saved-tensor entry of an input: the tensor and its version now."""
+    vc = a._ensure_vc()
+    return (_INPUT, a, vc, vc[0])
+
+
 def _link(ctx, args):
     """Point ``ctx`` at the nodes that produced its inputs (an ``AccumulateGrad`` for a leaf),
     and remember which inputs need a gradient and their shapes and dtypes."""
@@ -297,14 +315,7 @@ def _link(ctx, args):
     meta = []
     for a in args:
         if isinstance(a, Tensor) and a._requires_grad:
-            fn = a.grad_fn
-            if fn is None:
-                fn = a._accumulator
-                if fn is None:
-                    fn = a._get_accumulator()
-                nexts.append((fn, 0))
-            else:
-                nexts.append((fn, a._output_nr))
+            nexts.append(_edge(a))
             needs.append(True)
             d = a._data
             meta.append((d.shape, d.dtype))
@@ -338,10 +349,7 @@ def _record1(ctx, args, out, t):
             for a in args:
                 if isinstance(a, Tensor):
                     if a._data is item:
-                        vc = a._vc
-                        if vc is None:
-                            vc = a._vc = [0]
-                        entry = (_INPUT, a, vc, vc[0])
+                        entry = _saved_input(a)
                         break
                 elif a is item:
                     entry = (_CONST, a)
@@ -358,25 +366,6 @@ def _record1(ctx, args, out, t):
             saved.append(entry)
         ctx._saved = saved
         ctx._to_save = ()
-
-
-def _edge(a):
-    """``(node, output_nr)`` for a tensor that requires grad: its producer, or its leaf's
-    ``AccumulateGrad``."""
-    fn = a.grad_fn
-    if fn is None:
-        fn = a._accumulator
-        if fn is None:
-            fn = a._get_accumulator()
-        return (fn, 0)
-    return (fn, a._output_nr)
-
-
-def _saved_input(a):
-    vc = a._vc
-    if vc is None:
-        vc = a._vc = [0]
-    return (_INPUT, a, vc, vc[0])
 
 
 def record_binary(ctx, x, y, out, t):

@@ -240,10 +240,15 @@ def _use_shift(x_shape, g):
             and padded <= _SHIFT_MAX_WASTE * math.prod(g.out))
 
 
+def _row_strides(sp):
+    """Rows between neighbours along each spatial dim of the (N*P, C) rows of (N, *Sp, C)."""
+    return [math.prod(sp[i + 1:]) for i in range(len(sp))]
+
+
 def _shifts(sp, g, flip=False):
     """Row shift of each kernel offset in the (N*P, C) view of a padded (N, *Sp, C) buffer
     (offsets in the weight's order; ``flip``: for the kernel turned around)."""
-    row = [math.prod(sp[i + 1:]) for i in range(len(sp))]
+    row = _row_strides(sp)
     offs = np.ndindex(*g.k)
     if flip:
         offs = (tuple(k - 1 - j for j, k in zip(off, g.k)) for off in offs)
@@ -341,19 +346,16 @@ def _shift_weight_grad(xrows, gy, g, wshape, gy_rows=None):
     shifts = _shifts(sp, g)
     n = gy.shape[0]
     m = n * math.prod(sp) - max(shifts)  # rows r whose reads r + shift stay in the images
+    row = _row_strides(sp)
     if gy_rows is not None and gy_rows[1] == sp:
         # The gradient at output row r sits at row r + off of the padded gradient.
-        g2, off = gy_rows[0], sum(
-            (e - lo) * math.prod(sp[i + 1:]) for i, ((lo, _), e) in
-            enumerate(zip(g.pad, _extent(g))))
-    else:
-        g2 = np.zeros((n * math.prod(sp), o), dtype=gy.dtype)  # gy at the valid positions
-        g2.reshape((n,) + sp + (o,))[(slice(None),) + tuple(slice(0, d) for d in g.out)] = \
-            np.moveaxis(gy, 1, -1)
+        g2, off = gy_rows[0], sum((e - lo) * r for (lo, _), e, r in
+                                  zip(g.pad, _extent(g), row))
+    else:  # gy at the output positions of the input's padded layout, zeros elsewhere
+        g2 = _pad_rows(gy, tuple((0, s - d) for s, d in zip(sp, g.out)), 0)[0]
         off = 0
     # The k shifted (rows, C) slabs of a block as one strided (*k, rows, C) view: one stacked
     # matmul per block computes all k products.
-    row = [math.prod(sp[i + 1:]) for i in range(len(sp))]
     grid = tuple(d * r * src.strides[0] for d, r in zip(g.dilation, row)) + src.strides
     gw = np.zeros(g.k + (o, c), dtype=gy.dtype)  # (*k, O, C)
     tmp = np.empty_like(gw)
