@@ -302,8 +302,11 @@ def _edge(a):
 
 
 def _saved_input(a):
-    """The saved-tensor entry of an input: the tensor and its version now."""
-    vc = a._ensure_vc()
+    """The saved-tensor entry of an input: the tensor and its version now. (Inline, not
+    ``Tensor._ensure_vc``: this runs for nearly every recorded op.)"""
+    vc = a._vc
+    if vc is None:
+        vc = a._vc = [0]
     return (_INPUT, a, vc, vc[0])
 
 
