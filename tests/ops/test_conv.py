@@ -1,6 +1,7 @@
-"""Tests of numtorch/ops/conv.py: convNd, conv_transposeNd, unfold and fold against PyTorch
-(outputs and the gradients of input, weight and bias), float64 finite differences (and second
-derivatives of conv2d), and PyTorch's errors."""
+"""Tests of numtorch/ops/conv.py and its shifted-GEMM kernels (numtorch/ops/_conv_shift.py):
+convNd, conv_transposeNd, unfold and fold against PyTorch (outputs and the gradients of input,
+weight and bias), float64 finite differences (and second derivatives of conv2d), and PyTorch's
+errors."""
 
 import math
 
@@ -9,6 +10,7 @@ import pytest
 from parity import check_grad, parity, raises_like, requires_torch, rng
 
 import numtorch
+from numtorch.ops import _conv_shift as conv_shift
 from numtorch.ops import conv as conv_ops
 
 R = rng(0)
@@ -90,15 +92,15 @@ SHIFTED = [
 @pytest.fixture(params=[1, 2 * 99 * 16 * 16, 1 << 30])
 def small_blocks(monkeypatch, request):
     # 1: the 64-row minimum; 2 * 99 * 16 * 16: two padded 11x9 images of the first case
-    monkeypatch.setattr(conv_ops, "_SHIFT_BLOCK", request.param)
-    monkeypatch.setattr(conv_ops, "_SHIFT_MAX_WASTE", 10.0)  # the path on these small maps
+    monkeypatch.setattr(conv_shift, "_SHIFT_BLOCK", request.param)
+    monkeypatch.setattr(conv_shift, "_SHIFT_MAX_WASTE", 10.0)  # the path on these small maps
 
 
 @requires_torch
 @pytest.mark.parametrize("nd,xs,ws,kw", SHIFTED)
 def test_shifted_gemm_parity(small_blocks, nd, xs, ws, kw):
     geom = conv_ops._Geom(ws[2:], (1,) * nd, ((0, 0),) * nd, (1,) * nd, 1, xs[2:])
-    assert conv_ops._use_shift(xs, geom)
+    assert conv_shift._use_shift(xs, geom)
     parity(lambda lib, x, w, b: getattr(F(lib), f"conv{nd}d")(x, w, b, **kw), arr(*xs),
            arr(*ws), arr(ws[0]))
 
@@ -130,9 +132,9 @@ def test_shifted_gemm_equals_im2col(monkeypatch, seed):
     gy = None
     results = []
     for path in ("im2col", "shift"):
-        monkeypatch.setattr(conv_ops, "_SHIFT_MAX_CHANNELS", 32 if path == "shift" else 0)
-        monkeypatch.setattr(conv_ops, "_SHIFT_MAX_WASTE", 100.0)
-        monkeypatch.setattr(conv_ops, "_SHIFT_BLOCK", int(r.integers(1, 5000)))
+        monkeypatch.setattr(conv_shift, "_SHIFT_MAX_CHANNELS", 32 if path == "shift" else 0)
+        monkeypatch.setattr(conv_shift, "_SHIFT_MAX_WASTE", 100.0)
+        monkeypatch.setattr(conv_shift, "_SHIFT_BLOCK", int(r.integers(1, 5000)))
         xt = numtorch.tensor(x, requires_grad=True)
         wt = numtorch.tensor(w, requires_grad=True)
         y = getattr(conv_ops, f"conv{nd}d")(xt, wt, padding=pad, dilation=dil)
