@@ -223,3 +223,37 @@ def test_custom_function_parity():
                 return g * 3 * a * a
         return Cube.apply(x).sin()
     parity(run, np.array([0.5, -1.0, 2.0], np.float32))
+
+
+@pytest.mark.parametrize("op", ["add", "sub", "mul", "truediv"])
+@pytest.mark.parametrize("grads", [(True, True), (True, False), (False, True)])
+def test_operator_shortcut_records_the_same_node(op, grads):
+    """``x op y`` on two same-shape float tensors records its node directly (record_binary):
+    same gradients, node name, links and saved-tensor checks as the general path."""
+    r = np.random.default_rng(0)
+    a, b = r.standard_normal((3, 4)), r.standard_normal((3, 4)) + 3.0
+    fn = getattr(numtorch.ops.elementwise, {"truediv": "div"}.get(op, op))
+    results = []
+    for path in ("operator", "function"):
+        x = numtorch.tensor(a, requires_grad=grads[0])
+        y = numtorch.nn.Parameter(numtorch.tensor(b), requires_grad=grads[1])
+        z = getattr(x, f"__{op}__")(y) if path == "operator" else fn(x, y)
+        assert z.requires_grad and not z.is_leaf
+        names = [None if n is None else type(n).__name__ for n, _ in z.grad_fn.next_functions]
+        (z * z).sum().backward()
+        results.append((z.grad_fn.name(), names, z.detach().numpy(),
+                        None if x.grad is None else x.grad.numpy(),
+                        None if y.grad is None else y.grad.numpy()))
+    for got, want in zip(*results):
+        if isinstance(want, np.ndarray):
+            np.testing.assert_array_equal(got, want)
+        else:
+            assert got == want
+    with numtorch.no_grad():
+        assert getattr(x, f"__{op}__")(y).grad_fn is None
+    x = numtorch.tensor(a, requires_grad=True)
+    z = x * x
+    with numtorch.no_grad():
+        x.add_(1.0)  # modifies a tensor Mul saved
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        z.sum().backward()
