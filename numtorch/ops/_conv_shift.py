@@ -40,8 +40,18 @@ def _extent(g):
 _SHIFT_MAX_WASTE = 1.35  # padded positions per output position (1.27 at 16x16, 1.56 at 8x8)
 
 
+def _padded_size(size, pad):
+    """Spatial size after padding each dim by ``(lo, hi)``."""
+    return tuple(s + lo + hi for s, (lo, hi) in zip(size, pad))
+
+
+def _inner(size, pad):
+    """The slices of a padded buffer's spatial dims that hold the unpadded ``size``."""
+    return tuple(slice(lo, lo + s) for s, (lo, _) in zip(size, pad))
+
+
 def _use_shift(x_shape, g):
-    padded = math.prod(s + lo + hi for s, (lo, hi) in zip(g.size, g.pad))
+    padded = math.prod(_padded_size(g.size, g.pad))
     return (g.groups == 1 and all(s == 1 for s in g.stride)
             and _SHIFT_MIN_CHANNELS <= x_shape[1] <= _SHIFT_MAX_CHANNELS
             and 1 < math.prod(g.k) <= 9
@@ -68,11 +78,10 @@ def _pad_rows(a, pad, tail):
     """(N, C, *S) -> zero-padded channels-last rows (N*P + tail, C) and the padded shape Sp;
     the ``tail`` zero rows let the last image's shifted reads stay inside the buffer."""
     n, c = a.shape[:2]
-    sp = tuple(s + lo + hi for s, (lo, hi) in zip(a.shape[2:], pad))
+    sp = _padded_size(a.shape[2:], pad)
     rows = np.zeros((n * math.prod(sp) + tail, c), dtype=a.dtype)
-    inner = tuple(slice(lo, lo + s) for s, (lo, _) in zip(a.shape[2:], pad))
-    rows[:n * math.prod(sp)].reshape((n,) + sp + (c,))[(slice(None),) + inner] = \
-        np.moveaxis(a, 1, -1)
+    rows[:n * math.prod(sp)].reshape((n,) + sp + (c,))[(slice(None),) + _inner(a.shape[2:], pad)] \
+        = np.moveaxis(a, 1, -1)
     return rows, sp
 
 
@@ -124,7 +133,7 @@ def _block_rows(c, o):
 def _shift_forward(x, w, g):
     """y (N, *out, O) contiguous, and the padded input rows kept for the weight gradient."""
     n, o = x.shape[0], w.shape[0]
-    shifts = _shifts(tuple(s + lo + hi for s, (lo, hi) in zip(x.shape[2:], g.pad)), g)
+    shifts = _shifts(_padded_size(x.shape[2:], g.pad), g)
     src, sp = _pad_rows(x, g.pad, max(shifts))
     w_off = np.moveaxis(w.reshape(o, x.shape[1], -1), -1, 0).transpose(0, 2, 1)  # (k, C, O)
     y = np.empty((n,) + g.out + (o,), dtype=x.dtype)
@@ -136,8 +145,7 @@ def _shift_grad_rows(gy, g):
     input gradient's "full" correlation, and (when that layout is the input's padded layout,
     as for 'same' padding) of the weight gradient."""
     pad = tuple((e - lo, e - hi) for (lo, hi), e in zip(g.pad, _extent(g)))
-    sp = tuple(s + lo + hi for s, (lo, hi) in zip(gy.shape[2:], pad))
-    return _pad_rows(gy, pad, max(_shifts(sp, g)))
+    return _pad_rows(gy, pad, max(_shifts(_padded_size(gy.shape[2:], pad), g)))
 
 
 def _shift_input_grad(gy, w, g, c, gy_rows=None):

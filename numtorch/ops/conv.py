@@ -31,7 +31,9 @@ from numpy.lib.stride_tricks import as_strided
 
 from numtorch.autograd.function import Primitive
 from numtorch.ops._conv_shift import (
+    _inner,
     _pad_rows,
+    _padded_size,
     _shift_forward,
     _shift_grad_rows,
     _shift_input_grad,
@@ -90,12 +92,8 @@ def _pad_channels_last(x, pad):
     xl = np.moveaxis(x, 1, -1)  # (N, *S, C)
     if all(lo == 0 and hi == 0 for lo, hi in pad) and xl.flags.c_contiguous:
         return xl
-    n, c = x.shape[:2]
-    sp = tuple(s + lo + hi for s, (lo, hi) in zip(x.shape[2:], pad))
-    xp = np.zeros((n,) + sp + (c,), dtype=x.dtype)  # (N, *Sp, C)
-    xp[(slice(None),) + tuple(slice(lo, lo + s) for s, (lo, _) in
-                              zip(x.shape[2:], pad))] = xl
-    return xp
+    rows, sp = _pad_rows(x, pad, 0)  # (N*P, C)
+    return rows.reshape(x.shape[:1] + sp + x.shape[1:2])  # (N, *Sp, C)
 
 
 def _windows(xp, g):
@@ -122,7 +120,7 @@ def _col2im(cols, n, c, g, dtype):
     strided add per kernel offset."""
     nd = len(g.k)
     cols = cols.reshape((n,) + g.out + g.k + (c,))  # (N, *out, *k, C)
-    sp = tuple(s + lo + hi for s, (lo, hi) in zip(g.size, g.pad))
+    sp = _padded_size(g.size, g.pad)
     if all(k == 1 for k in g.k) and all(s == 1 for s in g.stride) and sp == g.out:
         gxp = cols.reshape((n,) + g.out + (c,))  # (N, *S, C)
     else:
@@ -130,7 +128,7 @@ def _col2im(cols, n, c, g, dtype):
         lead = (slice(None),) * (1 + nd)
         for off in np.ndindex(*g.k):
             gxp[(slice(None),) + _slab(off, g)] += cols[lead + off]  # (N, *out, C)
-    inner = tuple(slice(lo, lo + s) for s, (lo, _) in zip(g.size, g.pad))
+    inner = _inner(g.size, g.pad)
     gx = gxp[(slice(None),) + inner]  # (N, *S, C)
     return np.moveaxis(gx, -1, 1)  # (N, C, *S) view
 
@@ -250,7 +248,7 @@ def _conv_input_grad(gy, w, g, c, gy_rows=None):
     # The (N*L, C) product stays in cache for the add that follows; a wider product per row of
     # offsets, (N*L, O) @ (O, kw*C), ran the GEMMs faster but lost it all in the adds.
     w_off = np.ascontiguousarray(np.moveaxis(w, (0, 1), (-2, -1)))  # (*k, O, C)
-    sp = tuple(s + lo + hi for s, (lo, hi) in zip(g.size, g.pad))
+    sp = _padded_size(g.size, g.pad)
     gxp = np.zeros((n,) + sp + (c,), dtype=gy.dtype)  # (N, *Sp, C)
     tmp = np.empty((gy2.shape[0], c), dtype=gy.dtype)  # (N*L, C)
     tmp_nd = tmp.reshape((n,) + g.out + (c,))  # (N, *out, C)
@@ -258,7 +256,7 @@ def _conv_input_grad(gy, w, g, c, gy_rows=None):
         np.matmul(gy2, w_off[off], out=tmp)
         dst = gxp[(slice(None),) + _slab(off, g)]  # (N, *out, C)
         np.add(dst, tmp_nd, out=dst)  # not ``gxp[...] +=``: that writes the slab back again
-    inner = tuple(slice(lo, lo + s) for s, (lo, _) in zip(g.size, g.pad))
+    inner = _inner(g.size, g.pad)
     return np.moveaxis(gxp[(slice(None),) + inner], -1, 1)  # (N, C, *S) view
 
 
@@ -470,7 +468,7 @@ def _convnd(input, weight, bias, stride, padding, dilation, groups, nd):
                            f"be 1-dimensional with {o} elements, but got bias of size "
                            f"{_shape_str(bias.shape)} instead")
     pad = _conv_padding(padding, nd, k, dilation, stride)
-    padded = tuple(s + lo + hi for s, (lo, hi) in zip(x.shape[2:], pad))
+    padded = _padded_size(x.shape[2:], pad)
     eff = tuple(d * (kk - 1) + 1 for d, kk in zip(dilation, k))
     if any(p < e for p, e in zip(padded, eff)):
         raise RuntimeError(f"Calculated padded input size per channel: "
