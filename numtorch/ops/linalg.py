@@ -50,6 +50,32 @@ def _no_bool(t, kernel):
 
 
 # ====================================================================== matmul
+def _products(*tensors):
+    """How a backward computes its products: with no graph being recorded (the usual backward)
+    on the tensors' arrays in NumPy; under ``create_graph`` with differentiable numtorch ops.
+    Returns ``(matmul, transpose, operands, done)``; ``done(*grads)`` gives the gradients as
+    tensors."""
+    if _grad_state.enabled:
+        return _mm, _mT, tensors, _as_is
+    return np.matmul, _swap_last, [t._data for t in tensors], _wrap_all
+
+
+def _as_is(*grads):
+    return grads
+
+
+def _wrap_all(*grads):
+    return tuple(None if g is None else _wrap(g) for g in grads)
+
+
+def _mT(t):
+    return t.mT
+
+
+def _swap_last(a):
+    return np.swapaxes(a, -1, -2)
+
+
 class MatMul(Primitive):
     """d(x @ y) = grad @ y^T dx + x^T @ grad dy, with a 1-D ``x`` read as a row and a 1-D ``y``
     as a column, and batch dimensions broadcast (the engine sums the broadcast ones back).
@@ -85,23 +111,16 @@ class MatMul(Primitive):
                 gx = g.reshape(gs + (1,)) * y  # (..., n, k)
             if need_y:
                 gy = _mm(g.reshape(1, -1), x.reshape(-1, ys[0])).reshape(ys)  # (k)
-        elif not _grad_state.enabled:  # no graph recorded (the usual backward): NumPy
-            gd, xd, yd = g._data, x._data, y._data
+        else:
+            mm, tr, (g, x, y), done = _products(g, x, y)
             if need_x:
-                gx = _wrap(np.matmul(gd, np.swapaxes(yd, -1, -2)))
+                gx = mm(g, tr(y))
             if need_y:
                 if len(ys) == 2 and len(xs) > 2:  # fold the batch: one (k, B*n) @ (B*n, m)
-                    gy = _wrap(xd.reshape(-1, xs[-1]).T @ gd.reshape(-1, gs[-1]))
+                    gy = mm(tr(x.reshape(-1, xs[-1])), g.reshape(-1, gs[-1]))
                 else:
-                    gy = _wrap(np.matmul(np.swapaxes(xd, -1, -2), gd))
-        else:
-            if need_x:
-                gx = _mm(g, y.mT)
-            if need_y:
-                if len(ys) == 2 and len(xs) > 2:
-                    gy = _mm(x.reshape(-1, xs[-1]).mT, g.reshape(-1, gs[-1]))
-                else:
-                    gy = _mm(x.mT, g)
+                    gy = mm(tr(x), g)
+            return done(gx, gy)
         return gx, gy
 
 
@@ -135,24 +154,15 @@ class Linear(Primitive):
         need_x, need_w, need_b = ctx.needs_input_grad
         gx = gw = gb = None
         rows = math.prod(x.shape[:-1])
-        if _grad_state.enabled:  # create_graph: differentiable ops
-            g2 = grad_output.reshape(rows, w.shape[0])
-            if need_x:
-                gx = _mm(g2, w).reshape(x.shape)
-            if need_w:
-                gw = _mm(g2.mT, x.reshape(rows, w.shape[1]))
-            if need_b:
-                gb = g2.sum(0)
-            return gx, gw, gb
-        xd, wd = x._data, w._data
-        g2 = grad_output._data.reshape(rows, wd.shape[0])
+        mm, tr, (g, x, w), done = _products(grad_output, x, w)
+        g2 = g.reshape(rows, w.shape[0])
         if need_x:
-            gx = _wrap((g2 @ wd).reshape(xd.shape))
+            gx = mm(g2, w).reshape(x.shape)
         if need_w:
-            gw = _wrap(g2.T @ xd.reshape(rows, wd.shape[1]))
+            gw = mm(tr(g2), x.reshape(rows, w.shape[1]))
         if need_b:
-            gb = _wrap(g2.sum(0))
-        return gx, gw, gb
+            gb = g2.sum(0)
+        return done(gx, gw, gb)
 
 
 def linear_fast(input, weight, bias):
