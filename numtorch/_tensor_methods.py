@@ -11,11 +11,9 @@ import numpy as np
 
 from numtorch import _random
 from numtorch._tensor import Tensor, _wrap
-from numtorch.autograd.function import _grad_state, record_binary
+from numtorch.autograd.function import _grad_state, _new, record_binary
 from numtorch.ops import elementwise as ew
 from numtorch.ops import indexing, join, linalg, reduction, shape, sorting
-
-_new = object.__new__
 
 __all__ = ["bind"]
 
