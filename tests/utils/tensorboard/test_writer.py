@@ -279,14 +279,58 @@ def test_embedding_files(tmp_path):
     assert 'tensor_name: "emb/x:00007"' in config and "00007/emb%2fx/sprite.png" in config
 
 
-def test_add_graph_writes_the_traced_graph(tmp_path):
+def _tiny_graph_def():
+    from tensorboard.compat.proto.graph_pb2 import GraphDef
+    from tensorboard.compat.proto.node_def_pb2 import NodeDef
+
+    return GraphDef(node=[NodeDef(name="input/x", op="IO Node"),
+                          NodeDef(name="Linear/out", op="aten::linear", input=["input/x"])])
+
+
+def test_add_graph_event_layout(tmp_path, monkeypatch):
+    """The writer's side of add_graph, with a stand-in tracer: the GraphDef is serialized into
+    the event and a 'step1' run metadata follows, as PyTorch's writer does."""
+    import types
+
+    calls = []
+    fake = types.ModuleType("numtorch.utils.tensorboard._graph")
+
+    def graph_def(model, input_to_model, verbose=False):
+        calls.append((model, input_to_model, verbose))
+        return _tiny_graph_def()
+
+    fake.graph_def = graph_def
+    monkeypatch.setitem(sys.modules, "numtorch.utils.tensorboard._graph", fake)
+    with SummaryWriter(tmp_path) as w:
+        w.add_graph("model", "input", verbose=True)
+    assert calls == [("model", "input", True)]
+    acc = _acc(tmp_path)
+    assert acc.Graph() == _tiny_graph_def()
+    assert acc.Tags()["run_metadata"] == ["step1"]
+    assert acc.RunMetadata("step1").step_stats.dev_stats[0].device == "/device:CPU:0"
+
+
+@requires_torch
+def test_add_graph_events_equal_pytorch_writer(tmp_path):
+    from tensorboard.compat.proto.config_pb2 import RunMetadata
+    from tensorboard.compat.proto.step_stats_pb2 import DeviceStepStats, StepStats
+    from torch.utils.tensorboard import SummaryWriter as TorchWriter
+
+    stats = RunMetadata(step_stats=StepStats(dev_stats=[DeviceStepStats(device="/device:CPU:0")]))
+    with TorchWriter(tmp_path / "th") as w:
+        w._get_file_writer().add_graph((_tiny_graph_def(), stats), walltime=1.0)
+    with SummaryWriter(tmp_path / "nt") as w:
+        w._get_file_writer().add_graph(_tiny_graph_def(), walltime=1.0)
+    assert _events(tmp_path / "nt") == _events(tmp_path / "th")
+
+
+def test_add_graph_with_the_tracer(tmp_path):
     pytest.importorskip("numtorch.utils.tensorboard._graph")
     model = numtorch.nn.Sequential(numtorch.nn.Linear(4, 3), numtorch.nn.ReLU())
     with SummaryWriter(tmp_path) as w:
         w.add_graph(model, numtorch.randn(2, 4))
     acc = _acc(tmp_path)
-    graph = acc.Graph()
-    assert len(graph.node) > 0
+    assert len(acc.Graph().node) > 0
     assert acc.Tags()["run_metadata"] == ["step1"]
 
 
@@ -306,7 +350,12 @@ def test_missing_tensorboard_names_the_extra(monkeypatch):
 
 
 # ---------------------------------------------------------------- same protos as PyTorch
-def _same_calls(writer, lib, tmp):
+def _same_calls(writer, lib):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
     r = np.random.default_rng(3)
     vals = r.standard_normal(300).astype(np.float32)
     img = r.uniform(0, 1, (2, 3, 4, 5)).astype(np.float32)
@@ -323,21 +372,54 @@ def _same_calls(writer, lib, tmp):
     writer.add_images("ib", t(img), 0, walltime=9.0)
     writer.add_text("t", "hello", 0, walltime=10.0)
     writer.add_pr_curve("pr", t(labels), t(preds), 0, num_thresholds=20, walltime=11.0)
+    fig = plt.figure(figsize=(2, 2), dpi=40)
+    plt.plot([0, 1, 2], [2, 0, 1])
+    writer.add_figure("f", fig, 0, walltime=12.0)
+    writer.add_scalars("m/x", {"a": 1.0, "b": t(2.0)}, 0, walltime=13.0)
+    writer.add_hparams({"lr": 0.1, "opt": "sgd"}, {"hp/acc": 0.75}, run_name="hp",
+                       global_step=0)
+    writer.add_embedding(t(vals[:12].reshape(4, 3)), metadata=["a", "b", "c", "d"],
+                         global_step=1, tag="e/1")
+
+
+def _tree(root):
+    """Every file under root: event files as their events (wall times cleared), others as
+    bytes."""
+    out = {}
+    for dirpath, _, files in os.walk(root):
+        rel = os.path.relpath(dirpath, root)
+        for name in files:
+            if name.startswith("events.out.tfevents"):
+                out[(rel, "events")] = _events(dirpath)
+            else:
+                with open(os.path.join(dirpath, name), "rb") as f:
+                    out[(rel, name)] = f.read()
+    return out
 
 
 @requires_torch
 def test_event_files_equal_pytorch_writer(tmp_path):
     pytest.importorskip("PIL")
+    pytest.importorskip("matplotlib")
     from torch.utils.tensorboard import SummaryWriter as TorchWriter
 
     with SummaryWriter(tmp_path / "nt") as w:
-        _same_calls(w, numtorch, tmp_path)
+        _same_calls(w, numtorch)
     with TorchWriter(tmp_path / "th") as w:
-        _same_calls(w, torch, tmp_path)
-    ours, theirs = _events(tmp_path / "nt"), _events(tmp_path / "th")
-    assert len(ours) == len(theirs) == 12
-    for a, b in zip(ours, theirs):
-        assert a == b, f"{a}\n!=\n{b}"
+        _same_calls(w, torch)
+    ours, theirs = _tree(tmp_path / "nt"), _tree(tmp_path / "th")
+    assert sorted(ours) == sorted(theirs)
+    assert sorted(ours) == [(".", "events"), (".", "projector_config.pbtxt"),
+                            ("00001/e%2f1", "metadata.tsv"), ("00001/e%2f1", "tensors.tsv"),
+                            ("hp", "events"), ("m_x_a", "events"), ("m_x_b", "events")]
+    assert len(ours[(".", "events")]) == 13
+    for key in ours:
+        if key[1] != "events":
+            assert ours[key] == theirs[key], key
+            continue
+        assert len(ours[key]) == len(theirs[key]), key
+        for a, b in zip(ours[key], theirs[key]):
+            assert a == b, f"{key}: {a}\n!=\n{b}"
 
 
 @requires_torch
