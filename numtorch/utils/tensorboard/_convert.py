@@ -4,7 +4,12 @@ import numpy as np
 
 from numtorch._tensor import Tensor
 
-__all__ = ["make_np", "convert_to_HWC", "make_grid", "figure_to_image"]
+__all__ = ["make_np", "convert_to_HWC", "make_grid", "figure_to_image", "InputError"]
+
+
+class InputError(AssertionError, ValueError):
+    """Input of the wrong shape or layout. PyTorch's writer raises AssertionError for these; this
+    is both, so ``except AssertionError`` and ``except ValueError`` catch it."""
 
 
 def make_np(x):
@@ -26,7 +31,7 @@ def make_grid(images, ncols=8):
     if images.shape[1] == 1:
         images = np.concatenate([images] * 3, 1)
     if images.ndim != 4 or images.shape[1] != 3:
-        raise ValueError(f"make_grid expects a (N, 3, H, W) or (N, 1, H, W) batch, got shape "
+        raise InputError(f"make_grid expects a (N, 3, H, W) or (N, 1, H, W) batch, got shape "
                          f"{images.shape}")
     n, _, h, w = images.shape
     ncols = min(n, ncols)
@@ -43,10 +48,10 @@ def convert_to_HWC(array, input_format):  # noqa: N802 - PyTorch's name
     (H, W, C) with C = 3 (gray is repeated) or 4; batches become one grid."""
     fmt = input_format.upper()
     if len(set(fmt)) != len(fmt):
-        raise ValueError(f"You can not use the same dimension shorthand twice. "
+        raise InputError(f"You can not use the same dimension shorthand twice. "
                          f"input_format: {input_format}")
     if array.ndim != len(fmt):
-        raise ValueError(f"size of input tensor and input format are different. tensor shape: "
+        raise InputError(f"size of input tensor and input format are different. tensor shape: "
                          f"{array.shape}, input_format: {input_format}")
     if len(fmt) == 4:
         nchw = array.transpose([fmt.find(c) for c in "NCHW"])

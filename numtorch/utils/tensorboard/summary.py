@@ -11,7 +11,7 @@ from tensorboard.plugins.pr_curve.plugin_data_pb2 import PrCurvePluginData
 from tensorboard.plugins.text.plugin_data_pb2 import TextPluginData
 
 from numtorch._tensor import Tensor
-from numtorch.utils.tensorboard._convert import convert_to_HWC, make_np
+from numtorch.utils.tensorboard._convert import InputError, convert_to_HWC, make_np
 
 __all__ = ["scalar", "histogram", "histogram_raw", "make_histogram", "image", "make_image",
            "text", "hparams", "pr_curve", "pr_curve_raw", "compute_curve", "default_bins"]
@@ -31,7 +31,7 @@ def scalar(name, value, new_style=False, double_precision=False):
     scalars plugin. Accepts numbers, NumPy scalars and one-element tensors."""
     arr = make_np(value).squeeze()
     if arr.ndim != 0:
-        raise ValueError(f"Tensor should contain one element (0 dimensions). Was given size: "
+        raise InputError(f"Tensor should contain one element (0 dimensions). Was given size: "
                          f"{arr.size} and {arr.ndim} dimensions.")
     x = float(arr)
     if not new_style:

@@ -10,7 +10,7 @@ from tensorboard.compat.proto.event_pb2 import Event, SessionLog, TaggedRunMetad
 from tensorboard.summary.writer.event_file_writer import EventFileWriter
 
 from numtorch.utils.tensorboard import summary as _summary
-from numtorch.utils.tensorboard._convert import figure_to_image, make_np
+from numtorch.utils.tensorboard._convert import InputError, figure_to_image, make_np
 
 __all__ = ["SummaryWriter", "FileWriter"]
 
@@ -240,7 +240,7 @@ class SummaryWriter:
 
         mat = make_np(mat)
         if mat.ndim != 2:
-            raise ValueError(f"mat should be 2D, where mat.size(0) is the number of data points, "
+            raise InputError(f"mat should be 2D, where mat.size(0) is the number of data points, "
                              f"got shape {mat.shape}")
         step = 0 if global_step is None else global_step
         subdir = f"{str(step).zfill(5)}/{_encode(tag)}"
@@ -251,11 +251,11 @@ class SummaryWriter:
                              tensor_path=subdir + "/tensors.tsv")
         if metadata is not None:
             if len(metadata) != mat.shape[0]:
-                raise ValueError(f"#labels should equal with #data points: {len(metadata)} "
+                raise InputError(f"#labels should equal with #data points: {len(metadata)} "
                                  f"labels for {mat.shape[0]} points")
             if metadata_header:
                 if len(metadata_header) != len(metadata[0]):
-                    raise ValueError("len of header must be equal to the number of columns in "
+                    raise InputError("len of header must be equal to the number of columns in "
                                      "metadata")
                 rows = ["\t".join(str(e) for e in row) for row in [metadata_header] + metadata]
             else:
@@ -266,7 +266,7 @@ class SummaryWriter:
         if label_img is not None:
             imgs = make_np(label_img)
             if imgs.shape[0] != mat.shape[0]:
-                raise ValueError("#images should equal with #data points")
+                raise InputError("#images should equal with #data points")
             _write_sprite(imgs, os.path.join(path, "sprite.png"))
             info.sprite.image_path = subdir + "/sprite.png"
             info.sprite.single_image_dim.extend([imgs.shape[3], imgs.shape[2]])

@@ -59,7 +59,7 @@ def test_scalars_read_back_exactly(tmp_path):
     assert acc.SummaryMetadata("lr").plugin_data.plugin_name == "scalars"
     assert acc.Tensors("lr64")[0].tensor_proto.double_val == [0.1]
     assert acc.Scalars("at")[0].wall_time == 123.5 and acc.Scalars("at")[0].step == 10
-    with pytest.raises(ValueError, match="one element"):
+    with pytest.raises(AssertionError, match="one element"):
         SummaryWriter(tmp_path / "x").add_scalar("bad", numtorch.zeros(2), 0)
 
 
@@ -148,8 +148,11 @@ def test_images_decode_back_equal(tmp_path):
     grid = np.concatenate([np.repeat(batch[i], 3, 0) for i in range(3)], axis=2)  # (3, 4, 18)
     np.testing.assert_array_equal(img("nchw"), to8(grid.transpose(1, 2, 0)))
     np.testing.assert_array_equal(img("nhwc"), img("nchw"))
-    with pytest.raises(ValueError, match="size of input tensor and input format"):
-        SummaryWriter(tmp_path / "x").add_image("bad", chw, 0, dataformats="HW")
+    # PyTorch raises AssertionError here; numtorch's error is also a ValueError.
+    for fmt, msg in (("HW", "size of input tensor and input format"), ("HHW", "twice")):
+        with pytest.raises(AssertionError, match=msg) as err:
+            SummaryWriter(tmp_path / "x").add_image("bad", chw, 0, dataformats=fmt)
+        assert isinstance(err.value, ValueError)
 
 
 def test_add_figure(tmp_path):
@@ -277,6 +280,12 @@ def test_embedding_files(tmp_path):
     assert _decode((sub / "sprite.png").read_bytes()).shape == (4, 4, 3)
     config = (tmp_path / "projector_config.pbtxt").read_text()
     assert 'tensor_name: "emb/x:00007"' in config and "00007/emb%2fx/sprite.png" in config
+    w = SummaryWriter(tmp_path / "bad")
+    with pytest.raises(AssertionError, match="mat should be 2D"):
+        w.add_embedding(numtorch.zeros(3))
+    with pytest.raises(AssertionError, match="#labels should equal"):
+        w.add_embedding(numtorch.zeros(3, 2), metadata=["a"])
+    w.close()
 
 
 def _tiny_graph_def():
