@@ -61,7 +61,9 @@ class Distribution:
                         isinstance(getattr(type(self), param, None), lazy_property):
                     continue  # not given: derived from a checked parameter
                 value = getattr(self, param)
-                if not bool(constraint.check(value).all()):
+                with no_grad():  # a check records no graph
+                    valid = bool(constraint.check(value).all())
+                if not valid:
                     raise ValueError(
                         f"Expected parameter {param} ({type(value).__name__} of shape "
                         f"{tuple(value.shape)}) of distribution {self!r} to satisfy the "
@@ -171,7 +173,9 @@ class Distribution:
                           f"Please initialize the distribution with `validate_args=False` to "
                           f"turn off validation.", stacklevel=2)
             return
-        if not bool(support.check(value).all()):
+        with no_grad():
+            valid = bool(support.check(value).all())
+        if not valid:
             raise ValueError(f"Expected value argument ({type(value).__name__} of shape "
                              f"{tuple(value.shape)}) to be within the support ({support!r}) of "
                              f"the distribution {self!r}, but found invalid values:\n{value}")

@@ -69,8 +69,11 @@ def convert_to_HWC(array, input_format):  # noqa: N802 - PyTorch's name
 
 def figure_to_image(figures, close=True):
     """A matplotlib figure rendered to a (3, H, W) uint8 array (a list: (N, 3, H, W))."""
-    import matplotlib.backends.backend_agg as backend_agg
-    import matplotlib.pyplot as plt
+    try:
+        import matplotlib.backends.backend_agg as backend_agg
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise ImportError('add_figure needs matplotlib: pip install matplotlib') from None
 
     def render(figure):
         canvas = backend_agg.FigureCanvasAgg(figure)
