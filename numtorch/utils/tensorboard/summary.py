@@ -14,7 +14,8 @@ from numtorch._tensor import Tensor
 from numtorch.utils.tensorboard._convert import InputError, convert_to_HWC, make_np
 
 __all__ = ["scalar", "histogram", "histogram_raw", "make_histogram", "image", "make_image",
-           "text", "hparams", "pr_curve", "pr_curve_raw", "compute_curve", "default_bins"]
+           "text", "hparams", "pr_curve", "pr_curve_raw", "compute_curve", "default_bins",
+           "audio", "custom_scalars"]
 
 
 def default_bins():
@@ -240,3 +241,55 @@ def _pr_summary(tag, data, num_thresholds):
                         tensor_shape=TensorShapeProto(dim=[TensorShapeProto.Dim(size=s)
                                                            for s in data.shape]))
     return Summary(value=[Summary.Value(tag=tag, metadata=meta, tensor=proto)])
+
+
+def audio(tag, value, sample_rate=44100):
+    """Mono audio: samples in [-1, 1] (clipped, with a warning, when louder) as 16-bit WAV."""
+    import warnings
+    import wave
+
+    arr = make_np(value).squeeze()
+    if np.abs(arr).max() > 1:
+        warnings.warn("audio amplitude out of range, auto clipped.", stacklevel=3)
+        arr = arr.clip(-1, 1)
+    if arr.ndim != 1:
+        raise InputError(f"input tensor should be 1 dimensional, got shape {arr.shape}.")
+    pcm = (arr * np.iinfo(np.int16).max).astype("<i2")
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(sample_rate)
+        w.writeframes(pcm.data)
+    sound = Summary.Audio(sample_rate=sample_rate, num_channels=1, length_frames=pcm.shape[-1],
+                          encoded_audio_string=buf.getvalue(), content_type="audio/wav")
+    return Summary(value=[Summary.Value(tag=tag, audio=sound)])
+
+
+def custom_scalars(layout):
+    """The custom_scalars plugin's layout: ``{category: {title: ["Multiline", [tags]] or
+    ["Margin", [value, lower, upper]]}}``."""
+    from tensorboard.plugins.custom_scalar import layout_pb2
+
+    categories = []
+    for category, charts in layout.items():
+        protos = []
+        for title, (kind, tags) in charts.items():
+            if kind == "Margin":
+                if len(tags) != 3:
+                    raise InputError(f"a Margin chart needs 3 tags (value, lower, upper), got "
+                                     f"{len(tags)}")
+                series = layout_pb2.MarginChartContent.Series(value=tags[0], lower=tags[1],
+                                                              upper=tags[2])
+                protos.append(layout_pb2.Chart(
+                    title=title, margin=layout_pb2.MarginChartContent(series=[series])))
+            else:
+                protos.append(layout_pb2.Chart(
+                    title=title, multiline=layout_pb2.MultilineChartContent(tag=tags)))
+        categories.append(layout_pb2.Category(title=category, chart=protos))
+    proto = TensorProto(dtype="DT_STRING",
+                        string_val=[layout_pb2.Layout(category=categories).SerializeToString()],
+                        tensor_shape=TensorShapeProto())
+    meta = SummaryMetadata(plugin_data=SummaryMetadata.PluginData(plugin_name="custom_scalars"))
+    return Summary(value=[Summary.Value(tag="custom_scalars__config__", tensor=proto,
+                                        metadata=meta)])

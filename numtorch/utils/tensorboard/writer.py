@@ -68,7 +68,9 @@ class SummaryWriter:
     Usable as a context manager (closed on exit).
 
     Each call's value is written as PyTorch's writer writes it, so TensorBoard shows the same
-    thing; tensors may be numtorch tensors, NumPy arrays or Python numbers.
+    thing; tensors may be numtorch tensors, NumPy arrays or Python numbers. Not provided:
+    ``add_video`` (PyTorch needs moviepy for it), ``add_mesh``, ``add_onnx_graph``,
+    ``add_image_with_boxes`` and ``add_tensor``.
     Needs the ``tensorboard`` package (and Pillow for images, matplotlib for figures):
     ``pip install "numtorch[tensorboard]"``.
     """
@@ -187,6 +189,25 @@ class SummaryWriter:
         else:
             self.add_image(tag, figure_to_image(figure, close), global_step, walltime,
                            dataformats="CHW")
+
+    def add_audio(self, tag, snd_tensor, global_step=None, sample_rate=44100, walltime=None):
+        """Mono audio, samples in [-1, 1], stored as 16-bit WAV."""
+        self._get_file_writer().add_summary(
+            _summary.audio(tag, snd_tensor, sample_rate=sample_rate), global_step, walltime)
+
+    # ------------------------------------------------------------------ custom scalars
+    def add_custom_scalars(self, layout):
+        """Charts grouping scalar series: ``{category: {title: ["Multiline", [tags]]}}`` or
+        ``["Margin", [value_tag, lower_tag, upper_tag]]``."""
+        self._get_file_writer().add_summary(_summary.custom_scalars(layout))
+
+    def add_custom_scalars_multilinechart(self, tags, category="default", title="untitled"):
+        self.add_custom_scalars({category: {title: ["Multiline", tags]}})
+
+    def add_custom_scalars_marginchart(self, tags, category="default", title="untitled"):
+        if len(tags) != 3:
+            raise InputError(f"Expected 3 tags, got {len(tags)}.")
+        self.add_custom_scalars({category: {title: ["Margin", tags]}})
 
     # ------------------------------------------------------------------ text, hparams
     def add_text(self, tag, text_string, global_step=None, walltime=None):

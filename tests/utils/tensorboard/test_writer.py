@@ -178,6 +178,31 @@ def test_add_figure(tmp_path):
 
 
 # ---------------------------------------------------------------- text, hparams, pr curve
+def test_audio_and_custom_scalars(tmp_path):
+    import wave
+
+    from tensorboard.plugins.custom_scalar import layout_pb2
+
+    samples = np.sin(np.arange(400) / 7.0) * 0.5
+    with SummaryWriter(tmp_path) as w:
+        w.add_audio("a", numtorch.tensor(samples), 1, sample_rate=16000)
+        w.add_custom_scalars_multilinechart(["x", "y"], category="c", title="t")
+        with pytest.warns(UserWarning, match="clipped"):
+            w.add_audio("loud", samples * 3, 2)
+        with pytest.raises(AssertionError, match="3 tags"):
+            w.add_custom_scalars_marginchart(["x", "y"])
+    acc = _acc(tmp_path)
+    (ev,) = acc.Audio("a")
+    assert (ev.sample_rate, ev.length_frames, ev.content_type) == (16000, 400, "audio/wav")
+    with wave.open(io.BytesIO(ev.encoded_audio_string)) as f:
+        pcm = np.frombuffer(f.readframes(400), "<i2")
+    np.testing.assert_array_equal(pcm, (samples * 32767).astype("<i2"))
+    (cfg,) = acc.Tensors("custom_scalars__config__")
+    layout = layout_pb2.Layout.FromString(cfg.tensor_proto.string_val[0])
+    assert layout.category[0].title == "c"
+    assert list(layout.category[0].chart[0].multiline.tag) == ["x", "y"]
+
+
 def test_text(tmp_path):
     with SummaryWriter(tmp_path) as w:
         w.add_text("notes", "**lr** = 0.1 — ok", 2)
@@ -389,6 +414,11 @@ def _same_calls(writer, lib):
                        global_step=0)
     writer.add_embedding(t(vals[:12].reshape(4, 3)), metadata=["a", "b", "c", "d"],
                          global_step=1, tag="e/1")
+    writer.add_audio("snd", t(np.sin(np.arange(800) / 5.0) * 0.8), 0, sample_rate=8000,
+                     walltime=14.0)
+    writer.add_custom_scalars({"cat": {"loss": ["Multiline", ["s", "h"]],
+                                       "band": ["Margin", ["s", "lo", "hi"]]}})
+    writer.add_custom_scalars_marginchart(["a", "b", "c"], category="c2", title="m")
 
 
 def _tree(root):
@@ -421,7 +451,7 @@ def test_event_files_equal_pytorch_writer(tmp_path):
     assert sorted(ours) == [(".", "events"), (".", "projector_config.pbtxt"),
                             ("00001/e%2f1", "metadata.tsv"), ("00001/e%2f1", "tensors.tsv"),
                             ("hp", "events"), ("m_x_a", "events"), ("m_x_b", "events")]
-    assert len(ours[(".", "events")]) == 13
+    assert len(ours[(".", "events")]) == 16
     for key in ours:
         if key[1] != "events":
             assert ours[key] == theirs[key], key
