@@ -4,7 +4,7 @@
 ``@register_kl(TypeP, TypeQ)``; subclasses match their most specific registered ancestors, as in
 PyTorch. Registered here, as in PyTorch: Bernoulli-Bernoulli, Categorical-Categorical,
 Normal-Normal, Uniform-Uniform, MultivariateNormal-MultivariateNormal, Normal-Uniform (always
-infinite) and Uniform-Normal.
+infinite), Uniform-Normal and Independent-Independent.
 """
 
 import math
@@ -14,6 +14,7 @@ import numtorch
 from numtorch.distributions.bernoulli import Bernoulli
 from numtorch.distributions.categorical import Categorical
 from numtorch.distributions.distribution import Distribution
+from numtorch.distributions.independent import Independent, _sum_rightmost
 from numtorch.distributions.multivariate_normal import MultivariateNormal, _batch_mahalanobis
 from numtorch.distributions.normal import Normal
 from numtorch.distributions.uniform import Uniform
@@ -159,3 +160,10 @@ def _kl_uniform_normal(p, q):
     t2 = width.pow(2) / 12
     t3 = ((p.high + p.low - 2 * q.loc) / 2).pow(2)
     return t1 + 0.5 * (t2 + t3) / q.scale.pow(2)
+
+
+@register_kl(Independent, Independent)
+def _kl_independent_independent(p, q):
+    if p.reinterpreted_batch_ndims != q.reinterpreted_batch_ndims:
+        raise NotImplementedError
+    return _sum_rightmost(kl_divergence(p.base_dist, q.base_dist), p.reinterpreted_batch_ndims)

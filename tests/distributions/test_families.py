@@ -204,3 +204,29 @@ def test_rsample_is_reparameterized():
     cov = _seeded_rsample(lambda m, c: D.MultivariateNormal(m, covariance_matrix=(c + c.mT) / 2))
     assert numtorch.autograd.gradcheck(cov, (numtorch.tensor([0.2, 1.0], **f64),
                                              numtorch.tensor(_spd(n=2), **f64)))
+
+
+# ---------------------------------------------------------------- Independent
+def test_independent_normal_values_shapes_and_grads():
+    r = rng(11)
+    loc, scale = r.standard_normal((4, 3)), _positive(4, 3)
+    value = r.standard_normal((5, 4, 3))
+
+    def fn(lib, loc, scale, value):
+        d = lib.distributions.Independent(lib.distributions.Normal(loc, scale), 1)
+        return d.log_prob(value), d.entropy(), d.mean, d.variance, d.mode
+
+    parity(fn, *(a.astype(np.float32) for a in (loc, scale, value)), grad_inputs=(0, 1))
+    check_grad(fn, loc, scale, value, grad_inputs=(0, 1))
+    d = D.Independent(D.Normal(numtorch.tensor(loc), numtorch.tensor(scale)), 2)
+    assert d.batch_shape == () and tuple(d.event_shape) == (4, 3)
+    assert tuple(d.rsample((2,)).shape) == (2, 4, 3) and d.has_rsample
+    assert tuple(d.log_prob(numtorch.tensor(value)).shape) == (5,)
+    e = D.Independent(D.Normal(numtorch.zeros(4, 3), 1.0), 1).expand((2, 4))
+    assert tuple(e.batch_shape) == (2, 4) and tuple(e.sample().shape) == (2, 4, 3)
+    with pytest.raises(ValueError, match="Expected reinterpreted_batch_ndims <= "):
+        D.Independent(D.Normal(0.0, 1.0), 1)
+    b = D.Independent(D.Bernoulli(numtorch.full((2, 3), 0.5)), 1)
+    with pytest.raises(ValueError, match="within the support"):
+        b.log_prob(numtorch.full((2, 3), 0.5))
+    assert repr(b).startswith("Independent(Bernoulli(probs: ")

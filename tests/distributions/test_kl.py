@@ -133,3 +133,22 @@ def test_kl_unregistered_and_register_kl():
         D.kl_divergence(q, D.Normal(0.0, 1.0)).item())
     with pytest.raises(TypeError):
         D.register_kl(int, D.Normal)
+
+
+def test_kl_independent_independent():
+    def fn(lib, a, s, b, t):
+        D_ = lib.distributions
+        p = D_.Independent(D_.Normal(a, s), 1)
+        q = D_.Independent(D_.Normal(b, t), 1)
+        return D_.kl_divergence(p, q)
+
+    r = rng(8)
+    args = (r.standard_normal((2, 3)), r.uniform(0.5, 2, (2, 3)), r.standard_normal(3),
+            r.uniform(0.5, 2, 3))
+    out = parity(fn, *(a.astype(np.float32) for a in args))
+    assert tuple(out[0].shape) == (2,)
+    check_grad(fn, *args)
+    p = D.Independent(D.Normal(numtorch.zeros(2, 3), 1.0), 1)
+    q = D.Independent(D.Normal(numtorch.zeros(2, 3), 1.0), 2)
+    with pytest.raises(NotImplementedError):
+        D.kl_divergence(p, q)
