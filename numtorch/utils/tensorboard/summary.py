@@ -45,7 +45,8 @@ def scalar(name, value, new_style=False, double_precision=False):
     return Summary(value=[Summary.Value(tag=name, tensor=proto, metadata=meta)])
 
 
-def histogram_raw(name, min, max, num, sum, sum_squares, bucket_limits, bucket_counts):  # noqa: A002
+def histogram_raw(name, min, max, num, sum, sum_squares, bucket_limits, bucket_counts):
+    """A histogram from precomputed statistics (PyTorch's argument names)."""
     hist = HistogramProto(min=min, max=max, num=num, sum=sum, sum_squares=sum_squares,
                           bucket_limit=bucket_limits, bucket=bucket_counts)
     return Summary(value=[Summary.Value(tag=name, histo=hist)])
