@@ -419,6 +419,12 @@ def _same_calls(writer, lib):
     writer.add_custom_scalars({"cat": {"loss": ["Multiline", ["s", "h"]],
                                        "band": ["Margin", ["s", "lo", "hi"]]}})
     writer.add_custom_scalars_marginchart(["a", "b", "c"], category="c2", title="m")
+    writer.add_histogram_raw("hr", 0.0, 3.0, 4, 6.0, 14.0, [1.0, 2.0, 3.0], [1, 2, 1], 0,
+                             walltime=15.0)
+    counts = [t(np.array([5.0, 3.0, 1.0])), t(np.array([4.0, 2.0, 0.0])),
+              t(np.array([0.0, 2.0, 4.0])), t(np.array([0.0, 2.0, 4.0])),
+              t(np.array([0.55, 0.6, 1.0])), t(np.array([1.0, 0.6, 0.2]))]
+    writer.add_pr_curve_raw("prr", *counts, global_step=0, num_thresholds=3, walltime=16.0)
 
 
 def _tree(root):
@@ -451,7 +457,7 @@ def test_event_files_equal_pytorch_writer(tmp_path):
     assert sorted(ours) == [(".", "events"), (".", "projector_config.pbtxt"),
                             ("00001/e%2f1", "metadata.tsv"), ("00001/e%2f1", "tensors.tsv"),
                             ("hp", "events"), ("m_x_a", "events"), ("m_x_b", "events")]
-    assert len(ours[(".", "events")]) == 16
+    assert len(ours[(".", "events")]) == 18
     for key in ours:
         if key[1] != "events":
             assert ours[key] == theirs[key], key
