@@ -48,6 +48,7 @@ class TrainConfig:
     out: str = ""                   # run folder; default runs/<date>-<data>-<model>
     resume: str = ""                # a run folder to continue
     quiet: bool = False             # plain log lines instead of progress bars
+    tensorboard: bool = False       # TensorBoard logs in <run>/tensorboard (numtorch[tensorboard])
 
     def resolved_lr(self):
         return self.lr if self.lr > 0 else DEFAULT_LR[self.optimizer]
@@ -80,6 +81,12 @@ class TrainConfig:
             raise ConfigError(f"--label-smoothing must be in [0, 1], got "
                               f"{self.label_smoothing}")
         self.hidden_sizes()
+        if self.tensorboard:
+            import importlib.util
+
+            if importlib.util.find_spec("tensorboard") is None:
+                raise ConfigError('--tensorboard needs the tensorboard package: pip install '
+                                  '"numtorch[tensorboard]"')
 
 
 def _bool(text):

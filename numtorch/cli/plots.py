@@ -4,8 +4,8 @@ skipped with one note."""
 
 import numpy as np
 
-__all__ = ["have_matplotlib", "plot_curves", "plot_confusion", "plot_misclassified",
-           "plot_decision_boundary"]
+__all__ = ["have_matplotlib", "plot_curves", "plot_confusion", "confusion_figure",
+           "plot_misclassified", "plot_decision_boundary"]
 
 
 def have_matplotlib():
@@ -51,7 +51,8 @@ def plot_curves(history, path):
     plt.close(fig)
 
 
-def plot_confusion(cm, classes, path, title="confusion matrix (test)"):
+def confusion_figure(cm, classes, title="confusion matrix (test)"):
+    """The confusion matrix as a matplotlib figure (rows: true class, columns: predicted)."""
     plt = _plt()
     cm = np.asarray(cm)
     n = len(classes)
@@ -73,6 +74,12 @@ def plot_confusion(cm, classes, path, title="confusion matrix (test)"):
                 ax.text(j, i, int(cm[i, j]), ha="center", va="center", fontsize=7,
                         color="white" if cm[i, j] > top / 2 else "black")
     fig.tight_layout()
+    return fig
+
+
+def plot_confusion(cm, classes, path, title="confusion matrix (test)"):
+    plt = _plt()
+    fig = confusion_figure(cm, classes, title)
     fig.savefig(path, dpi=100)
     plt.close(fig)
 

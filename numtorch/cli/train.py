@@ -20,6 +20,7 @@ from numtorch.cli import plots
 from numtorch.cli.config import ConfigError, TrainConfig, dump_toml
 from numtorch.cli.data import load_data, make_loader, normalize
 from numtorch.cli.models import build_model
+from numtorch.cli.tensorboard_log import open_log
 
 __all__ = ["train", "evaluate_model", "write_report", "Logger"]
 
@@ -195,7 +196,7 @@ def _load_resume(cfg_cli, resume_dir, given):
                           " (is it a run folder written by numtorch train?)")
     saved = TrainConfig(**load_toml(cfg_path))
     changeable = {"epochs", "quiet", "workers", "threads", "resume", "out", "config", "download",
-                  "root"}
+                  "root", "tensorboard"}
     for name in given:
         if name in changeable:
             continue
@@ -204,7 +205,7 @@ def _load_resume(cfg_cli, resume_dir, given):
                               f"--{name.replace('_', '-')} {getattr(saved, name)}, not "
                               f"{getattr(cfg_cli, name)}; resume it without that option or "
                               "start a new run")
-    for name in ("epochs", "quiet", "workers", "threads"):
+    for name in ("epochs", "quiet", "workers", "threads", "tensorboard"):
         if name in given:
             setattr(saved, name, getattr(cfg_cli, name))
     saved.out = resume_dir
@@ -271,6 +272,7 @@ def train(cfg, given=()):
     log.line(f"numtorch train: {cfg.model} ({n_params:,} parameters) on {cfg.data} "
              f"({len(bundle.y_train)} train / {len(bundle.y_val)} val / {len(bundle.y_test)} "
              f"test), {cfg.optimizer} lr {cfg.resolved_lr()}, {cfg.epochs} epochs -> {out_dir}")
+    tb = open_log(cfg, out_dir, start)  # None without --tensorboard
 
     # ---- loop
     epoch = start
@@ -310,6 +312,8 @@ def train(cfg, given=()):
             val_text = "" if val_loss is None else f"  val loss {val_loss:.4f} acc {val_acc:.4f}"
             log.line(f"epoch {epoch:>3}/{cfg.epochs}  train loss {train_loss:.4f} acc "
                      f"{train_acc:.4f}{val_text}  lr {lr:.3g}  {seconds:.1f}s")
+            if tb is not None:
+                tb.epoch(history[-1], model)
 
             # Best weights by validation accuracy (ties: lower loss); without a validation
             # split, the last epoch's.
@@ -347,6 +351,9 @@ def train(cfg, given=()):
     cm = write_report(out_dir, f"{cfg.model} on {cfg.data}: best validation epoch "
                       f"{best['epoch']}", bundle.y_test, pred, bundle.classes,
                       [f"training time: {total:.1f}s over {len(history)} epochs"])
+    if tb is not None:
+        test_acc = float(np.mean(pred == bundle.y_test)) if len(pred) else math.nan
+        tb.finish(cm, bundle.classes, test_acc, history[-1]["epoch"] if history else start)
     _pictures(out_dir, history, cm, bundle, pred,
               lambda pts: predict_logits(model, pts, bundle).argmax(1))
     log.line(f"run folder: {out_dir}")

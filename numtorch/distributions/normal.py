@@ -1,0 +1,85 @@
+"""The normal distribution ``N(loc, scale^2)`` (``torch.distributions.Normal``)."""
+
+import math
+import numbers
+
+import numtorch
+from numtorch._tensor import Size
+from numtorch.distributions import constraints
+from numtorch.distributions.distribution import Distribution
+from numtorch.distributions.utils import broadcast_all
+
+__all__ = ["Normal"]
+
+
+class Normal(Distribution):
+    """Normal (Gaussian) distribution with mean ``loc`` and standard deviation ``scale``
+    (numbers or tensors, broadcast together; the batch shape is their broadcast shape).
+
+    log p(x) = -(x - loc)^2 / (2 scale^2) - log(scale) - log(sqrt(2 pi));
+    rsample = loc + scale * eps with eps ~ N(0, 1), differentiable in loc and scale.
+    """
+
+    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
+    support = constraints.real
+    has_rsample = True
+
+    def __init__(self, loc, scale, validate_args=None):
+        self.loc, self.scale = broadcast_all(loc, scale)
+        if isinstance(loc, numbers.Number) and isinstance(scale, numbers.Number):
+            batch_shape = Size()
+        else:
+            batch_shape = self.loc.size()
+        super().__init__(batch_shape, validate_args=validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        new = self._get_checked_instance(Normal, _instance)
+        batch_shape = Size(batch_shape)
+        new.loc = self.loc.expand(batch_shape)
+        new.scale = self.scale.expand(batch_shape)
+        Distribution.__init__(new, batch_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
+
+    @property
+    def mean(self):
+        return self.loc
+
+    @property
+    def mode(self):
+        return self.loc
+
+    @property
+    def stddev(self):
+        return self.scale
+
+    @property
+    def variance(self):
+        return self.stddev.pow(2)
+
+    def rsample(self, sample_shape=Size()):
+        shape = self._extended_shape(sample_shape)
+        eps = numtorch.randn(shape, dtype=self.loc.dtype)
+        return self.loc + eps * self.scale
+
+    def log_prob(self, value):
+        if self._validate_args:
+            self._validate_sample(value)
+        var = self.scale ** 2
+        return -((value - self.loc) ** 2) / (2 * var) - self.scale.log() - \
+            math.log(math.sqrt(2 * math.pi))
+
+    def cdf(self, value):
+        """Phi((x - loc) / scale) = (1 + erf((x - loc) / (scale sqrt 2))) / 2."""
+        if self._validate_args:
+            self._validate_sample(value)
+        return 0.5 * (1 + numtorch.erf((value - self.loc) * self.scale.reciprocal() /
+                                       math.sqrt(2)))
+
+    def icdf(self, value):
+        """loc + scale sqrt(2) erfinv(2 p - 1)."""
+        return self.loc + self.scale * numtorch.erfinv(2 * value - 1) * math.sqrt(2)
+
+    def entropy(self):
+        """1/2 + log(2 pi)/2 + log(scale)."""
+        return 0.5 + 0.5 * math.log(2 * math.pi) + numtorch.log(self.scale)
