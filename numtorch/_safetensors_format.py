@@ -294,14 +294,14 @@ def _parse_header(data, name):
             raise RuntimeError(f"{name} is {foreign}")
         if len(data) < 8:
             raise RuntimeError(
-                f"{name}: the file is {len(data)} bytes long, too short to be a numtorch "
+                f"{name}: the file is {len(data)} bytes long, too short to be a "
                 "checkpoint (truncated, or not a checkpoint)")
         if len(data) == 8 and plausible:
             raise RuntimeError(
                 f"{name} is truncated: its header announces {n} bytes but the file ends there")
         raise RuntimeError(
-            f"{name} is not a numtorch checkpoint: it is not a safetensors file (first bytes "
-            f"{bytes(data[:16])!r})")
+            f"{name} is not a checkpoint: neither PyTorch's zip or legacy format nor a "
+            f"safetensors file (first bytes {bytes(data[:16])!r})")
     if 8 + n > len(data):
         raise RuntimeError(
             f"{name} is truncated: its header announces {n} bytes but only {len(data) - 8} "
@@ -424,6 +424,8 @@ class _Decoder:
         if not callable(self.map_location):
             return t
         out = self.map_location(t, "cpu")
+        if out is None:  # as for PyTorch's storages: None keeps the default location
+            return t
         if not isinstance(out, Tensor):
             raise TypeError(
                 f"map_location callable must return a tensor, got {type(out).__name__}")

@@ -675,6 +675,11 @@ def read_zip(data, name, map_location, weights_only, pickle_module=None, load_ar
                              f"directory (truncated or not a zip file?): {exc}") from None
     if not infos:
         raise loader.damaged("the zip archive has no records")
+    if not any(n.endswith("data.pkl") or n.endswith("constants.pkl") for n in infos):
+        if any(n.endswith(".npy") for n in infos):
+            raise RuntimeError(f"{name} is a NumPy .npz archive, not a checkpoint; read it with "
+                               "numpy.load")
+        raise RuntimeError(f"{name} is a zip archive without data.pkl, not a PyTorch checkpoint")
     prefix = next(iter(infos)).split("/")[0]
     view = np.frombuffer(data, dtype=np.uint8) if not isinstance(data, np.ndarray) else data
 

@@ -1,4 +1,5 @@
-"""numtorch.save / numtorch.load: round trips, shared tensors, atomic writes, foreign files."""
+"""numtorch's safetensors checkpoints (``numtorch._safetensors_format``: what ``numtorch.save``
+writes to ``*.safetensors`` paths): round trips, shared tensors, atomic writes, foreign files."""
 
 import io
 import json
@@ -15,7 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import numtorch
-from numtorch import nn, serialization
+from numtorch import _safetensors_format, nn
+from numtorch._safetensors_format import save_safetensors as st_save
 from numtorch.serialization import load, save
 
 safetensors_numpy = pytest.importorskip("safetensors.numpy")
@@ -24,7 +26,7 @@ ALL_DTYPES = [numtorch.float32, numtorch.float64, numtorch.float16, numtorch.int
               numtorch.int32, numtorch.int16, numtorch.int8, numtorch.uint8, numtorch.bool]
 
 
-def roundtrip(obj, tmp_path, name="ck.nt"):
+def roundtrip(obj, tmp_path, name="ck.safetensors"):
     path = tmp_path / name
     save(obj, path)
     return load(path)
@@ -71,7 +73,7 @@ def test_header_length_resembling_a_pickle():
     # A 640-byte header's length field starts with 0x80 0x02, the bytes a pickle starts with.
     for pad in range(400, 800):
         buf = io.BytesIO()
-        save({"s": "x" * pad}, buf)
+        st_save({"s": "x" * pad}, buf)
         if buf.getvalue()[:2] == b"\x80\x02":
             break
     else:
@@ -182,7 +184,7 @@ def test_namedtuple_and_size_come_back_as_tuples(tmp_path):
     max_leaves=12))
 def test_random_nested_plain_values(value):
     buf = io.BytesIO()
-    save(value, buf)
+    st_save(value, buf)
     buf.seek(0)
     assert_same(value, load(buf))
 
@@ -263,18 +265,18 @@ def test_training_checkpoint_round_trip(tmp_path):
 def test_file_objects_and_pathlike(tmp_path):
     obj = {"w": numtorch.randn(3), "step": 1}
     buf = io.BytesIO()
-    save(obj, buf)
+    st_save(obj, buf)
     assert_same(obj, load(io.BytesIO(buf.getvalue())))
-    with open(tmp_path / "f.nt", "wb") as fh:
+    with open(tmp_path / "f.safetensors", "wb") as fh:
         save(obj, fh)
-    with open(tmp_path / "f.nt", "rb") as fh:
+    with open(tmp_path / "f.safetensors", "rb") as fh:
         assert_same(obj, load(fh))
-    save(obj, str(tmp_path / "s.nt"))
-    assert_same(obj, load(pathlib.Path(tmp_path / "s.nt")))
+    save(obj, str(tmp_path / "s.safetensors"))
+    assert_same(obj, load(pathlib.Path(tmp_path / "s.safetensors")))
 
 
 def test_overwrite_keeps_permissions(tmp_path):
-    path = tmp_path / "ck.nt"
+    path = tmp_path / "ck.safetensors"
     save({"a": 1}, path)
     os.chmod(path, 0o640)
     save({"a": 2}, path)
@@ -287,7 +289,7 @@ def test_same_object_comes_back_as_same_object(tmp_path):
     w = numtorch.randn(4, 4)
     a = np.arange(3)
     obj = {"enc": {"weight": w}, "dec": {"weight": w}, "list": [w, a, a]}
-    path = tmp_path / "tied.nt"
+    path = tmp_path / "tied.safetensors"
     save(obj, path)
     assert len(safetensors_numpy.load_file(str(path))) == 2  # stored once each
     out = load(path)
@@ -302,7 +304,7 @@ def test_tied_state_dict_shares_memory(tmp_path):
     model = nn.Sequential(emb, head)
     sd = model.state_dict()
     assert sd["0.weight"] is not sd["1.weight"]
-    path = tmp_path / "tied.nt"
+    path = tmp_path / "tied.safetensors"
     save(sd, path)
     assert len(safetensors_numpy.load_file(str(path))) == 1
     out = load(path)
@@ -331,7 +333,7 @@ def _listing(directory):
 
 
 def test_failure_midway_keeps_old_file(tmp_path, monkeypatch):
-    path = tmp_path / "ck.nt"
+    path = tmp_path / "ck.safetensors"
     save({"epoch": 1, "w": numtorch.ones(1000)}, path)
     before = path.read_bytes()
 
@@ -339,33 +341,33 @@ def test_failure_midway_keeps_old_file(tmp_path, monkeypatch):
         fh.write(bytes(data[:len(data) // 2]))
         raise OSError("disk full")
 
-    monkeypatch.setattr(serialization, "_write_all", half_then_fail)
+    monkeypatch.setattr(_safetensors_format, "write_all", half_then_fail)
     with pytest.raises(OSError, match="disk full"):
         save({"epoch": 2, "w": numtorch.zeros(1000)}, path)
     assert path.read_bytes() == before
-    assert _listing(tmp_path) == ["ck.nt"]
+    assert _listing(tmp_path) == ["ck.safetensors"]
     assert load(path)["epoch"] == 1
 
 
 @pytest.mark.parametrize("stage", ["fsync", "replace"])
 def test_failure_at_fsync_or_rename_keeps_old_file(stage, tmp_path, monkeypatch):
-    path = tmp_path / "ck.nt"
+    path = tmp_path / "ck.safetensors"
     save({"epoch": 1}, path)
     before = path.read_bytes()
 
     def boom(*args, **kwargs):
         raise OSError(f"{stage} failed")
 
-    monkeypatch.setattr(serialization.os, stage, boom)
+    monkeypatch.setattr(_safetensors_format.os, stage, boom)
     with pytest.raises(OSError, match=f"{stage} failed"):
         save({"epoch": 2}, path)
     monkeypatch.undo()
     assert path.read_bytes() == before
-    assert _listing(tmp_path) == ["ck.nt"]
+    assert _listing(tmp_path) == ["ck.safetensors"]
 
 
 def test_unsupported_object_leaves_no_file(tmp_path):
-    path = tmp_path / "ck.nt"
+    path = tmp_path / "ck.safetensors"
     with pytest.raises(TypeError):
         save({"f": print}, path)
     assert _listing(tmp_path) == []
@@ -373,12 +375,12 @@ def test_unsupported_object_leaves_no_file(tmp_path):
 
 def test_missing_parent_directory(tmp_path):
     with pytest.raises(RuntimeError, match="Parent directory .*missing does not exist"):
-        save({"a": 1}, tmp_path / "missing" / "ck.nt")
+        save({"a": 1}, tmp_path / "missing" / "ck.safetensors")
 
 
 def test_save_through_symlink_writes_target(tmp_path):
-    real = tmp_path / "real.nt"
-    link = tmp_path / "link.nt"
+    real = tmp_path / "real.safetensors"
+    link = tmp_path / "link.safetensors"
     save({"a": 1}, real)
     link.symlink_to(real)
     save({"a": 2}, link)
@@ -396,33 +398,33 @@ def test_save_through_symlink_writes_target(tmp_path):
 ])
 def test_unsupported_objects_raise_type_error(obj, type_name, where, tmp_path):
     with pytest.raises(TypeError, match=f"cannot save object of type {type_name} at {where}"):
-        save(obj, tmp_path / "x.nt")
+        save(obj, tmp_path / "x.safetensors")
 
 
 def test_optimizer_object_suggests_state_dict(tmp_path):
     opt = numtorch.optim.SGD([nn.Parameter(numtorch.ones(1))], lr=0.1)
     with pytest.raises(TypeError, match=r"type SGD at \['opt'\].*state_dict\(\) instead"):
-        save({"opt": opt}, tmp_path / "x.nt")
+        save({"opt": opt}, tmp_path / "x.safetensors")
 
 
 def test_unsupported_keys_arrays_and_cycles(tmp_path):
     with pytest.raises(TypeError, match=r"dict key of type object at \['d'\]"):
-        save({"d": {object(): 1}}, tmp_path / "x.nt")
+        save({"d": {object(): 1}}, tmp_path / "x.safetensors")
     with pytest.raises(TypeError, match=r"dtype object at \['a'\]"):
-        save({"a": np.array([None, 1])}, tmp_path / "x.nt")
+        save({"a": np.array([None, 1])}, tmp_path / "x.safetensors")
     with pytest.raises(TypeError, match=r"dtype complex128 at \['a'\]"):
-        save({"a": np.ones(2, complex)}, tmp_path / "x.nt")
+        save({"a": np.ones(2, complex)}, tmp_path / "x.safetensors")
     cyc = {"x": []}
     cyc["x"].append(cyc)
     with pytest.raises(ValueError, match="contains itself"):
-        save(cyc, tmp_path / "x.nt")
+        save(cyc, tmp_path / "x.safetensors")
     with pytest.raises(TypeError, match="binary file object"):
         save({"a": 1}, 42)
 
 
 # ----------------------------------------------------------------------- foreign and broken
 def _good_file(tmp_path):
-    path = tmp_path / "good.nt"
+    path = tmp_path / "good.safetensors"
     save({"epoch": 3, "w": numtorch.randn(64)}, path)
     return path
 
@@ -430,22 +432,22 @@ def _good_file(tmp_path):
 @pytest.mark.parametrize("keep", [0, 4, 8, 20, -300, -1])
 def test_truncated_file(keep, tmp_path):
     data = _good_file(tmp_path).read_bytes()
-    bad = tmp_path / "bad.nt"
+    bad = tmp_path / "bad.safetensors"
     bad.write_bytes(data[:keep] if keep >= 0 else data[:len(data) + keep])
     expected = "empty" if keep == 0 else "truncated|too short"
-    with pytest.raises(RuntimeError, match=f"bad.nt.*({expected})"):
+    with pytest.raises(RuntimeError, match=rf"bad\.safetensors.*({expected})"):
         load(bad)
 
 
 @pytest.mark.parametrize("content, message", [
-    (np.random.default_rng(0).bytes(256), "not a numtorch checkpoint"),
-    (b"\x10" + b"\x00" * 7 + b"not json at all!", "not a numtorch checkpoint"),
+    (np.random.default_rng(0).bytes(256), "not a checkpoint"),
+    (b"\x10" + b"\x00" * 7 + b"not json at all!", "not a checkpoint"),
     (b"\x05" + b"\x00" * 7 + b"{abc}", "unreadable header"),
-    (b"\x00" * 64, "not a numtorch checkpoint"),
+    (b"\x00" * 64, "not a checkpoint"),
     (json.dumps({"epoch": 1, "weights": [1, 2]}).encode(), "JSON text file"),
     (b"[1, 2, 3]", "JSON text file"),
-    (pickle.dumps({"a": 1}), "pickle"),
-    (b"hello world, plain text", "not a numtorch checkpoint"),
+    (pickle.dumps({"a": 1}), "magic number"),
+    (b"hello world, plain text", "not a checkpoint"),
 ])
 def test_foreign_files(content, message, tmp_path):
     path = tmp_path / "foreign.bin"
@@ -463,31 +465,10 @@ def test_numpy_files(tmp_path):
         load(tmp_path / "b.npz")
 
 
-def _pytorch_file(path, kind):
-    if kind == "minimal-zip":
-        with zipfile.ZipFile(path, "w") as zf:  # the layout torch.save writes
-            zf.writestr("archive/data.pkl", pickle.dumps({"w": [1.0, 2.0]}))
-            zf.writestr("archive/version", "3\n")
-        return
-    torch = pytest.importorskip("torch")
-    torch.save({"w": torch.ones(3)}, path, _use_new_zipfile_serialization=kind == "torch-zip")
-
-
-@pytest.mark.parametrize("kind", ["minimal-zip", "torch-zip", "torch-legacy"])
-def test_pytorch_checkpoint_is_refused_with_advice(kind, tmp_path):
-    path = tmp_path / "model.pt"
-    _pytorch_file(path, kind)
-    with pytest.raises(RuntimeError) as info:
-        load(path)
-    msg = str(info.value)
-    assert "model.pt" in msg and "PyTorch checkpoint" in msg and "for safety" in msg
-    assert "{k: v.numpy() for k, v in sd.items()}" in msg and "safetensors" in msg
-
-
 def test_zip_without_pickle(tmp_path):
     with zipfile.ZipFile(tmp_path / "x.zip", "w") as zf:
         zf.writestr("readme.txt", "hi")
-    with pytest.raises(RuntimeError, match=r"x\.zip.*zip archive, not a numtorch checkpoint"):
+    with pytest.raises(RuntimeError, match=r"x\.zip.*zip archive without data.pkl"):
         load(tmp_path / "x.zip")
 
 
@@ -507,8 +488,10 @@ class _Payload:
 def test_pickles_are_never_executed(tmp_path):
     path = tmp_path / "evil.pt"
     path.write_bytes(pickle.dumps({"x": _Payload()}, protocol=2))
-    with pytest.raises(RuntimeError, match="does not unpickle"):
+    with pytest.raises(RuntimeError, match="magic number"):
         load(path)
+    with pytest.raises(RuntimeError, match="magic number"):
+        load(path, weights_only=False)  # no PyTorch header: refused before the object
     assert _CALLS == []
 
 
@@ -522,11 +505,11 @@ def test_file_object_errors_name_the_file(tmp_path):
     with open(path) as fh, pytest.raises(TypeError, match="binary mode"):
         load(fh)
     with pytest.raises(FileNotFoundError):
-        load(tmp_path / "nope.nt")
+        load(tmp_path / "nope.safetensors")
 
 
 def _with_metadata(tmp_path, structure):
-    path = tmp_path / "crafted.nt"
+    path = tmp_path / "crafted.safetensors"
     safetensors_numpy.save_file({"w": np.ones(2, np.float32)}, str(path),
                                 metadata={"numtorch": structure})
     return path
@@ -543,7 +526,7 @@ def _with_metadata(tmp_path, structure):
     (json.dumps({"version": 1, "root": {"dict": [[{"list": []}, 1]]}}), "unhashable"),
 ])
 def test_corrupt_structure(structure, message, tmp_path):
-    with pytest.raises(RuntimeError, match=f"crafted.nt.*{message}"):
+    with pytest.raises(RuntimeError, match=rf"crafted\.safetensors.*{message}"):
         load(_with_metadata(tmp_path, structure))
 
 
@@ -567,7 +550,7 @@ def test_flat_state_dict_is_a_plain_safetensors_file(tmp_path):
 
 
 def test_nested_names_are_dotted_paths(tmp_path):
-    path = tmp_path / "ck.nt"
+    path = tmp_path / "ck.safetensors"
     save({"state": {0: {"exp_avg": numtorch.ones(2)}}, "__metadata__": numtorch.ones(1),
           "a.b": numtorch.ones(1), "a": {"b": numtorch.zeros(1)}}, path)
     names = set(safetensors_numpy.load_file(str(path)))
@@ -593,7 +576,7 @@ def test_load_plain_safetensors_file(tmp_path):
                                  lambda storage, location: storage])
 @pytest.mark.parametrize("weights_only", [None, True, False])
 def test_map_location_and_weights_only(loc, weights_only, tmp_path):
-    path = tmp_path / "ck.nt"
+    path = tmp_path / "ck.safetensors"
     save({"w": numtorch.ones(2)}, path)
     out = load(path, map_location=loc, weights_only=weights_only, mmap=False)
     np.testing.assert_array_equal(out["w"].numpy(), [1, 1])
@@ -602,16 +585,18 @@ def test_map_location_and_weights_only(loc, weights_only, tmp_path):
 @pytest.mark.parametrize("loc", ["cuda", "cuda:0", numtorch.device("cuda"), {"cpu": "cuda:1"},
                                  lambda storage, location: storage.cuda()])
 def test_map_location_cuda_raises_cpu_only(loc, tmp_path):
-    path = tmp_path / "ck.nt"
+    path = tmp_path / "ck.safetensors"
     save({"w": numtorch.ones(2)}, path)
     with pytest.raises(RuntimeError, match="CPU only"):
         load(path, map_location=loc)
 
 
 def test_map_location_bad_values(tmp_path):
-    path = tmp_path / "ck.nt"
+    path = tmp_path / "ck.safetensors"
     save({"w": numtorch.ones(2)}, path)
     with pytest.raises(TypeError, match="map_location"):
         load(path, map_location=3)
     with pytest.raises(TypeError, match="must return a tensor"):
-        load(path, map_location=lambda storage, location: None)
+        load(path, map_location=lambda storage, location: "cpu")
+    out = load(path, map_location=lambda storage, location: None)  # None: the default place
+    np.testing.assert_array_equal(out["w"].numpy(), [1, 1])
