@@ -169,7 +169,9 @@ def _tensor_from_storage(storage, storage_offset, size, stride, np_dtype=None):
         if offset > arr.size:
             raise RuntimeError(f"storage_offset {offset} lies past the storage's {arr.size} "
                                "elements")
-        return _wrap(np.empty(size, dtype=arr.dtype))
+        # (NumPy gives empty arrays zero strides; keep the file's, as PyTorch does.)
+        return _wrap(np.ndarray(size, dtype=arr.dtype, buffer=bytearray(0),
+                                strides=[s * arr.itemsize for s in stride]))
     last = offset + sum((n - 1) * s for n, s in zip(size, stride))
     if last >= arr.size:
         raise RuntimeError(
@@ -177,8 +179,8 @@ def _tensor_from_storage(storage, storage_offset, size, stride, np_dtype=None):
             f"reaches element {last}, but its storage holds {arr.size} elements (damaged file)")
     itemsize = arr.itemsize
     # (size...) view sharing the storage's memory: views of one storage stay views of it.
-    out = np.lib.stride_tricks.as_strided(arr[offset:], shape=size,
-                                          strides=[s * itemsize for s in stride])
+    out = np.ndarray(size, dtype=arr.dtype, buffer=arr, offset=offset * itemsize,
+                     strides=[s * itemsize for s in stride])
     return _wrap(out)
 
 
@@ -682,6 +684,9 @@ def read_zip(data, name, map_location, weights_only, pickle_module=None, load_ar
         raise RuntimeError(f"{name} is a zip archive without data.pkl, not a PyTorch checkpoint")
     prefix = next(iter(infos)).split("/")[0]
     view = np.frombuffer(data, dtype=np.uint8) if not isinstance(data, np.ndarray) else data
+    # Storages are arrays over slices of this memoryview: each storage is its own root array,
+    # so storage_offset() counts from the storage, not from the file.
+    mem = memoryview(data).cast("B")
 
     def record(rec, expected=None):
         info = infos.get(f"{prefix}/{rec}")
@@ -699,7 +704,7 @@ def read_zip(data, name, map_location, weights_only, pickle_module=None, load_ar
                 raise loader.damaged(f"record {info.filename} has no valid local header")
             n_name, n_extra = struct.unpack("<HH", header[26:30])
             begin = start + 30 + n_name + n_extra
-            raw = view[begin:begin + info.file_size]
+            raw = np.frombuffer(mem[begin:begin + info.file_size], dtype=np.uint8)
             if raw.size < info.file_size:
                 raise loader.damaged(f"record {info.filename} is truncated ({raw.size} of "
                                      f"{info.file_size} bytes)")
