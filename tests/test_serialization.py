@@ -19,9 +19,15 @@ from parity import requires_torch, to_numpy, torch
 
 import numtorch
 from numtorch import _torch_format, nn, serialization
-from numtorch.serialization import (add_safe_globals, clear_safe_globals,
-                                    get_safe_globals, get_unsafe_globals_in_checkpoint, load,
-                                    safe_globals, save)
+from numtorch.serialization import (
+    add_safe_globals,
+    clear_safe_globals,
+    get_safe_globals,
+    get_unsafe_globals_in_checkpoint,
+    load,
+    safe_globals,
+    save,
+)
 
 ALL_DTYPES = [numtorch.float32, numtorch.float64, numtorch.float16, numtorch.int64,
               numtorch.int32, numtorch.int16, numtorch.int8, numtorch.uint8, numtorch.bool]
