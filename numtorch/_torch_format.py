@@ -750,6 +750,10 @@ def _unpickle_named(loader, file, record_name):
     except EOFError:
         raise pickle.UnpicklingError(
             f"{loader.name} is damaged: {record_name} ends early (truncated pickle)") from None
+    except RuntimeError as exc:
+        if loader.name in str(exc):
+            raise
+        raise RuntimeError(f"{loader.name}: {exc}") from None
 
 
 def _weights_error(loader, exc, record_name):
