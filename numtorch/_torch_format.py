@@ -226,11 +226,19 @@ def _rebuild_parameter(data, requires_grad, backward_hooks):
     return Parameter(data, requires_grad=requires_grad is True)
 
 
+def _drop_state(state, what):
+    """numtorch tensors have no ``__dict__``: Python attributes saved with one are dropped, with a
+    warning naming them (the values load; only the attributes are lost)."""
+    names = sorted(state) if isinstance(state, dict) else []
+    if isinstance(state, tuple) and len(state) == 2:  # (dict state, slots state)
+        names = sorted(state[0] or {}) + sorted(state[1] or {})
+    if names:
+        warnings.warn(f"numtorch {what}s cannot hold Python attributes: dropped "
+                      f"{', '.join(map(str, names[:8]))} while loading", stacklevel=3)
+
+
 def _rebuild_parameter_with_state(data, requires_grad, backward_hooks, state):
-    if state:
-        raise pickle.UnpicklingError(
-            f"this Parameter carries Python attributes ({sorted(state)[:5]}), which numtorch "
-            "parameters cannot hold")
+    _drop_state(state, "parameter")
     return _rebuild_parameter(data, requires_grad, backward_hooks)
 
 
@@ -246,10 +254,7 @@ def _rebuild_from_type_v2(func, new_type, args, state):
     if not any(func is f for f in _TENSOR_REBUILDS) or new_type not in (Tensor, Parameter):
         raise pickle.UnpicklingError(
             f"_rebuild_from_type_v2 only rebuilds Tensor and Parameter, got {new_type!r}")
-    if state:
-        raise pickle.UnpicklingError(
-            f"this tensor carries Python attributes ({sorted(state)[:5]}), which numtorch "
-            "tensors cannot hold")
+    _drop_state(state, "tensor")
     t = func(*args)
     if new_type is Parameter and not isinstance(t, Parameter):
         t = Parameter(t, requires_grad=t.requires_grad)
@@ -790,6 +795,9 @@ def read_legacy(data, name, map_location, weights_only, pickle_module=None, load
 
     def make_storage(storage_type, key, numel):
         itemsize = _ITEMSIZES.get(storage_type.dtype_name, 1)
+        if numel * itemsize > view.size:
+            raise loader.damaged(f"storage {key!r} announces {numel} elements, more than the "
+                                 "whole file holds")
         np_dt = np.uint8 if storage_type.dtype_name == "untyped" else None
         if storage_type.dtype_name == "bfloat16":
             np_dt = np.float32

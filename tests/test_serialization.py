@@ -681,6 +681,51 @@ def _zip_records(path, records):
             zf.writestr(name, data)
 
 
+@requires_torch
+def test_torch_protocol_4_and_tensor_attributes(tmp_path):
+    t = torch.arange(4.0)
+    t.note = "hello"  # pickled through _rebuild_from_type_v2 with the attribute as state
+    torch.save({"t": t, "b": b"xy", "s": {1, 2}}, tmp_path / "p4.pt", pickle_protocol=4)
+    with pytest.warns(UserWarning, match="dropped note"):
+        out = load(tmp_path / "p4.pt")
+    np.testing.assert_array_equal(out["t"].numpy(), [0, 1, 2, 3])
+    assert out["b"] == b"xy" and out["s"] == {1, 2}
+
+
+@requires_torch
+@pytest.mark.parametrize("dtype", ["complex64", "uint16", "float8_e4m3fn"])
+def test_dtypes_numtorch_lacks_are_named(dtype, tmp_path):
+    torch.save({"x": torch.zeros(2, dtype=getattr(torch, dtype))}, tmp_path / "x.pt")
+    with pytest.raises(RuntimeError, match=rf"x\.pt.*numtorch has no {dtype} tensors"):
+        load(tmp_path / "x.pt")
+
+
+def test_big_endian_file(tmp_path):
+    path = tmp_path / "le.pt"
+    values = numtorch.tensor([[1.5, -2.0], [3.25, 1e30]], dtype=numtorch.float64)
+    save({"v": values, "i": numtorch.tensor([1, -2], dtype=numtorch.int32)}, path)
+    with zipfile.ZipFile(path) as zf:
+        records = {i.filename: zf.read(i) for i in zf.infolist()}
+    records["archive/byteorder"] = b"big"
+    records["archive/data/0"] = np.frombuffer(records["archive/data/0"], "<f8").astype(
+        ">f8").tobytes()
+    records["archive/data/1"] = np.frombuffer(records["archive/data/1"], "<i4").astype(
+        ">i4").tobytes()
+    _zip_records(tmp_path / "be.pt", records)
+    out = load(tmp_path / "be.pt")
+    assert_tensor_equal(out["v"], values)
+    assert out["i"].tolist() == [1, -2] and out["i"].dtype == numtorch.int32
+
+
+def test_legacy_storage_larger_than_the_file(tmp_path):
+    path = tmp_path / "big.pt"
+    save({"w": numtorch.ones(4)}, path, _use_new_zipfile_serialization=False)
+    data = path.read_bytes().replace(b"K\x04Ntq", b"J\x00\x00\x00\x7fNtq", 1)
+    path.write_bytes(data)
+    with pytest.raises(RuntimeError, match="more than the whole file"):
+        load(path)
+
+
 @pytest.mark.parametrize("keep", [5, 60, -100, -1])
 def test_truncated_legacy(keep, tmp_path):
     data = _good(tmp_path, legacy=True)
