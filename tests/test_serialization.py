@@ -481,10 +481,11 @@ def test_state_dict_and_optimizer_both_ways(tmp_path):
 
 
 @requires_torch
-def test_torch_whole_model_with_weights_only_false(tmp_path):
+@pytest.mark.parametrize("legacy", [False, True], ids=["zip", "legacy"])
+def test_torch_whole_model_with_weights_only_false(legacy, tmp_path):
     th_model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(),
                                    torch.nn.Linear(4, 2))
-    torch.save(th_model, tmp_path / "whole.pt")
+    torch.save(th_model, tmp_path / "whole.pt", _use_new_zipfile_serialization=not legacy)
     with pytest.raises(pickle.UnpicklingError, match="torch.nn.modules.container.Sequential"):
         load(tmp_path / "whole.pt")
     model = load(tmp_path / "whole.pt", weights_only=False)
@@ -493,6 +494,10 @@ def test_torch_whole_model_with_weights_only_false(tmp_path):
     np.testing.assert_allclose(to_numpy(model(numtorch.tensor(x))),
                                th_model(torch.tensor(x)).detach().numpy(), atol=1e-6)
     with safe_globals([nn.Sequential, nn.Linear, nn.ReLU]):
+        if legacy:  # as in PyTorch: legacy files name module classes by persistent ids
+            with pytest.raises(pickle.UnpicklingError, match="Only persistent_load of storage"):
+                load(tmp_path / "whole.pt")
+            return
         allowed = load(tmp_path / "whole.pt")
     np.testing.assert_allclose(to_numpy(allowed(numtorch.tensor(x))),
                                th_model(torch.tensor(x)).detach().numpy(), atol=1e-6)
