@@ -487,7 +487,7 @@ def write_legacy(obj, protocol=2):
     """The bytes of ``obj`` in PyTorch's legacy (pre-1.6, non-zip) format."""
     data_pkl, refs = _pickle(obj, protocol, legacy=True)
     sys_info = {"protocol_version": PROTOCOL_VERSION, "little_endian": True,
-                "type_sizes": {"short": 2, "int": 4, "long": 4}}
+                "type_sizes": {"short": 2, "int": 4, "long": struct.calcsize("l")}}
     parts = [pickle.dumps(MAGIC_NUMBER, protocol=protocol),
              pickle.dumps(PROTOCOL_VERSION, protocol=protocol),
              pickle.dumps(sys_info, protocol=protocol), data_pkl]
