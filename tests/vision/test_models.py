@@ -597,6 +597,12 @@ def test_weights_transforms():
                           dtype=numtorch.uint8)
     out = preset(img)
     assert out.shape == (3, 224, 224) and out.dtype == numtorch.float32
+    Image = pytest.importorskip("PIL.Image")
+    pil = Image.fromarray(np.full((300, 400, 3), 255, dtype=np.uint8))
+    white = preset(pil)  # a PIL image: resized, cropped, scaled to [0, 1], normalized
+    assert white.shape == (3, 224, 224)
+    np.testing.assert_allclose(to_numpy(white)[:, 100, 100], (1 - np.array([0.485, 0.456, 0.406]))
+                               / np.array([0.229, 0.224, 0.225]), rtol=1e-5)
     # Normalized with ImageNet's statistics: a mid-grey image maps to (0.5 - mean) / std.
     grey = preset(numtorch.full((3, 256, 256), 0.5))
     np.testing.assert_allclose(to_numpy(grey)[:, 0, 0], (0.5 - np.array([0.485, 0.456, 0.406]))
