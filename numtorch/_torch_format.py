@@ -776,7 +776,7 @@ def read_legacy(data, name, map_location, weights_only, pickle_module=None, load
     """Load the object of a legacy-format file held in ``data``."""
     loader = _Loader(name, map_location, weights_only, pickle_module, load_args or {})
     view = np.frombuffer(data, dtype=np.uint8) if not isinstance(data, np.ndarray) else data
-    stream = io.BytesIO(bytes(view))
+    stream = io.BufferedReader(_ViewFile(data))  # reads the pickles without copying the file
     pending = {}
 
     def header_pickle(what):

@@ -21,10 +21,8 @@ import shutil
 import sys
 import tempfile
 import time
-import urllib.request
 import warnings
 import zipfile
-from urllib.parse import urlparse
 
 __all__ = ["get_dir", "set_dir", "download_url_to_file", "load_state_dict_from_url"]
 
@@ -101,6 +99,8 @@ def download_url_to_file(url, dst, hash_prefix=None, progress=True):
     """Download ``url`` to the path ``dst``: into a temporary file beside it, renamed to ``dst``
     once complete. With ``hash_prefix``, the SHA-256 of the bytes must start with it, else
     RuntimeError and nothing is written. ``progress`` shows a progress bar on stderr."""
+    import urllib.request  # (imported here: it costs tens of ms at numtorch's import)
+
     dst = os.path.expanduser(os.fspath(dst))
     folder = os.path.dirname(os.path.abspath(dst))
     request = urllib.request.Request(url, headers={"User-Agent": "numtorch.hub"})
@@ -157,6 +157,8 @@ def load_state_dict_from_url(url, model_dir=None, map_location=None, progress=Tr
     ``weights_only`` and ``map_location`` go to ``numtorch.load`` (PyTorch's default here is
     ``weights_only=False``: pass True for files you do not trust).
     """
+    from urllib.parse import urlparse
+
     from numtorch.serialization import load
 
     if os.getenv("TORCH_MODEL_ZOO"):

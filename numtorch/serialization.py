@@ -19,7 +19,6 @@ story. Every write to a path is atomic (temporary file in the same folder, fsync
 import io
 import os
 import pickle
-import pickletools
 import zipfile
 
 import numpy as np
@@ -161,6 +160,8 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
 def get_unsafe_globals_in_checkpoint(f):
     """The globals a checkpoint names that ``weights_only=True`` would refuse (neither built in
     nor allowed), as ``"module.name"`` strings; the file is only scanned, never unpickled."""
+    import pickletools
+
     data, name = _read(f, False)
     if _tf.is_zip(data):
         with zipfile.ZipFile(io.BytesIO(bytes(data))) as zf:
