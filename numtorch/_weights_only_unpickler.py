@@ -230,7 +230,8 @@ class Unpickler:
                 return self.stack.pop()
             try:
                 handler(self)
-            except (IndexError, KeyError, TypeError, ValueError, struct.error) as exc:
+            except (IndexError, KeyError, TypeError, ValueError, AttributeError, OverflowError,
+                    struct.error) as exc:
                 if isinstance(exc, pickle.UnpicklingError):
                     raise
                 raise pickle.UnpicklingError(
