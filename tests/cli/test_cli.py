@@ -39,6 +39,11 @@ def test_toy_training_writes_a_complete_run_folder(tmp_path, capsys):
     assert 'data = "toy:moons"' in config and "epochs = 4" in config and "[resolved]" in config
     state = numtorch.load(str(out / "model.safetensors"))
     assert set(state) == {"net.0.weight", "net.0.bias", "net.2.weight", "net.2.bias"} or state
+    # The run folder keeps safetensors files (no pickle), readable by the safetensors libraries.
+    from safetensors.numpy import load_file
+
+    assert set(load_file(str(out / "model.safetensors"))) == set(state)
+    assert load_file(str(out / "checkpoint" / "state.safetensors"))
 
 
 def _image_folder(root, n_per_class=12, size=8):

@@ -1,18 +1,8 @@
-"""Helpers shared by the model families: the ``weights=`` check and input-shape parsing."""
+"""Helpers shared by the model families: input-shape parsing."""
 
 import math
 
-__all__ = ["check_no_weights", "image_shape", "num_features"]
-
-
-def check_no_weights(name, weights):
-    """Raise unless ``weights`` is None: numtorch never downloads pretrained weights."""
-    if weights is None:
-        return
-    raise ValueError(
-        f"{name}(weights={weights!r}): numtorch does not download pretrained weights. Build the "
-        f"model with weights=None and load converted weights with "
-        f"model.load_state_dict(numtorch.load(path)); the state-dict keys are torchvision's.")
+__all__ = ["image_shape", "num_features"]
 
 
 def image_shape(input_shape, name):

@@ -13,12 +13,24 @@ numtorch extensions (keyword arguments of ``ResNet`` and every constructor):
   weight shape changes), so a small-input model still follows torchvision's layout.
 """
 
+from functools import partial
+
 from numtorch import nn
 from numtorch.nn import init
-from numtorch.vision.models._utils import check_no_weights
+from numtorch.vision.models._api import (
+    Weights,
+    WeightsEnum,
+    handle_legacy_interface,
+    overwrite_named_param,
+    register_weights,
+)
+from numtorch.vision.models._categories import IMAGENET_CATEGORIES
+from numtorch.vision.transforms._presets import ImageClassification
 
 __all__ = ["ResNet", "BasicBlock", "Bottleneck", "resnet18", "resnet34", "resnet50",
-           "resnet101", "resnet152", "resnext50_32x4d", "wide_resnet50_2"]
+           "resnet101", "resnet152", "resnext50_32x4d", "wide_resnet50_2",
+           "ResNet18_Weights", "ResNet34_Weights", "ResNet50_Weights", "ResNet101_Weights",
+           "ResNet152_Weights", "ResNeXt50_32X4D_Weights", "Wide_ResNet50_2_Weights"]
 
 
 def conv3x3(in_planes, out_planes, stride=1, groups=1, dilation=1):
@@ -189,45 +201,146 @@ class ResNet(nn.Module):
         return self.fc(x)
 
 
-def _resnet(name, block, layers, weights, **kwargs):
-    check_no_weights(name, weights)
-    return ResNet(block, layers, **kwargs)
+# ------------------------------------------------------------------------ pretrained weights
+_URL = "https://download.pytorch.org/models/"
+_RECIPE_V1 = "https://github.com/pytorch/vision/tree/main/references/classification#resnet"
+_RECIPE_V2 = "https://github.com/pytorch/vision/issues/3995#issuecomment-1013906621"
 
 
+def _imagenet(file, num_params, acc1, acc5, ops, size_mb, v2=False):
+    """torchvision's ImageNet-1k weights: file name, parameter count, top-1/top-5 accuracy (%),
+    GFLOPs and file size (MB) as torchvision reports them."""
+    return Weights(
+        url=_URL + file,
+        transforms=partial(ImageClassification, crop_size=224, resize_size=232 if v2 else 256),
+        meta={"min_size": (1, 1), "categories": list(IMAGENET_CATEGORIES),
+              "num_params": num_params,
+              "recipe": _RECIPE_V2 if v2 else _RECIPE_V1,
+              "_metrics": {"ImageNet-1K": {"acc@1": acc1, "acc@5": acc5}},
+              "_ops": ops, "_file_size": size_mb,
+              "_docs": ("Weights trained with torchvision's newer recipe." if v2 else
+                        "Weights close to the paper's results, with a simple recipe.")})
+
+
+class ResNet18_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet("resnet18-f37072fd.pth", 11689512, 69.758, 89.078, 1.814, 44.661)
+    DEFAULT = IMAGENET1K_V1
+
+
+class ResNet34_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet("resnet34-b627a593.pth", 21797672, 73.314, 91.420, 3.664, 83.275)
+    DEFAULT = IMAGENET1K_V1
+
+
+class ResNet50_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet("resnet50-0676ba61.pth", 25557032, 76.130, 92.862, 4.089, 97.781)
+    IMAGENET1K_V2 = _imagenet("resnet50-11ad3fa6.pth", 25557032, 80.858, 95.434, 4.089, 97.79,
+                              v2=True)
+    DEFAULT = IMAGENET1K_V2
+
+
+class ResNet101_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet("resnet101-63fe2227.pth", 44549160, 77.374, 93.546, 7.801,
+                              170.511)
+    IMAGENET1K_V2 = _imagenet("resnet101-cd907fc2.pth", 44549160, 81.886, 95.780, 7.801, 170.53,
+                              v2=True)
+    DEFAULT = IMAGENET1K_V2
+
+
+class ResNet152_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet("resnet152-394f9c45.pth", 60192808, 78.312, 94.046, 11.514,
+                              230.434)
+    IMAGENET1K_V2 = _imagenet("resnet152-f82ba261.pth", 60192808, 82.284, 96.002, 11.514,
+                              230.474, v2=True)
+    DEFAULT = IMAGENET1K_V2
+
+
+class ResNeXt50_32X4D_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet("resnext50_32x4d-7cdf4587.pth", 25028904, 77.618, 93.698, 4.23,
+                              95.789)
+    IMAGENET1K_V2 = _imagenet("resnext50_32x4d-1a0047aa.pth", 25028904, 81.198, 95.340, 4.23,
+                              95.833, v2=True)
+    DEFAULT = IMAGENET1K_V2
+
+
+class Wide_ResNet50_2_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet("wide_resnet50_2-95faca4d.pth", 68883240, 78.468, 94.086, 11.398,
+                              131.82)
+    IMAGENET1K_V2 = _imagenet("wide_resnet50_2-9ba9bcbe.pth", 68883240, 81.602, 95.758, 11.398,
+                              263.124, v2=True)
+    DEFAULT = IMAGENET1K_V2
+
+
+def _resnet(block, layers, weights, progress, **kwargs):
+    """torchvision's builder: with ``weights``, ``num_classes`` follows the weights' categories
+    and the state dict is loaded (from the hub cache, or downloaded and hash-checked)."""
+    if weights is not None:
+        overwrite_named_param(kwargs, "num_classes", len(weights.meta["categories"]))
+    model = ResNet(block, layers, **kwargs)
+    if weights is not None:
+        model.load_state_dict(weights.get_state_dict(progress=progress, check_hash=True))
+    return model
+
+
+@handle_legacy_interface(ResNet18_Weights.IMAGENET1K_V1)
 def resnet18(*, weights=None, progress=True, **kwargs):
     """ResNet-18: BasicBlock x (2, 2, 2, 2); 11,689,512 parameters with 1000 classes.
-    ``kwargs`` go to ``ResNet`` (``num_classes``, ``in_channels``, ``small_input`` ...)."""
-    return _resnet("resnet18", BasicBlock, [2, 2, 2, 2], weights, **kwargs)
+    ``weights``: a ``ResNet18_Weights`` member (or its name) loads torchvision's pretrained
+    weights. ``kwargs`` go to ``ResNet`` (``num_classes``, ``in_channels``, ``small_input``
+    ...)."""
+    weights = ResNet18_Weights.verify(weights)
+    return _resnet(BasicBlock, [2, 2, 2, 2], weights, progress, **kwargs)
 
 
+@handle_legacy_interface(ResNet34_Weights.IMAGENET1K_V1)
 def resnet34(*, weights=None, progress=True, **kwargs):
     """ResNet-34: BasicBlock x (3, 4, 6, 3); 21,797,672 parameters with 1000 classes."""
-    return _resnet("resnet34", BasicBlock, [3, 4, 6, 3], weights, **kwargs)
+    weights = ResNet34_Weights.verify(weights)
+    return _resnet(BasicBlock, [3, 4, 6, 3], weights, progress, **kwargs)
 
 
+@handle_legacy_interface(ResNet50_Weights.IMAGENET1K_V1)
 def resnet50(*, weights=None, progress=True, **kwargs):
     """ResNet-50: Bottleneck x (3, 4, 6, 3); 25,557,032 parameters with 1000 classes."""
-    return _resnet("resnet50", Bottleneck, [3, 4, 6, 3], weights, **kwargs)
+    weights = ResNet50_Weights.verify(weights)
+    return _resnet(Bottleneck, [3, 4, 6, 3], weights, progress, **kwargs)
 
 
+@handle_legacy_interface(ResNet101_Weights.IMAGENET1K_V1)
 def resnet101(*, weights=None, progress=True, **kwargs):
     """ResNet-101: Bottleneck x (3, 4, 23, 3); 44,549,160 parameters with 1000 classes."""
-    return _resnet("resnet101", Bottleneck, [3, 4, 23, 3], weights, **kwargs)
+    weights = ResNet101_Weights.verify(weights)
+    return _resnet(Bottleneck, [3, 4, 23, 3], weights, progress, **kwargs)
 
 
+@handle_legacy_interface(ResNet152_Weights.IMAGENET1K_V1)
 def resnet152(*, weights=None, progress=True, **kwargs):
     """ResNet-152: Bottleneck x (3, 8, 36, 3); 60,192,808 parameters with 1000 classes."""
-    return _resnet("resnet152", Bottleneck, [3, 8, 36, 3], weights, **kwargs)
+    weights = ResNet152_Weights.verify(weights)
+    return _resnet(Bottleneck, [3, 8, 36, 3], weights, progress, **kwargs)
 
 
+@handle_legacy_interface(ResNeXt50_32X4D_Weights.IMAGENET1K_V1)
 def resnext50_32x4d(*, weights=None, progress=True, **kwargs):
     """ResNeXt-50 32x4d: ResNet-50 with 32 groups of width 4 in the 3x3 convolutions."""
-    kwargs["groups"] = 32
-    kwargs["width_per_group"] = 4
-    return _resnet("resnext50_32x4d", Bottleneck, [3, 4, 6, 3], weights, **kwargs)
+    weights = ResNeXt50_32X4D_Weights.verify(weights)
+    overwrite_named_param(kwargs, "groups", 32)
+    overwrite_named_param(kwargs, "width_per_group", 4)
+    return _resnet(Bottleneck, [3, 4, 6, 3], weights, progress, **kwargs)
 
 
+@handle_legacy_interface(Wide_ResNet50_2_Weights.IMAGENET1K_V1)
 def wide_resnet50_2(*, weights=None, progress=True, **kwargs):
     """Wide ResNet-50-2: ResNet-50 with bottlenecks twice as wide inside."""
-    kwargs["width_per_group"] = 64 * 2
-    return _resnet("wide_resnet50_2", Bottleneck, [3, 4, 6, 3], weights, **kwargs)
+    weights = Wide_ResNet50_2_Weights.verify(weights)
+    overwrite_named_param(kwargs, "width_per_group", 64 * 2)
+    return _resnet(Bottleneck, [3, 4, 6, 3], weights, progress, **kwargs)
+
+
+for _name, _enum in [("resnet18", ResNet18_Weights), ("resnet34", ResNet34_Weights),
+                     ("resnet50", ResNet50_Weights), ("resnet101", ResNet101_Weights),
+                     ("resnet152", ResNet152_Weights),
+                     ("resnext50_32x4d", ResNeXt50_32X4D_Weights),
+                     ("wide_resnet50_2", Wide_ResNet50_2_Weights)]:
+    register_weights(_name, _enum)
+del _name, _enum

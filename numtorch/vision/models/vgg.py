@@ -15,12 +15,24 @@ numtorch extensions (keyword arguments of ``VGG`` and every constructor):
   4096. The key names are unchanged; only the classifier's shapes differ.
 """
 
+from functools import partial
+
 from numtorch import nn
 from numtorch.nn import init
-from numtorch.vision.models._utils import check_no_weights
+from numtorch.vision.models._api import (
+    Weights,
+    WeightsEnum,
+    handle_legacy_interface,
+    overwrite_named_param,
+    register_weights,
+)
+from numtorch.vision.models._categories import IMAGENET_CATEGORIES
+from numtorch.vision.transforms._presets import ImageClassification
 
 __all__ = ["VGG", "make_layers", "cfgs", "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16",
-           "vgg16_bn", "vgg19", "vgg19_bn"]
+           "vgg16_bn", "vgg19", "vgg19_bn", "VGG11_Weights", "VGG11_BN_Weights", "VGG13_Weights",
+           "VGG13_BN_Weights", "VGG16_Weights", "VGG16_BN_Weights", "VGG19_Weights",
+           "VGG19_BN_Weights"]
 
 # Output channels of each 3x3 convolution; "M" is a 2x2 max pool.
 cfgs = {
@@ -94,49 +106,145 @@ def make_layers(cfg, batch_norm=False, *, in_channels=3, ceil_mode=False):
     return nn.Sequential(*layers)
 
 
-def _vgg(name, cfg, batch_norm, weights, in_channels=3, small_input=False, **kwargs):
-    check_no_weights(name, weights)
+# ------------------------------------------------------------------------ pretrained weights
+_URL = "https://download.pytorch.org/models/"
+_RECIPE = "https://github.com/pytorch/vision/tree/main/references/classification#alexnet-and-vgg"
+
+
+def _imagenet(file, num_params, acc1, acc5, ops, size_mb):
+    """torchvision's ImageNet-1k weights (figures as torchvision reports them)."""
+    return Weights(
+        url=_URL + file, transforms=partial(ImageClassification, crop_size=224),
+        meta={"min_size": (32, 32), "categories": list(IMAGENET_CATEGORIES),
+              "num_params": num_params,
+              "recipe": _RECIPE, "_metrics": {"ImageNet-1K": {"acc@1": acc1, "acc@5": acc5}},
+              "_ops": ops, "_file_size": size_mb,
+              "_docs": "Weights close to the paper's results, with a simple recipe."})
+
+
+class VGG11_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet("vgg11-8a719046.pth", 132863336, 69.020, 88.628, 7.609, 506.84)
+    DEFAULT = IMAGENET1K_V1
+
+
+class VGG11_BN_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet("vgg11_bn-6002323d.pth", 132868840, 70.370, 89.810, 7.609,
+                              506.881)
+    DEFAULT = IMAGENET1K_V1
+
+
+class VGG13_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet("vgg13-19584684.pth", 133047848, 69.928, 89.246, 11.308, 507.545)
+    DEFAULT = IMAGENET1K_V1
+
+
+class VGG13_BN_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet("vgg13_bn-abd245e5.pth", 133053736, 71.586, 90.374, 11.308,
+                              507.59)
+    DEFAULT = IMAGENET1K_V1
+
+
+class VGG16_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet("vgg16-397923af.pth", 138357544, 71.592, 90.382, 15.47, 527.796)
+    # Feature-extractor weights (ported from the SSD authors): no classifier, so no categories;
+    # inputs in [0, 255] minus the per-channel mean.
+    IMAGENET1K_FEATURES = Weights(
+        url=_URL + "vgg16_features-amdegroot-88682ab5.pth",
+        transforms=partial(ImageClassification, crop_size=224, mean=(0.48235, 0.45882, 0.40784),
+                           std=(1.0 / 255.0, 1.0 / 255.0, 1.0 / 255.0)),
+        meta={"min_size": (32, 32), "categories": None, "num_params": 138357544,
+              "recipe": "https://github.com/amdegroot/ssd.pytorch#training-ssd",
+              "_metrics": {"ImageNet-1K": {"acc@1": float("nan"), "acc@5": float("nan")}},
+              "_ops": 15.47, "_file_size": 527.802,
+              "_docs": "Feature-extractor weights: the classifier's values are not usable."})
+    DEFAULT = IMAGENET1K_V1
+
+
+class VGG16_BN_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet("vgg16_bn-6c64b313.pth", 138365992, 73.360, 91.516, 15.47,
+                              527.866)
+    DEFAULT = IMAGENET1K_V1
+
+
+class VGG19_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet("vgg19-dcbb9e9d.pth", 143667240, 72.376, 90.876, 19.632, 548.051)
+    DEFAULT = IMAGENET1K_V1
+
+
+class VGG19_BN_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet("vgg19_bn-c79401a0.pth", 143678248, 74.218, 91.842, 19.632,
+                              548.143)
+    DEFAULT = IMAGENET1K_V1
+
+
+def _vgg(cfg, batch_norm, weights, progress, in_channels=3, small_input=False, **kwargs):
+    """torchvision's builder: with ``weights``, no initialization is run, ``num_classes``
+    follows the weights' categories and the state dict is loaded (hub cache or download)."""
+    if weights is not None:
+        kwargs["init_weights"] = False
+        if weights.meta["categories"] is not None:
+            overwrite_named_param(kwargs, "num_classes", len(weights.meta["categories"]))
     features = make_layers(cfgs[cfg], batch_norm, in_channels=in_channels,
                            ceil_mode=small_input)
-    return VGG(features, small_input=small_input, **kwargs)
+    model = VGG(features, small_input=small_input, **kwargs)
+    if weights is not None:
+        model.load_state_dict(weights.get_state_dict(progress=progress, check_hash=True))
+    return model
 
 
+@handle_legacy_interface(VGG11_Weights.IMAGENET1K_V1)
 def vgg11(*, weights=None, progress=True, **kwargs):
-    """VGG-11 (configuration "A"); 132,863,336 parameters with 1000 classes. ``kwargs`` go to
-    ``VGG`` (``num_classes``, ``dropout``) plus ``in_channels`` and ``small_input``."""
-    return _vgg("vgg11", "A", False, weights, **kwargs)
+    """VGG-11 (configuration "A"); 132,863,336 parameters with 1000 classes. ``weights``: a
+    ``VGG11_Weights`` member (or its name) loads torchvision's pretrained weights. ``kwargs`` go
+    to ``VGG`` (``num_classes``, ``dropout``) plus ``in_channels`` and ``small_input``."""
+    return _vgg("A", False, VGG11_Weights.verify(weights), progress, **kwargs)
 
 
+@handle_legacy_interface(VGG11_BN_Weights.IMAGENET1K_V1)
 def vgg11_bn(*, weights=None, progress=True, **kwargs):
     """VGG-11 with batch normalization; 132,868,840 parameters with 1000 classes."""
-    return _vgg("vgg11_bn", "A", True, weights, **kwargs)
+    return _vgg("A", True, VGG11_BN_Weights.verify(weights), progress, **kwargs)
 
 
+@handle_legacy_interface(VGG13_Weights.IMAGENET1K_V1)
 def vgg13(*, weights=None, progress=True, **kwargs):
     """VGG-13 (configuration "B"); 133,047,848 parameters with 1000 classes."""
-    return _vgg("vgg13", "B", False, weights, **kwargs)
+    return _vgg("B", False, VGG13_Weights.verify(weights), progress, **kwargs)
 
 
+@handle_legacy_interface(VGG13_BN_Weights.IMAGENET1K_V1)
 def vgg13_bn(*, weights=None, progress=True, **kwargs):
     """VGG-13 with batch normalization; 133,053,736 parameters with 1000 classes."""
-    return _vgg("vgg13_bn", "B", True, weights, **kwargs)
+    return _vgg("B", True, VGG13_BN_Weights.verify(weights), progress, **kwargs)
 
 
+@handle_legacy_interface(VGG16_Weights.IMAGENET1K_V1)
 def vgg16(*, weights=None, progress=True, **kwargs):
     """VGG-16 (configuration "D"); 138,357,544 parameters with 1000 classes."""
-    return _vgg("vgg16", "D", False, weights, **kwargs)
+    return _vgg("D", False, VGG16_Weights.verify(weights), progress, **kwargs)
 
 
+@handle_legacy_interface(VGG16_BN_Weights.IMAGENET1K_V1)
 def vgg16_bn(*, weights=None, progress=True, **kwargs):
     """VGG-16 with batch normalization; 138,365,992 parameters with 1000 classes."""
-    return _vgg("vgg16_bn", "D", True, weights, **kwargs)
+    return _vgg("D", True, VGG16_BN_Weights.verify(weights), progress, **kwargs)
 
 
+@handle_legacy_interface(VGG19_Weights.IMAGENET1K_V1)
 def vgg19(*, weights=None, progress=True, **kwargs):
     """VGG-19 (configuration "E"); 143,667,240 parameters with 1000 classes."""
-    return _vgg("vgg19", "E", False, weights, **kwargs)
+    return _vgg("E", False, VGG19_Weights.verify(weights), progress, **kwargs)
 
 
+@handle_legacy_interface(VGG19_BN_Weights.IMAGENET1K_V1)
 def vgg19_bn(*, weights=None, progress=True, **kwargs):
     """VGG-19 with batch normalization; 143,678,248 parameters with 1000 classes."""
-    return _vgg("vgg19_bn", "E", True, weights, **kwargs)
+    return _vgg("E", True, VGG19_BN_Weights.verify(weights), progress, **kwargs)
+
+
+for _name, _enum in [("vgg11", VGG11_Weights), ("vgg11_bn", VGG11_BN_Weights),
+                     ("vgg13", VGG13_Weights), ("vgg13_bn", VGG13_BN_Weights),
+                     ("vgg16", VGG16_Weights), ("vgg16_bn", VGG16_BN_Weights),
+                     ("vgg19", VGG19_Weights), ("vgg19_bn", VGG19_BN_Weights)]:
+    register_weights(_name, _enum)
+del _name, _enum
