@@ -1,0 +1,162 @@
+"""Trace -> ONNX ModelProto: inputs, initializers, nodes, outputs, symbolic dims; and writing."""
+
+import os
+
+import numpy as np
+
+from numtorch.onnx._symbolic import SYMBOLICS, Emitter
+from numtorch.onnx._trace import split_args, trace
+
+__all__ = ["build_model", "write_model", "trace_model"]
+
+
+def _set_mode(model, training):
+    """Put the model in the mode ``training`` asks for; returns how to restore it."""
+    from numtorch.onnx import TrainingMode
+
+    modes = [(m, m.training) for m in model.modules()]
+    if training == TrainingMode.EVAL or training is False:
+        model.train(False)
+    elif training == TrainingMode.TRAINING or training is True:
+        model.train(True)
+    return modes
+
+
+def trace_model(model, args, kwargs=None, training=None, input_names=None):
+    """Trace ``model`` on PyTorch-style ``args`` (and ``kwargs``) in the mode ``training``
+    asks for (EVAL by default), restoring the modules' modes afterwards."""
+    from numtorch.onnx import TrainingMode
+
+    pos, kw = split_args(args)
+    kw.update(kwargs or {})
+    modes = _set_mode(model, TrainingMode.EVAL if training is None else training)
+    try:
+        return trace(model, pos, kw, input_names=input_names)
+    finally:
+        for m, mode in modes:
+            m.training = mode
+
+
+def _dynamic_dims(dynamic_axes, name, ndim):
+    spec = (dynamic_axes or {}).get(name)
+    if spec is None:
+        return {}
+    if isinstance(spec, dict):
+        return {int(k) % max(ndim, 1): str(v) for k, v in spec.items()}
+    return {int(k) % max(ndim, 1): f"{name}_dynamic_axes_{i + 1}" for i, k in enumerate(spec)}
+
+
+def _value_info(helper, name, dtype, shape, dyn):
+    dims = [dyn.get(i, int(d)) for i, d in enumerate(shape)]
+    return helper.make_tensor_value_info(name, helper.np_dtype_to_tensor_dtype(np.dtype(dtype)),
+                                         dims)
+
+
+def build_model(model, args, kwargs=None, export_params=True, training=None, input_names=None,
+                output_names=None, opset_version=None, dynamic_axes=None,
+                keep_initializers_as_inputs=False):
+    """The ``onnx.ModelProto`` of ``model`` traced on ``args`` (see ``numtorch.onnx.export``)."""
+    import onnx
+    from onnx import helper, numpy_helper
+
+    from numtorch.onnx import DEFAULT_OPSET, SUPPORTED_OPSETS
+    from numtorch.onnx.errors import SymbolicValueError
+
+    opset = DEFAULT_OPSET if opset_version is None else int(opset_version)
+    if opset not in SUPPORTED_OPSETS:
+        raise ValueError(f"Unsupported ONNX opset version: {opset}; numtorch exports opsets "
+                         f"{SUPPORTED_OPSETS.start} to {SUPPORTED_OPSETS.stop - 1}")
+    tr, _ = trace_model(model, args, kwargs, training, input_names)
+    em = Emitter(opset)
+    for v in tr.inputs:
+        em.names[id(v)] = v.name
+    for name, v in tr.params.items():
+        em.names[id(v)] = name
+
+    for op in tr.ops:
+        em.op = op
+        fn = SYMBOLICS.get(op.kind)
+        if fn is None:
+            raise em.unsupported()
+        outs = fn(em, op)
+        for v, name in zip(op.outputs, outs):
+            if v is not None and name is not None:
+                em.names[id(v)] = name
+    em.op = None
+
+    # Outputs: the producing node's output is renamed; an input, parameter, constant or a
+    # value returned twice goes through an Identity node.
+    names = list(output_names or [])
+    n_out = len(tr.outputs)
+    graph_outputs = []
+    renames = {}
+    taken = {v.name for v in tr.inputs} | set(tr.params)
+    for i, v in enumerate(tr.outputs):
+        out_name = names[i] if i < len(names) else ("output" if n_out == 1 else f"output_{i}")
+        if id(v) not in em.names and v.kind != "const":
+            raise SymbolicValueError(f"output {i} ({v.name}) has no ONNX value")
+        src = em.name(v)
+        if v.kind == "op" and src not in renames and src not in taken:
+            renames[src] = out_name
+        else:
+            em.nodes.append(helper.make_node("Identity", [renames.get(src, src)], [out_name],
+                                             name=f"/Identity_{out_name}"))
+        graph_outputs.append((out_name, v))
+    for node in em.nodes:
+        node.input[:] = [renames.get(n, n) for n in node.input]
+        node.output[:] = [renames.get(n, n) for n in node.output]
+
+    nodes = _live_nodes(em.nodes, [n for n, _ in graph_outputs])
+    used = {n for node in nodes for n in node.input} | {n for n, _ in graph_outputs}
+
+    inputs = [_value_info(helper, v.name, v.dtype, v.shape,
+                          _dynamic_dims(dynamic_axes, v.name, len(v.shape)))
+              for v in tr.inputs]
+    initializers = [t for name, t in em.initializers.items() if name in used]
+    for name, v in tr.params.items():
+        if name not in used:
+            continue
+        if export_params:
+            initializers.append(numpy_helper.from_array(np.ascontiguousarray(v.array), name))
+        if keep_initializers_as_inputs or not export_params:
+            inputs.append(_value_info(helper, name, v.dtype, v.shape, {}))
+    outputs = [_value_info(helper, name, v.dtype, v.shape,
+                           _dynamic_dims(dynamic_axes, name, len(v.shape)))
+               for name, v in graph_outputs]
+    graph = helper.make_graph(nodes, tr.model_name, inputs, outputs, initializer=initializers)
+    proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)],
+                              producer_name="numtorch", producer_version=_version())
+    proto.ir_version = helper.find_min_ir_version_for([helper.make_opsetid("", opset)])
+    onnx.checker.check_model(proto)
+    return proto
+
+
+def _live_nodes(nodes, outputs):
+    """The nodes the graph outputs depend on, in their order (a topological order already)."""
+    needed = set(outputs)
+    keep = []
+    for node in reversed(nodes):
+        if any(o in needed for o in node.output):
+            keep.append(node)
+            needed.update(i for i in node.input if i)
+    keep.reverse()
+    return keep
+
+
+def _version():
+    import numtorch
+
+    return numtorch.__version__
+
+
+def write_model(proto, f):
+    """Write ``proto`` to a path (atomically) or a binary file object."""
+    from numtorch.serialization import _atomic_write
+
+    data = proto.SerializeToString()
+    if isinstance(f, (str, bytes, os.PathLike)):
+        _atomic_write(os.fspath(f), data)
+    elif hasattr(f, "write"):
+        f.write(data)
+    else:
+        raise TypeError(f"f must be a path or a binary file object, not {type(f).__name__}")
