@@ -117,16 +117,28 @@ def build_model(model, args, kwargs=None, export_params=True, training=None, inp
         if name not in used:
             continue
         if export_params:
-            initializers.append(numpy_helper.from_array(np.ascontiguousarray(v.array), name))
+            initializers.append(numpy_helper.from_array(np.array(v.array, order="C"), name))
         if keep_initializers_as_inputs or not export_params:
             inputs.append(_value_info(helper, name, v.dtype, v.shape, {}))
-    outputs = [_value_info(helper, name, v.dtype, v.shape,
-                           _dynamic_dims(dynamic_axes, name, len(v.shape)))
-               for name, v in graph_outputs]
+    symbolic = any(_dynamic_dims(dynamic_axes, v.name, len(v.shape)) for v in tr.inputs)
+    outputs = []
+    for name, v in graph_outputs:
+        dyn = _dynamic_dims(dynamic_axes, name, len(v.shape))
+        if symbolic and not dyn:
+            # Left to ONNX's shape inference below, which carries the inputs' symbolic dims.
+            outputs.append(helper.make_tensor_value_info(
+                name, helper.np_dtype_to_tensor_dtype(v.dtype), None))
+        else:
+            outputs.append(_value_info(helper, name, v.dtype, v.shape, dyn))
     graph = helper.make_graph(nodes, tr.model_name, inputs, outputs, initializer=initializers)
     proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)],
                               producer_name="numtorch", producer_version=_version())
     proto.ir_version = helper.find_min_ir_version_for([helper.make_opsetid("", opset)])
+    if symbolic:
+        inferred = onnx.shape_inference.infer_shapes(proto)
+        for out, new in zip(proto.graph.output, inferred.graph.output):
+            if not out.type.tensor_type.HasField("shape"):
+                out.CopyFrom(new)
     onnx.checker.check_model(proto)
     return proto
 

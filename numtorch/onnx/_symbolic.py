@@ -50,7 +50,7 @@ class Emitter:
         return f"/{scope}/{hint}_{self.count}" if scope else f"/{hint}_{self.count}"
 
     def add_initializer(self, name, array):
-        self.initializers[name] = self.numpy_helper.from_array(np.ascontiguousarray(array), name)
+        self.initializers[name] = self.numpy_helper.from_array(np.array(array, order="C"), name)
         return name
 
     def const(self, array, hint="Constant"):
@@ -179,13 +179,9 @@ _BINARY = {"Add": "Add", "Sub": "Sub", "Mul": "Mul", "Div": "Div", "Pow": "Pow",
 @register("Add", "Sub", "Mul", "Div", "Pow", "Maximum", "Minimum")
 def _binary(em, op):
     a, b = op.args[0], op.args[1]
-    if not isinstance(b, Value):
-        b = Value("scalar", "const", np.asarray(b, dtype=a.dtype))
-    if not isinstance(a, Value):
-        a = Value("scalar", "const", np.asarray(a, dtype=b.dtype))
-    if op.kind == "Div" and op.kwargs.get("rounding_mode") is not None:
-        raise em.unsupported("rounding_mode is not supported")
-    return [em.node(_BINARY[op.kind], [em.name(a), em.name(b)])]
+    ref = a if isinstance(a, Value) else b
+    names = [em.name(v) if isinstance(v, Value) else em.scalar(v, ref.dtype) for v in (a, b)]
+    return [em.node(_BINARY[op.kind], names)]
 
 
 _UNARY = {"Neg": "Neg", "Exp": "Exp", "Log": "Log", "Sqrt": "Sqrt", "Reciprocal": "Reciprocal",
@@ -239,12 +235,9 @@ def _clamp(em, op):
 @register("Where")
 def _where(em, op):
     cond, a, b = op.args[:3]
-    names = []
-    for v, dt in ((cond, np.bool_), (a, None), (b, None)):
-        if not isinstance(v, Value):
-            ref = a if isinstance(a, Value) else b
-            v = Value("scalar", "const", np.asarray(v, dtype=dt or ref.dtype))
-        names.append(em.name(v))
+    ref = a if isinstance(a, Value) else b
+    names = [em.name(v) if isinstance(v, Value) else em.scalar(v, dt or ref.dtype)
+             for v, dt in ((cond, np.bool_), (a, None), (b, None))]
     return [em.node("Where", names)]
 
 
