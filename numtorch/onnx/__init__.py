@@ -56,8 +56,9 @@ def export(model, args=(), f=None, export_params=True, verbose=False,
     """Export ``model`` to ONNX, as ``torch.onnx.export``.
 
     ``args`` is a tensor or a tuple of arguments for ``model.forward`` (a dict as its last
-    element holds keyword arguments; so does ``kwargs``); ``f`` a path or a binary file object. ``input_names``
-    and ``output_names`` name the graph's inputs and outputs (in flattened order);
+    element holds keyword arguments; so does ``kwargs``); ``f`` a path or a binary file
+    object. ``input_names`` and ``output_names`` name the graph's inputs and outputs (in
+    flattened order);
     ``dynamic_axes`` maps a name to the dims that stay symbolic, ``{"x": {0: "batch"}}`` or
     ``{"x": [0]}``. The parameters and buffers the forward pass uses become the graph's
     initializers under their state-dict names (graph inputs with ``export_params=False``).

@@ -135,12 +135,48 @@ def build_model(model, args, kwargs=None, export_params=True, training=None, inp
                               producer_name="numtorch", producer_version=_version())
     proto.ir_version = helper.find_min_ir_version_for([helper.make_opsetid("", opset)])
     if symbolic:
-        inferred = onnx.shape_inference.infer_shapes(proto)
-        for out, new in zip(proto.graph.output, inferred.graph.output):
-            if not out.type.tensor_type.HasField("shape"):
-                out.CopyFrom(new)
+        _output_shapes(proto, tr, graph_outputs, dynamic_axes)
     onnx.checker.check_model(proto)
     return proto
+
+
+def _output_shapes(proto, tr, graph_outputs, dynamic_axes):
+    """Shapes for the outputs ``dynamic_axes`` does not name: ONNX's shape inference where it
+    knows a dim; where it does not (a size read by ``Shape`` at run time), the traced size,
+    made symbolic under the input dim's name when it equals the traced size of a dynamic dim
+    of an input (the batch size, in practice)."""
+    import onnx
+
+    sizes = {}
+    for v in tr.inputs:
+        for i, name in _dynamic_dims(dynamic_axes, v.name, len(v.shape)).items():
+            sizes.setdefault(v.shape[i], name)
+    try:
+        inferred = {o.name: o for o in onnx.shape_inference.infer_shapes(proto).graph.output}
+    except Exception:  # inference is a nicety here: the traced shapes are the fallback
+        inferred = {}
+    for out, (name, v) in zip(proto.graph.output, graph_outputs):
+        if out.type.tensor_type.HasField("shape"):
+            continue
+        new = inferred.get(name)
+        known = None
+        if new is not None and new.type.tensor_type.HasField("shape"):
+            known = list(new.type.tensor_type.shape.dim)
+            if len(known) != len(v.shape):
+                known = None
+        out.type.tensor_type.shape.SetInParent()  # a 0-d output has a shape with no dims
+        dims = out.type.tensor_type.shape.dim
+        for i, size in enumerate(v.shape):
+            d = dims.add()
+            k = known[i] if known is not None else None
+            if k is not None and k.HasField("dim_value"):
+                d.dim_value = k.dim_value
+            elif k is not None and k.dim_param and not k.dim_param.startswith("unk__"):
+                d.dim_param = k.dim_param
+            elif size in sizes:
+                d.dim_param = sizes[size]
+            else:
+                d.dim_value = int(size)
 
 
 def _live_nodes(nodes, outputs):

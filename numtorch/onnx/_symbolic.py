@@ -18,8 +18,8 @@ import math
 
 import numpy as np
 
-from numtorch.onnx.errors import UnsupportedOperatorError
 from numtorch.onnx._trace import Value
+from numtorch.onnx.errors import UnsupportedOperatorError
 
 __all__ = ["Emitter", "SYMBOLICS"]
 

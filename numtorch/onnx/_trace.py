@@ -57,8 +57,9 @@ class Value:
 class TraceOp:
     """One recorded call: ``kind`` (the primitive's class name, or ``GetItem``/``MaxDim``),
     ``cls`` (the primitive class or None), ``args``/``kwargs`` as passed with tensors replaced
-    by their ``Value``s, ``outputs`` (Values, None for a None output) and the module ``scope``
-    (a dotted path, "" for the root) with ``scope_types`` (the module class names along it)."""
+    by their ``Value``s, ``outputs`` (Values, None for a None output), the module ``scope`` it
+    ran in (its dotted path, "" for the root) and ``scope_types``, the ``(path, class name)``
+    of every module being called, outermost first."""
 
     __slots__ = ("kind", "cls", "args", "kwargs", "outputs", "scope", "scope_types")
 
@@ -175,8 +176,8 @@ class _Tracer:
 
         args = self.convert(tuple(args))
         kwargs = {k: self.convert(v) for k, v in kwargs.items()}
-        scope = ".".join(p for p, _ in self.scope if p)
-        types = tuple(t for _, t in self.scope)
+        scope = self.scope[-1][0] if self.scope else ""
+        types = tuple(self.scope)
         op = TraceOp(kind, cls, args, kwargs, scope, types)
         outs = (result,) if isinstance(result, Tensor) else tuple(result)
         inputs = op.inputs()
