@@ -46,6 +46,7 @@ from numtorch.ops.activation import celu, hardshrink, prelu, selu, threshold
 from numtorch.ops.random import alpha_dropout, dropout, feature_alpha_dropout, feature_dropout
 from numtorch import cuda, backends
 from numtorch import nn, optim, utils
+from numtorch import onnx
 from numtorch import linalg
 from numtorch import metrics
 from numtorch.serialization import load, save
