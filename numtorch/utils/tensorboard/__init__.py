@@ -1,0 +1,1 @@
+"""``torch.utils.tensorboard``: logging for TensorBoard (``_graph`` builds the model graph)."""
