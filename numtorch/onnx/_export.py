@@ -54,8 +54,10 @@ def _value_info(helper, name, dtype, shape, dyn):
 
 def build_model(model, args, kwargs=None, export_params=True, training=None, input_names=None,
                 output_names=None, opset_version=None, dynamic_axes=None,
-                keep_initializers_as_inputs=False):
-    """The ``onnx.ModelProto`` of ``model`` traced on ``args`` (see ``numtorch.onnx.export``)."""
+                keep_initializers_as_inputs=False, verify=True):
+    """The ``onnx.ModelProto`` of ``model`` traced on ``args`` (see ``numtorch.onnx.export``).
+    With ``verify``, a second trace on other inputs checks that the graph does not depend on
+    the traced inputs' values or dynamic sizes (``_verify``)."""
     import onnx
     from onnx import helper, numpy_helper
 
@@ -67,22 +69,9 @@ def build_model(model, args, kwargs=None, export_params=True, training=None, inp
         raise ValueError(f"Unsupported ONNX opset version: {opset}; numtorch exports opsets "
                          f"{SUPPORTED_OPSETS.start} to {SUPPORTED_OPSETS.stop - 1}")
     tr, _ = trace_model(model, args, kwargs, training, input_names)
-    em = Emitter(opset)
-    for v in tr.inputs:
-        em.names[id(v)] = v.name
-    for name, v in tr.params.items():
-        em.names[id(v)] = name
-
-    for op in tr.ops:
-        em.op = op
-        fn = SYMBOLICS.get(op.kind)
-        if fn is None:
-            raise em.unsupported()
-        outs = fn(em, op)
-        for v, name in zip(op.outputs, outs):
-            if v is not None and name is not None:
-                em.names[id(v)] = name
-    em.op = None
+    em = _convert(tr, opset)
+    if verify:
+        _verify(model, args, kwargs, training, input_names, dynamic_axes, tr, em, opset)
 
     # Outputs: the producing node's output is renamed; an input, parameter, constant or a
     # value returned twice goes through an Identity node.
@@ -138,6 +127,133 @@ def build_model(model, args, kwargs=None, export_params=True, training=None, inp
         _output_shapes(proto, tr, graph_outputs, dynamic_axes)
     onnx.checker.check_model(proto)
     return proto
+
+
+def _convert(tr, opset):
+    """The ONNX nodes and constants of a trace, in an ``Emitter``."""
+    em = Emitter(opset)
+    for v in tr.inputs:
+        em.names[id(v)] = v.name
+    for name, v in tr.params.items():
+        em.names[id(v)] = name
+    for op in tr.ops:
+        em.op = op
+        fn = SYMBOLICS.get(op.kind)
+        if fn is None:
+            raise em.unsupported()
+        outs = fn(em, op)
+        for v, name in zip(op.outputs, outs):
+            if v is not None and name is not None:
+                em.names[id(v)] = name
+    em.op = None
+    return em
+
+
+def _map_tensors(obj, fn, counter):
+    from numtorch._tensor import Tensor
+
+    if isinstance(obj, Tensor):
+        counter[0] += 1
+        return fn(counter[0] - 1, obj)
+    if isinstance(obj, tuple) and type(obj) is tuple:
+        return tuple(_map_tensors(o, fn, counter) for o in obj)
+    if isinstance(obj, list):
+        return [_map_tensors(o, fn, counter) for o in obj]
+    if isinstance(obj, dict):
+        return {k: _map_tensors(o, fn, counter) for k, o in obj.items()}
+    return obj
+
+
+def _other_inputs(args, kwargs, tr, dynamic_axes, grow):
+    """Inputs like the traced ones with their elements shuffled (so every value moves) and,
+    with ``grow``, one more entry along each dynamic axis (a repeat of the first)."""
+    import numtorch
+
+    rng = np.random.default_rng(0)
+
+    def other(i, t):
+        arr = t._data
+        if grow and i < len(tr.inputs):
+            for d in sorted(_dynamic_dims(dynamic_axes, tr.inputs[i].name, arr.ndim)):
+                n = arr.shape[d]
+                if n:
+                    arr = np.take(arr, np.arange(n + 1) % n, axis=d)
+        flat = arr.reshape(-1).copy()
+        rng.shuffle(flat)
+        return numtorch.from_numpy(flat.reshape(arr.shape))
+
+    pos, kw = split_args(args)
+    kw.update(kwargs or {})
+    counter = [0]
+    return _map_tensors(pos, other, counter), _map_tensors(kw, other, counter)
+
+
+def _verify(model, args, kwargs, training, input_names, dynamic_axes, tr, em, opset):
+    """Trace again on other input values (and, for dynamic axes, other sizes) and require the
+    same ONNX graph: same nodes, attributes and constants. A difference means the graph
+    baked in something computed from this particular input (a value read with ``.item()`` or
+    NumPy, a tensor created with the input's size, a data-dependent branch): it would give
+    wrong results on other inputs, so it is an error rather than a silent export."""
+    from numtorch.onnx.errors import SymbolicValueError
+
+    grow = any(_dynamic_dims(dynamic_axes, v.name, len(v.shape)) for v in tr.inputs)
+    attempts = [True, False] if grow else [False]
+    for sizes in attempts:
+        pos, kw = _other_inputs(args, kwargs, tr, dynamic_axes, sizes)
+        try:
+            tr2, _ = trace_model(model, pos, kw, training, input_names)
+        except Exception:  # the model refuses other sizes: check the values alone
+            if sizes:
+                continue
+            return
+        try:
+            em2 = _convert(tr2, opset)
+        except SymbolicValueError:
+            raise
+        except Exception as exc:
+            raise SymbolicValueError(
+                f"the traced graph changes with the input's values: {exc}") from None
+        break
+    else:
+        return
+    cause = "values or dynamic sizes" if sizes else "values"
+
+    def fail(node, what):
+        op = em.node_ops.get(node.name)
+        where = f"'{op.kind}' in module '{_module_path(op)}'" if op is not None \
+            else f"node {node.name}"
+        raise SymbolicValueError(
+            f"{where} depends on the traced input's {cause} through {what}: the ONNX graph "
+            "would give wrong results for other inputs. Typical causes: a number read from a "
+            "tensor (.item(), .tolist(), NumPy), a tensor created from the input's size "
+            "(zeros(x.size(0), ...)), or a branch on the input's values; compute it with "
+            "tensor operations instead, or leave the dim out of dynamic_axes.")
+
+    nodes, nodes2 = em.nodes, em2.nodes
+    for k, node in enumerate(nodes):
+        if k >= len(nodes2) or nodes2[k].op_type != node.op_type:
+            fail(node, "the sequence of operations (a data-dependent branch)")
+        other = nodes2[k]
+        if list(other.input) != list(node.input) or \
+                [a.SerializeToString() for a in other.attribute] != \
+                [a.SerializeToString() for a in node.attribute]:
+            fail(node, "its attributes")
+    if len(nodes2) != len(nodes):
+        fail(nodes2[len(nodes)], "the sequence of operations (a data-dependent branch)")
+    consumers = {}
+    for node in nodes:
+        for i in node.input:
+            consumers.setdefault(i, node)
+    for name, tensor in em.initializers.items():
+        again = em2.initializers.get(name)
+        if again is None or again.SerializeToString() != tensor.SerializeToString():
+            node = consumers.get(name)
+            if node is not None:
+                fail(node, f"a constant input ({name})")
+
+
+def _module_path(op):
+    return "model" + ("." + op.scope if op.scope else "")
 
 
 def _output_shapes(proto, tr, graph_outputs, dynamic_axes):

@@ -42,6 +42,7 @@ class Emitter:
         self.used = set()
         self.count = 0
         self.op = None          # the TraceOp being converted (for names and errors)
+        self.node_ops = {}      # node name -> the TraceOp it came from
 
     # ------------------------------------------------------------------ names
     def fresh(self, hint):
@@ -77,6 +78,7 @@ class Emitter:
         """Append a node; returns its output name (or the list of names if ``n_out > 1``)."""
         outs = [self.fresh(f"{op_type}_output") for _ in range(n_out)]
         name = self.fresh(op_type)
+        self.node_ops[name] = self.op
         attrs = {k: v for k, v in attrs.items() if v is not None}
         self.nodes.append(self.helper.make_node(op_type, list(inputs), outs, name=name, **attrs))
         return outs[0] if n_out == 1 else outs
@@ -650,3 +652,100 @@ def _rnn_layer(em, op):
     y = em.squeeze(outs[0], [1])        # (T, 1, N, H) -> (T, N, H)
     states = [em.squeeze(o, [0]) for o in outs[1:]]  # (1, N, H) -> (N, H)
     return [y] + states
+
+
+# ====================================================================== comparisons, masks
+def _common(em, a, b):
+    """ONNX names of two operands (Values or Python numbers) cast to one dtype."""
+    dts = [v.dtype for v in (a, b) if isinstance(v, Value)]
+    scalars = [v for v in (a, b) if not isinstance(v, Value)]
+    dt = np.result_type(*dts) if dts else np.float32
+    if dt.kind in "iub" and any(isinstance(v, float) for v in scalars):
+        dt = np.dtype(np.float32)
+    names = []
+    for v in (a, b):
+        if isinstance(v, Value):
+            n = em.name(v)
+            names.append(n if v.dtype == dt else em.node("Cast", [n], to=_onnx_dtype(dt)))
+        else:
+            names.append(em.scalar(v, dt))
+    return names
+
+
+@register("Equal", "NotEqual", "Less", "LessOrEqual", "Greater", "GreaterOrEqual")
+def _compare(em, op):
+    a, b = op.args[0], op.kwargs.get("other", op.args[1] if len(op.args) > 1 else None)
+    names = _common(em, a, b)
+    if op.kind == "NotEqual":
+        return [em.node("Not", [em.node("Equal", names)])]
+    return [em.node(op.kind, names)]
+
+
+def _as_bool(em, v):
+    n = em.name(v) if isinstance(v, Value) else em.scalar(v, np.bool_)
+    if isinstance(v, Value) and v.dtype != np.bool_:
+        n = em.node("Cast", [n], to=_onnx_dtype(np.bool_))
+    return n
+
+
+@register("Not")
+def _not(em, op):
+    return [em.node("Not", [_as_bool(em, op.args[0])])]
+
+
+@register("And", "Or", "Xor")
+def _logical(em, op):
+    return [em.node(op.kind, [_as_bool(em, op.args[0]), _as_bool(em, op.args[1])])]
+
+
+@register("Floor", "Ceil", "Round", "Sign")
+def _rounding(em, op):
+    x = op.args[0]
+    if op.kind == "Round" and op.kwargs.get("decimals", 0):
+        raise em.unsupported("round with decimals")
+    if op.kind != "Sign" and x.dtype.kind in "iub":
+        return [em.node("Identity", [em.name(x)])]
+    return [em.node(op.kind, [em.name(x)])]
+
+
+@register("ArgMax", "ArgMin")
+def _argmax(em, op):
+    args = list(op.args) + [None, None]
+    x = args[0]
+    dim = op.kwargs.get("dim", args[1])
+    keepdim = bool(op.kwargs.get("keepdim", args[2] or False))
+    name = em.name(x)
+    if dim is None:
+        if keepdim:
+            raise em.unsupported("argmax over every dim with keepdim=True")
+        name, axis = em.node("Reshape", [name, em.i64([-1])]), 0
+    else:
+        axis = int(dim) % max(len(x.shape), 1)
+    return [em.node(op.kind, [name], axis=axis, keepdims=int(keepdim), select_last_index=0)]
+
+
+@register("MaskedFill")
+def _masked_fill(em, op):
+    x, mask = op.args[0], op.kwargs.get("mask", op.args[1] if len(op.args) > 1 else None)
+    value = op.kwargs.get("value", op.args[2] if len(op.args) > 2 else None)
+    if isinstance(value, Value):
+        v = em.name(value)
+        if value.dtype != x.dtype:
+            v = em.node("Cast", [v], to=_onnx_dtype(x.dtype))
+    else:
+        v = em.scalar(value, x.dtype)
+    return [em.node("Where", [_as_bool(em, mask), v, em.name(x)])]
+
+
+@register("BitwiseAnd", "BitwiseOr", "BitwiseXor", "BitwiseNot")
+def _bitwise(em, op):
+    values = [v for v in op.args[:2] if isinstance(v, Value)]
+    if all(v.dtype == np.bool_ for v in values):
+        kind = {"BitwiseAnd": "And", "BitwiseOr": "Or", "BitwiseXor": "Xor",
+                "BitwiseNot": "Not"}[op.kind]
+        return [em.node(kind, [_as_bool(em, v) for v in op.args[:1 if kind == "Not" else 2]])]
+    if em.opset < 18:
+        raise em.unsupported("bitwise ops on integers need opset 18")
+    if op.kind == "BitwiseNot":
+        return [em.node("BitwiseNot", [em.name(op.args[0])])]
+    return [em.node(op.kind, _common(em, op.args[0], op.args[1]))]

@@ -179,7 +179,12 @@ class _Tracer:
         scope = self.scope[-1][0] if self.scope else ""
         types = tuple(self.scope)
         op = TraceOp(kind, cls, args, kwargs, scope, types)
-        outs = (result,) if isinstance(result, Tensor) else tuple(result)
+        if isinstance(result, Tensor):
+            outs = (result,)
+        elif isinstance(result, (tuple, list)):
+            outs = tuple(result)
+        else:
+            return result  # a Python value (``equal``, ``item``...): not part of the graph
         inputs = op.inputs()
         static = all(v.static for v in inputs)
         for i, t in enumerate(outs):
@@ -249,21 +254,54 @@ def _patched(tracer):
         v = tracer.by_tensor.get(id(result)) or tracer.by_array.get(id(result._data))
         if v is not None:
             tracer.bind(self, v)
+        else:  # overwritten by an untraced value: no longer the value it was
+            tracer.by_tensor.pop(id(self), None)
+            tracer.by_array.pop(id(self._data), None)
         return out
 
     original_set_from = Tensor._set_from
-    getitem = whole("GetItem", indexing._getitem)
-    return [
+    swaps = [
         (Function, "apply", classmethod(apply)),
         (Tensor, "__add__", ew.add), (Tensor, "__sub__", ew.sub),
         (Tensor, "__mul__", ew.mul), (Tensor, "__truediv__", ew.div),
         (Tensor, "_set_from", set_from),
-        (Tensor, "__getitem__", getitem),
-        (Tensor, "max", minmax("max", reduction.max)), (numtorch, "max",
-                                                        minmax("max", reduction.max)),
-        (Tensor, "min", minmax("min", reduction.min)), (numtorch, "min",
-                                                        minmax("min", reduction.min)),
+        (Tensor, "__getitem__", whole("GetItem", indexing._getitem)),
     ]
+    for name, fn in (("max", minmax("max", reduction.max)), ("min", minmax("min", reduction.min))):
+        swaps += [(Tensor, name, fn), (numtorch, name, fn)]
+    # Functions that compute their result in NumPy outside any primitive (comparisons, masks,
+    # rounding, arg-max): recorded whole, so that their results are not taken for constants.
+    for names, kind, fn in [
+        (("eq",), "Equal", ew.eq), (("ne", "not_equal"), "NotEqual", ew.ne),
+        (("lt", "less"), "Less", ew.lt), (("le", "less_equal"), "LessOrEqual", ew.le),
+        (("gt", "greater"), "Greater", ew.gt), (("ge", "greater_equal"), "GreaterOrEqual", ew.ge),
+        (("logical_not",), "Not", ew.logical_not), (("logical_and",), "And", ew.logical_and),
+        (("logical_or",), "Or", ew.logical_or), (("logical_xor",), "Xor", ew.logical_xor),
+        (("floor",), "Floor", ew.floor), (("ceil",), "Ceil", ew.ceil),
+        (("round",), "Round", ew.round), (("sign",), "Sign", ew.sign),
+        (("argmax",), "ArgMax", reduction.argmax), (("argmin",), "ArgMin", reduction.argmin),
+        (("masked_fill",), "MaskedFill", indexing.masked_fill),
+        (("bitwise_and", "__and__"), "BitwiseAnd", ew.bitwise_and),
+        (("bitwise_or", "__or__"), "BitwiseOr", ew.bitwise_or),
+        (("bitwise_xor", "__xor__"), "BitwiseXor", ew.bitwise_xor),
+        (("bitwise_not", "__invert__"), "BitwiseNot", ew.bitwise_not),
+    ]:
+        wrapped = whole(kind, fn)
+        for name in names:
+            swaps.append((Tensor, name, wrapped))
+            if not name.startswith("__"):
+                swaps.append((numtorch, name, wrapped))
+            if name in ("eq", "ne", "lt", "le", "gt", "ge"):
+                swaps.append((Tensor, f"__{name}__", wrapped))
+        if kind == "MaskedFill":
+            swaps.append((Tensor, "masked_fill_", _inplace(wrapped)))
+    return swaps
+
+
+def _inplace(fn):
+    def method(self, *args, **kwargs):
+        return self._set_from(fn(self._snapshot(), *args, **kwargs))
+    return method
 
 
 def _flatten(obj, out):

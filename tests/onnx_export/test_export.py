@@ -373,7 +373,7 @@ def test_is_in_onnx_export_while_tracing():
     seen = []
     numtorch.onnx.export(Fn(lambda s, x: seen.append(numtorch.onnx.is_in_onnx_export()) or x + 1),
                          r(2), io.BytesIO())
-    assert seen == [True]
+    assert seen and all(seen) and not numtorch.onnx.is_in_onnx_export()
 
 
 def test_bad_opset_and_missing_output():
@@ -387,3 +387,44 @@ def test_missing_onnx_package_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "onnx", None)
     with pytest.raises(ImportError, match=r"numtorch\[onnx\]"):
         numtorch.onnx.export(nn.ReLU(), r(2), io.BytesIO())
+
+
+MASK_CASES = {
+    "where_compare": lambda s, x: numtorch.where(x > 0, x, x * 0.1),
+    "masked_fill": lambda s, x: x.masked_fill(x < -0.5, 0.0) + (x == x).float(),
+    "masked_fill_inplace": lambda s, x: (x * 1).masked_fill_(x.ge(0.2), -1.0),
+    "logical": lambda s, x: ((x > 0) & (x < 1) | ~(x != x)).float(),
+    "rounding": lambda s, x: (x * 3).floor() + (x * 3).ceil() + (x * 3).round() + x.sign(),
+    "argmax": lambda s, x: (x.argmax(-1), x.argmin(dim=1, keepdim=True), x.argmax()),
+    "prelu": lambda s, x: nn.functional.prelu(x, numtorch.tensor([0.1, 0.2, 0.3])),
+}
+
+
+@pytest.mark.parametrize("name", list(MASK_CASES))
+def test_comparisons_masks_and_rounding(name):
+    roundtrip(Fn(MASK_CASES[name]), r(2, 3, 4), r(3, 3, 4))
+
+
+def test_values_read_from_the_input_are_refused():
+    with pytest.raises(numtorch.onnx.errors.SymbolicValueError,
+                       match=r"'Mul' in module 'model' depends on the traced input's values"):
+        numtorch.onnx.export(Fn(lambda s, x: x * numtorch.tensor(x.numpy()[::-1].copy())),
+                             r(2, 3), io.BytesIO())
+    with pytest.raises(numtorch.onnx.errors.SymbolicValueError, match="values"):
+        numtorch.onnx.export(Fn(lambda s, x: x * float(x[0, 0])), r(2, 3), io.BytesIO())
+
+
+def test_tensors_sized_by_the_batch_are_refused_only_for_dynamic_axes():
+    model = Fn(lambda s, x: x + numtorch.ones(x.size(0), 3))
+    numtorch.onnx.export(model, r(2, 3), io.BytesIO())  # a static batch size: fine
+    with pytest.raises(numtorch.onnx.errors.SymbolicValueError,
+                       match=r"'Add' in module 'model' depends on the traced input's values or "
+                             r"dynamic sizes through a constant input"):
+        numtorch.onnx.export(model, r(2, 3), io.BytesIO(), input_names=["x"],
+                             dynamic_axes={"x": {0: "batch"}})
+
+
+def test_a_model_that_refuses_other_sizes_is_still_checked_on_values():
+    pos = numtorch.randn(1, 4, 3)
+    model = Fn(lambda s, x: x + pos)  # broadcasting only works for length 4
+    roundtrip(model, r(2, 4, 3), r(3, 4, 3), dynamic={"in0": {0: "batch", 1: "length"}})
