@@ -37,7 +37,9 @@ def export_run(run_or_weights, out, opset_version=None, batch_size=1):
 
     cfg, resolved, net, weights = load_run(run_or_weights)
     shape = tuple(resolved.get("input_shape", ()))
-    x = numtorch.zeros((batch_size,) + shape)
+    # A random example (its own generator: the global stream is left alone), so that the
+    # export's second-trace check sees values that change when shuffled.
+    x = numtorch.randn((batch_size,) + shape, generator=numtorch.Generator().manual_seed(0))
     try:
         proto = build_model(net, (x,), input_names=["input"], output_names=["logits"],
                             opset_version=opset_version,

@@ -154,13 +154,16 @@ SHAPE_CASES = {
                                 x.sum(), x.logsumexp(-1)),
     "max_min_dim": lambda s, x: (x.max(1), x.min(dim=2, keepdim=True), x.max(-1)[0]),
     "math": lambda s, x: (x.abs() + 0.5).log().exp().sqrt().rsqrt().clamp(0.1, 2),
+    "outputs_repeated_and_inputs": lambda s, x: (x, x * 2, x, s.w, x * 2),
     "maximum_minimum": lambda s, x: numtorch.maximum(x, x * 0.5) - numtorch.minimum(x, -x),
 }
 
 
 @pytest.mark.parametrize("name", list(SHAPE_CASES))
 def test_shape_and_elementwise_ops(name):
-    roundtrip(Fn(SHAPE_CASES[name]), r(2, 3, 4), r(3, 3, 4))
+    model = Fn(SHAPE_CASES[name])
+    model.w = nn.Parameter(r(2))
+    roundtrip(model, r(2, 3, 4), r(3, 3, 4))
 
 
 def test_broadcasting_arithmetic():
@@ -428,3 +431,16 @@ def test_a_model_that_refuses_other_sizes_is_still_checked_on_values():
     pos = numtorch.randn(1, 4, 3)
     model = Fn(lambda s, x: x + pos)  # broadcasting only works for length 4
     roundtrip(model, r(2, 4, 3), r(3, 4, 3), dynamic={"in0": {0: "batch", 1: "length"}})
+
+
+def test_training_mode_export_is_refused_for_batch_norm_statistics():
+    model = nn.Sequential(nn.Linear(3, 3), nn.BatchNorm1d(3))
+    with pytest.raises(numtorch.onnx.errors.UnsupportedOperatorError,
+                       match=r"NativeBatchNorm' in module 'model\.1'.*training mode"):
+        numtorch.onnx.export(model, r(4, 3), io.BytesIO(),
+                             training=numtorch.onnx.TrainingMode.TRAINING)
+    model.eval()
+    proto = roundtrip(model, r(4, 3), r(2, 3), training=numtorch.onnx.TrainingMode.PRESERVE,
+                      keep_initializers_as_inputs=True)
+    names = [i.name for i in proto.graph.input]
+    assert names[0] == "in0" and "1.running_mean" in names and "0.weight" in names
