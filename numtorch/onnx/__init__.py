@@ -85,6 +85,6 @@ def export(model, args=(), f=None, export_params=True, verbose=False,
     if verbose:
         import onnx
 
-        print(onnx.helper.printable_graph(proto.graph))
+        print(onnx.printer.to_text(proto.graph))
     write_model(proto, f)
     return None

@@ -1,6 +1,7 @@
 """Trace -> ONNX ModelProto: inputs, initializers, nodes, outputs, symbolic dims; and writing."""
 
 import os
+import warnings
 
 import numpy as np
 
@@ -69,6 +70,11 @@ def build_model(model, args, kwargs=None, export_params=True, training=None, inp
         raise ValueError(f"Unsupported ONNX opset version: {opset}; numtorch exports opsets "
                          f"{SUPPORTED_OPSETS.start} to {SUPPORTED_OPSETS.stop - 1}")
     tr, _ = trace_model(model, args, kwargs, training, input_names)
+    known = {v.name for v in tr.inputs} | set(output_names or [])
+    for name in dynamic_axes or {}:
+        if name not in known:
+            warnings.warn(f"Provided key {name} for dynamic axes is not a valid input/output "
+                          "name", stacklevel=3)
     em = _convert(tr, opset)
     if verify:
         _verify(model, args, kwargs, training, input_names, dynamic_axes, tr, em, opset)

@@ -444,3 +444,11 @@ def test_training_mode_export_is_refused_for_batch_norm_statistics():
                       keep_initializers_as_inputs=True)
     names = [i.name for i in proto.graph.input]
     assert names[0] == "in0" and "1.running_mean" in names and "0.weight" in names
+
+
+def test_verbose_prints_the_graph_and_unknown_dynamic_axes_warn(capsys):
+    with pytest.warns(UserWarning, match="Provided key y for dynamic axes"):
+        numtorch.onnx.export(nn.Linear(3, 2), r(4, 3), io.BytesIO(), verbose=True,
+                             input_names=["x"], dynamic_axes={"x": [0], "y": [0]})
+    out = capsys.readouterr().out
+    assert "Gemm" in out and "fc" not in out and "x" in out
