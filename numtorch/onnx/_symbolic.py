@@ -551,6 +551,12 @@ def _max_pool(em, op):
     return [y, None]
 
 
+@register("_PlaneGather")
+def _plane_gather(em, op):
+    raise em.unsupported("adaptive max pooling is exported only when the input size is a "
+                         "multiple of the output size", name="adaptive_max_pool")
+
+
 @register("_AvgPool")
 def _avg_pool(em, op):
     x, g, div = op.args[0], op.args[1], op.args[2]

@@ -21,11 +21,13 @@ An op whose inputs are all constants is run, not recorded: its outputs are const
 hooks, so each op knows the module path it ran in (``block.0.act``), for error messages and
 for TensorBoard's name scopes.
 
-The result, a ``Trace``, is what ``numtorch.onnx.export`` turns into an ONNX graph and what
-``SummaryWriter.add_graph`` turns into a TensorBoard graph.
+The swaps are process-wide, but only the tracing thread's ops are recorded; other threads
+keep computing as usual. The result, a ``Trace``, is what ``numtorch.onnx.export`` turns into
+an ONNX graph and what ``SummaryWriter.add_graph`` turns into a TensorBoard graph.
 """
 
 import inspect
+import threading
 
 import numpy as np
 
@@ -138,6 +140,7 @@ class _Tracer:
         self.scope = []      # [(path, class name)] of the modules being called
         self.const_count = 0
         self.model = model
+        self.thread = threading.get_ident()  # ops run by other threads are not recorded
 
     # ------------------------------------------------------------------ values
     def bind(self, tensor, value):
@@ -218,7 +221,7 @@ def _patched(tracer):
     original_apply = Function.__dict__["apply"].__func__
 
     def apply(cls, *args, **kwargs):
-        if tracer.paused or not cls._primitive:
+        if tracer.paused or not cls._primitive or threading.get_ident() != tracer.thread:
             # A user-defined Function: its forward's own numtorch ops are what gets traced.
             return original_apply(cls, *args, **kwargs)
         tracer.paused += 1
@@ -231,7 +234,7 @@ def _patched(tracer):
     def whole(kind, fn):
         """Record a call of ``fn`` as one op ``kind`` (its inner primitives are not)."""
         def wrapper(*args, **kwargs):
-            if tracer.paused:
+            if tracer.paused or threading.get_ident() != tracer.thread:
                 return fn(*args, **kwargs)
             tracer.paused += 1
             try:
@@ -251,6 +254,8 @@ def _patched(tracer):
 
     def set_from(self, result):
         out = original_set_from(self, result)
+        if threading.get_ident() != tracer.thread:
+            return out
         v = tracer.by_tensor.get(id(result)) or tracer.by_array.get(id(result._data))
         if v is not None:
             tracer.bind(self, v)

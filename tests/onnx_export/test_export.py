@@ -452,3 +452,29 @@ def test_verbose_prints_the_graph_and_unknown_dynamic_axes_warn(capsys):
                              input_names=["x"], dynamic_axes={"x": [0], "y": [0]})
     out = capsys.readouterr().out
     assert "Gemm" in out and "fc" not in out and "x" in out
+
+
+def test_uneven_adaptive_max_pool_is_refused_by_name():
+    with pytest.raises(numtorch.onnx.errors.UnsupportedOperatorError,
+                       match=r"'adaptive_max_pool' in module 'model'.*multiple"):
+        numtorch.onnx.export(nn.AdaptiveMaxPool2d(3), r(1, 2, 7, 7), io.BytesIO())
+
+
+def test_ops_of_other_threads_are_not_recorded():
+    import threading
+
+    stop = threading.Event()
+
+    def busy():
+        a = r(3, 3)
+        while not stop.is_set():
+            (a * 2).relu().sum()
+
+    worker = threading.Thread(target=busy)
+    worker.start()
+    try:
+        proto = roundtrip(nn.Sequential(nn.Linear(3, 3), nn.Tanh()), r(2, 3), r(4, 3))
+    finally:
+        stop.set()
+        worker.join()
+    assert op_types(proto) == ["Gemm", "Tanh"]
