@@ -755,3 +755,14 @@ def _bitwise(em, op):
     if op.kind == "BitwiseNot":
         return [em.node("BitwiseNot", [em.name(op.args[0])])]
     return [em.node(op.kind, _common(em, op.args[0], op.args[1]))]
+
+
+@register("CanonicalMask")
+def _canonical_mask(em, op):
+    mask = op.args[0]
+    target = np.dtype(op.kwargs.get("target_type", op.args[4] if len(op.args) > 4 else None))
+    if mask.dtype != np.bool_:
+        return [em.node("Identity", [em.name(mask)])]
+    # True (masked out) -> -inf, False -> 0
+    return [em.node("Where", [em.name(mask), em.scalar(-np.inf, target),
+                              em.scalar(0.0, target)])]

@@ -215,8 +215,8 @@ def _patched(tracer):
     import numtorch
     from numtorch._tensor import Tensor
     from numtorch.autograd.function import Function
+    from numtorch.ops import attention, indexing, reduction
     from numtorch.ops import elementwise as ew
-    from numtorch.ops import indexing, reduction
 
     original_apply = Function.__dict__["apply"].__func__
 
@@ -272,6 +272,9 @@ def _patched(tracer):
         (Tensor, "_set_from", set_from),
         (Tensor, "__getitem__", whole("GetItem", indexing._getitem)),
     ]
+    # A boolean attention mask becomes an additive float mask in NumPy.
+    swaps.append((attention, "_canonical_mask", whole("CanonicalMask",
+                                                      attention._canonical_mask)))
     for name, fn in (("max", minmax("max", reduction.max)), ("min", minmax("min", reduction.min))):
         swaps += [(Tensor, name, fn), (numtorch, name, fn)]
     # Functions that compute their result in NumPy outside any primitive (comparisons, masks,

@@ -482,3 +482,19 @@ def test_ops_of_other_threads_are_not_recorded():
         stop.set()
         worker.join()
     assert op_types(proto) == ["Gemm", "Tanh"]
+
+
+def test_transformer_with_a_padding_mask_input():
+    model = nn.Transformer(8, 2, num_encoder_layers=1, num_decoder_layers=1,
+                           dim_feedforward=16, batch_first=True)
+    causal = nn.Transformer.generate_square_subsequent_mask(4)
+
+    def forward(s, src, tgt, pad):
+        return s.mods[0](src, tgt, tgt_mask=causal, src_key_padding_mask=pad)
+
+    pad, pad2 = numtorch.zeros(2, 5, dtype=numtorch.bool), numtorch.zeros(3, 5,
+                                                                          dtype=numtorch.bool)
+    pad[0, 3:] = True
+    pad2[1, 1:] = True
+    pad2[2, 4] = True
+    roundtrip(Fn(forward, model), (r(2, 5, 8), r(2, 4, 8), pad), (r(3, 5, 8), r(3, 4, 8), pad2))
