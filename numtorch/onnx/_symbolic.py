@@ -113,7 +113,7 @@ class Emitter:
         while (suf < min(nin, nout) - pre
                and in_shape[nin - 1 - suf] == out_shape[nout - 1 - suf]):
             suf += 1
-        parts = []  # (kind, payload): ("g", input dim) or ("c", [constant dims])
+        parts = []  # ("g", the input dim to read) or ("c", a constant size, -1 = inferred)
         inferred = False
         for i, d in enumerate(out_shape):
             if i < pre:
@@ -144,12 +144,8 @@ class Emitter:
 
     def unsupported(self, detail="", name=None):
         module = "model" + ("." + self.op.scope if self.op.scope else "")
-        return UnsupportedOperatorError(name or _op_label(self.op), self.opset, module=module,
+        return UnsupportedOperatorError(name or self.op.kind, self.opset, module=module,
                                         detail=detail)
-
-
-def _op_label(op):
-    return op.kind
 
 
 SYMBOLICS = {}
@@ -175,7 +171,7 @@ def _onnx_dtype(np_dtype):
 
 # ====================================================================== elementwise
 _BINARY = {"Add": "Add", "Sub": "Sub", "Mul": "Mul", "Div": "Div", "Pow": "Pow",
-           "Maximum": "Max", "Minimum": "Min", "Atan2": None}
+           "Maximum": "Max", "Minimum": "Min"}
 
 
 @register("Add", "Sub", "Mul", "Div", "Pow", "Maximum", "Minimum")
