@@ -26,8 +26,11 @@ def _set_mode(model, training):
 def trace_model(model, args, kwargs=None, training=None, input_names=None):
     """Trace ``model`` on PyTorch-style ``args`` (and ``kwargs``) in the mode ``training``
     asks for (EVAL by default), restoring the modules' modes afterwards."""
+    from numtorch.nn import Module
     from numtorch.onnx import TrainingMode
 
+    if not isinstance(model, Module):
+        raise TypeError(f"expected an nn.Module to export, got {type(model).__name__}")
     pos, kw = split_args(args)
     kw.update(kwargs or {})
     modes = _set_mode(model, TrainingMode.EVAL if training is None else training)

@@ -383,7 +383,9 @@ def test_is_in_onnx_export_while_tracing():
     assert seen and all(seen) and not numtorch.onnx.is_in_onnx_export()
 
 
-def test_bad_opset_and_missing_output():
+def test_bad_opset_missing_output_and_not_a_module():
+    with pytest.raises(TypeError, match="nn.Module"):
+        numtorch.onnx.export(lambda x: x + 1, r(2), io.BytesIO())
     with pytest.raises(ValueError, match="opset"):
         numtorch.onnx.export(nn.ReLU(), r(2), io.BytesIO(), opset_version=7)
     with pytest.raises(ValueError, match="output"):
