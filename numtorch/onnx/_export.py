@@ -78,9 +78,14 @@ def build_model(model, args, kwargs=None, export_params=True, training=None, inp
         if name not in known:
             warnings.warn(f"Provided key {name} for dynamic axes is not a valid input/output "
                           "name", stacklevel=3)
-    em = _convert(tr, opset)
+    dynamic = any(_dynamic_dims(dynamic_axes, v.name, len(v.shape)) for v in tr.inputs)
+    tr2, grown = None, False
     if verify:
-        _verify(model, args, kwargs, training, input_names, dynamic_axes, tr, em, opset)
+        tr2, grown = _second_trace(model, args, kwargs, training, input_names, dynamic_axes, tr)
+    hints = _reshape_hints(tr, tr2) if grown else {}
+    em = _convert(tr, opset, hints, dynamic)
+    if tr2 is not None:
+        _verify(em, tr2, opset, hints, dynamic, grown)
 
     # Outputs: the producing node's output is renamed; an input, parameter, constant or a
     # value returned twice goes through an Identity node.
@@ -138,15 +143,20 @@ def build_model(model, args, kwargs=None, export_params=True, training=None, inp
     return proto
 
 
-def _convert(tr, opset):
-    """The ONNX nodes and constants of a trace, in an ``Emitter``."""
+def _convert(tr, opset, hints=None, dynamic=True):
+    """The ONNX nodes and constants of a trace, in an ``Emitter``. ``hints`` maps the index
+    of a ``Reshape`` op to how its target is built (``_reshape_hints``); without dynamic dims
+    every reshape target is a constant."""
     em = Emitter(opset)
+    em.hints = hints or {}
+    em.dynamic = dynamic
     for v in tr.inputs:
         em.names[id(v)] = v.name
     for name, v in tr.params.items():
         em.names[id(v)] = name
-    for op in tr.ops:
+    for k, op in enumerate(tr.ops):
         em.op = op
+        em.op_index = k
         fn = SYMBOLICS.get(op.kind)
         if fn is None:
             raise em.unsupported()
@@ -197,35 +207,70 @@ def _other_inputs(args, kwargs, tr, dynamic_axes, grow):
     return _map_tensors(pos, other, counter), _map_tensors(kw, other, counter)
 
 
-def _verify(model, args, kwargs, training, input_names, dynamic_axes, tr, em, opset):
-    """Trace again on other input values (and, for dynamic axes, other sizes) and require the
-    same ONNX graph: same nodes, attributes and constants. A difference means the graph
-    baked in something computed from this particular input (a value read with ``.item()`` or
-    NumPy, a tensor created with the input's size, a data-dependent branch): it would give
-    wrong results on other inputs, so it is an error rather than a silent export."""
-    from numtorch.onnx.errors import SymbolicValueError
-
+def _second_trace(model, args, kwargs, training, input_names, dynamic_axes, tr):
+    """A trace on other inputs (``_other_inputs``): shuffled values and, when there are
+    dynamic axes, one more entry along each. Returns (trace, grown) — grown False when the
+    model refuses the other sizes and only the values changed — or (None, False) when it
+    refuses both."""
     grow = any(_dynamic_dims(dynamic_axes, v.name, len(v.shape)) for v in tr.inputs)
-    attempts = [True, False] if grow else [False]
-    for sizes in attempts:
+    for sizes in ([True, False] if grow else [False]):
         pos, kw = _other_inputs(args, kwargs, tr, dynamic_axes, sizes)
         try:
-            tr2, _ = trace_model(model, pos, kw, training, input_names)
-        except Exception:  # the model refuses other sizes: check the values alone
-            if sizes:
+            return trace_model(model, pos, kw, training, input_names)[0], sizes
+        except Exception:  # the model refuses other sizes (or values): nothing to compare
+            continue
+    return None, False
+
+
+def _reshape_hints(tr, tr2):
+    """How to build each reshape target, from the two traces (the second one with other sizes
+    along the dynamic axes): a dim of the same size in both is a constant; a dim that changed
+    is read from the input dim that changed the same way (``("g", j)``), or inferred (-1) if
+    it is the only one left. {op index: [("g", j) or ("c", size)]}; a reshape the two traces
+    do not explain is left out (``Emitter.shape_of`` then guesses, and ``_verify`` checks)."""
+    hints = {}
+    if tr2 is None or len(tr2.ops) != len(tr.ops):
+        return hints
+    for k, (a, b) in enumerate(zip(tr.ops, tr2.ops)):
+        if a.kind != "Reshape" or b.kind != "Reshape":
+            continue
+        in1, in2 = a.args[0].shape, b.args[0].shape
+        out1, out2 = tuple(a.args[1]), tuple(b.args[1])
+        if len(in1) != len(in2) or len(out1) != len(out2):
+            continue
+        parts, unknown = [], []
+        for i, (d1, d2) in enumerate(zip(out1, out2)):
+            if d1 == d2:
+                parts.append(("c", int(d1)))
                 continue
-            return
-        try:
-            em2 = _convert(tr2, opset)
-        except SymbolicValueError:
-            raise
-        except Exception as exc:
-            raise SymbolicValueError(
-                f"the traced graph changes with the input's values: {exc}") from None
-        break
-    else:
-        return
-    cause = "values or dynamic sizes" if sizes else "values"
+            same = [j for j in range(len(in1)) if in1[j] == d1 and in2[j] == d2]
+            if same:
+                aligned = [j for j in same if j in (i, i - len(out1) + len(in1))]
+                parts.append(("g", (aligned or same)[0]))
+            else:
+                parts.append(("c", -1))
+                unknown.append(i)
+        if len(unknown) <= 1:
+            hints[k] = parts
+    return hints
+
+
+def _verify(em, tr2, opset, hints, dynamic, grown):
+    """Require the second trace (``_second_trace``) to give the same ONNX graph: same nodes,
+    attributes and constants. A difference means the graph baked in something computed from
+    this particular input (a value read with ``.item()`` or NumPy, a tensor created with the
+    input's size, a data-dependent branch): it would give wrong results on other inputs, so
+    it is an error rather than a silent export."""
+    from numtorch.onnx.errors import SymbolicValueError
+
+    try:
+        em2 = _convert(tr2, opset, hints, dynamic)
+    except SymbolicValueError:
+        raise
+    except Exception as exc:
+        raise SymbolicValueError(
+            f"the traced graph changes with the input's values: {exc}") from None
+    cause = "values or dynamic sizes" if grown else "values"
 
     def fail(node, what):
         op = em.node_ops.get(node.name)

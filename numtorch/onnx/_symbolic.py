@@ -6,12 +6,13 @@ ONNX names of the op's outputs (None for an output it does not produce). A kind 
 in the table, or attributes a function cannot express, raise ``UnsupportedOperatorError``
 naming the op and the module it ran in.
 
-Shapes: a reshape target is not written as the constants seen while tracing, because a
-graph exported with a symbolic batch dimension must run at any batch size. The dims that the
-target shares with the input (a leading run and a trailing run, as ``view(x.size(0), -1)``,
-``flatten(1)`` and the head split of attention leave them) are read from the input at run time
-(``Shape`` -> ``Gather`` -> ``Concat``), one remaining dim becomes -1 (inferred), and the other
-remaining dims are constants.
+Shapes: with dynamic axes, a reshape target is not written as the constants seen while
+tracing, because the graph must run at any size of those axes. The export compares two traces
+(``_export._reshape_hints``): dims that kept their size are constants, dims that changed are
+read from the input at run time (``Shape`` -> ``Gather`` -> ``Concat``) or inferred (-1).
+Without a second trace, ``Emitter.shape_of`` reads the dims the target shares with the input
+(a leading run and a trailing run, as ``view(x.size(0), -1)``, ``flatten(1)`` and the head
+split of attention leave them), makes one remaining dim -1 and the others constants.
 """
 
 import math
@@ -43,6 +44,9 @@ class Emitter:
         self.count = 0
         self.op = None          # the TraceOp being converted (for names and errors)
         self.node_ops = {}      # node name -> the TraceOp it came from
+        self.op_index = 0       # the index of ``op`` in the trace
+        self.hints = {}         # op index -> how to build a reshape target (_reshape_hints)
+        self.dynamic = True     # False: the inputs have no dynamic dims
 
     # ------------------------------------------------------------------ names
     def fresh(self, hint):
@@ -98,13 +102,16 @@ class Emitter:
     def scalar(self, value, dtype):
         return self.const(np.asarray(value, dtype=dtype))
 
-    def shape_of(self, v, in_shape, out_shape):
+    def shape_of(self, v, in_shape, out_shape, parts=None):
         """A 1-D int64 ONNX tensor holding ``out_shape`` for a reshape of ``v`` (shape
-        ``in_shape``): run-time sizes where the target keeps the input's dims (see the module
-        docstring), constants elsewhere."""
+        ``in_shape``): constants when nothing is dynamic; else built from ``parts`` (from the
+        two traces, see ``_export._reshape_hints``) or, without them, run-time sizes where
+        the target keeps the input's dims (see the module docstring)."""
         out_shape = [int(d) for d in out_shape]
-        if v.static:
+        if v.static or not self.dynamic:
             return self.i64(out_shape)
+        if parts is not None:
+            return self._concat_shape(v, parts)
         nin, nout = len(in_shape), len(out_shape)
         pre = 0
         while pre < min(nin, nout) and in_shape[pre] == out_shape[pre]:
@@ -125,6 +132,10 @@ class Emitter:
                 inferred = True
             else:
                 parts.append(("c", d))
+        return self._concat_shape(v, parts)
+
+    def _concat_shape(self, v, parts):
+        """``Concat`` of constant runs and ``Gather``s from ``Shape(v)``."""
         if all(k == "c" for k, _ in parts):
             return self.i64([d for _, d in parts])
         shape = self.node("Shape", [self.name(v)])
@@ -376,7 +387,7 @@ def _linear(em, op):
 @register("Reshape")
 def _reshape(em, op):
     x, shape = op.args[0], op.args[1]
-    target = em.shape_of(x, x.shape, shape)
+    target = em.shape_of(x, x.shape, shape, em.hints.get(em.op_index))
     return [em.node("Reshape", [em.name(x), target])]
 
 

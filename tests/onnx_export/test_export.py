@@ -500,3 +500,20 @@ def test_transformer_with_a_padding_mask_input():
     pad2[1, 1:] = True
     pad2[2, 4] = True
     roundtrip(Fn(forward, model), (r(2, 5, 8), r(2, 4, 8), pad), (r(3, 5, 8), r(3, 4, 8), pad2))
+
+
+def test_export_at_batch_size_one():
+    """The usual idiom, an example of batch 1: the sizes that follow the batch are found by a
+    second trace at batch 2, so a 1 from the batch is not mistaken for a constant."""
+    numtorch.manual_seed(0)
+    layer = nn.TransformerEncoderLayer(8, 2, 16, batch_first=True)
+    proto = roundtrip(layer, r(1, 5, 8), r(3, 5, 8))
+    assert "Shape" in op_types(proto)
+    roundtrip(load_example("transformer_classifier").RowTransformer(8, 8, 10), r(1, 8, 8),
+              r(4, 8, 8))
+    roundtrip(nn.MultiheadAttention(8, 2), (r(5, 1, 8), r(5, 1, 8), r(5, 1, 8)),
+              (r(5, 3, 8), r(5, 3, 8), r(5, 3, 8)),
+              dynamic={f"in{i}": {1: "batch"} for i in range(3)})
+    model = load_example("char_lstm").CharLSTM(20, emb=8, hidden=16)
+    roundtrip(model, numtorch.randint(0, 20, (7, 1)), numtorch.randint(0, 20, (7, 3)),
+              dynamic={"in0": {1: "batch"}})
