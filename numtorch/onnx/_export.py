@@ -223,23 +223,44 @@ def _second_trace(model, args, kwargs, training, input_names, dynamic_axes, tr):
 
 
 def _reshape_hints(tr, tr2):
-    """How to build each reshape target, from the two traces (the second one with other sizes
-    along the dynamic axes): a dim of the same size in both is a constant; a dim that changed
-    is read from the input dim that changed the same way (``("g", j)``), or inferred (-1) if
-    it is the only one left. {op index: [("g", j) or ("c", size)]}; a reshape the two traces
-    do not explain is left out (``Emitter.shape_of`` then guesses, and ``_verify`` checks)."""
+    """How to build each reshape (and expand) target, from the two traces (the second one with
+    other sizes along the dynamic axes): a dim of the same size in both is a constant; a dim
+    that changed is read from the reshaped tensor's dim that changed the same way
+    (``("g", j)``), else inferred (-1) if it is the first such, else read from a graph input's
+    dim that changed the same way (``("gi", name, j)``, as ``expand(x.size(0), -1, -1)`` of a
+    parameter needs). {op index: parts}; a target the two traces do not explain is left out
+    (``Emitter.shape_of`` then guesses, and ``_verify`` checks)."""
     hints = {}
     if tr2 is None or len(tr2.ops) != len(tr.ops):
         return hints
+
+    def graph_input_dim(d1, d2):
+        """A graph input's dim that went from d1 to d2: ("gi", input name, dim) or None."""
+        for v1, v2 in zip(tr.inputs, tr2.inputs):
+            for j, (e1, e2) in enumerate(zip(v1.shape, v2.shape)):
+                if (e1, e2) == (d1, d2):
+                    return ("gi", v1.name, j)
+        return None
+
     for k, (a, b) in enumerate(zip(tr.ops, tr2.ops)):
-        if a.kind != "Reshape" or b.kind != "Reshape":
+        if a.kind != b.kind or a.kind not in ("Reshape", "Expand"):
             continue
         in1, in2 = a.args[0].shape, b.args[0].shape
         out1, out2 = tuple(a.args[1]), tuple(b.args[1])
         if len(in1) != len(in2) or len(out1) != len(out2):
             continue
+        lead = len(out1) - len(in1)
         parts, unknown = [], []
         for i, (d1, d2) in enumerate(zip(out1, out2)):
+            kept = 0 <= i - lead < len(in1) and (in1[i - lead], in2[i - lead]) == (d1, d2)
+            if a.kind == "Expand":
+                # 1 keeps the input's own size (ONNX broadcasting); else the size wanted.
+                part = ("c", 1) if kept else ("c", int(d1)) if d1 == d2 else \
+                    graph_input_dim(d1, d2)
+                if part is None:
+                    break
+                parts.append(part)
+                continue
             if d1 == d2:
                 parts.append(("c", int(d1)))
                 continue
@@ -247,10 +268,15 @@ def _reshape_hints(tr, tr2):
             if same:
                 aligned = [j for j in same if j in (i, i - len(out1) + len(in1))]
                 parts.append(("g", (aligned or same)[0]))
-            else:
+            elif not unknown:
                 parts.append(("c", -1))
                 unknown.append(i)
-        if len(unknown) <= 1:
+            else:
+                part = graph_input_dim(d1, d2)
+                if part is None:
+                    break
+                parts.append(part)
+        else:
             hints[k] = parts
     return hints
 

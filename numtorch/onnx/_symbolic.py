@@ -136,19 +136,23 @@ class Emitter:
 
     def _concat_shape(self, v, parts):
         """``Concat`` of constant runs and ``Gather``s from ``Shape(v)``."""
-        if all(k == "c" for k, _ in parts):
-            return self.i64([d for _, d in parts])
-        shape = self.node("Shape", [self.name(v)])
+        if all(part[0] == "c" for part in parts):
+            return self.i64([part[1] for part in parts])
+        shapes = {}  # source name -> its Shape node
         pieces = []
         run = []
-        for kind, p in parts:
-            if kind == "c":
-                run.append(p)
+        for part in parts:
+            if part[0] == "c":
+                run.append(part[1])
                 continue
             if run:
                 pieces.append(self.i64(run))
                 run = []
-            pieces.append(self.node("Gather", [shape, self.i64([p])], axis=0))
+            # ("g", dim) of v itself, or ("gi", graph input name, dim)
+            source, dim = (self.name(v), part[1]) if part[0] == "g" else (part[1], part[2])
+            if source not in shapes:
+                shapes[source] = self.node("Shape", [source])
+            pieces.append(self.node("Gather", [shapes[source], self.i64([dim])], axis=0))
         if run:
             pieces.append(self.i64(run))
         return pieces[0] if len(pieces) == 1 else self.node("Concat", pieces, axis=0)
@@ -399,6 +403,9 @@ def _permute(em, op):
 @register("Expand")
 def _expand(em, op):
     x, shape = op.args[0], [int(s) for s in op.args[1]]
+    parts = em.hints.get(em.op_index)
+    if parts is not None and em.dynamic:
+        return [em.node("Expand", [em.name(x), em._concat_shape(x, parts)])]
     lead = len(shape) - len(x.shape)
     # Where the input already has the size, expand by 1 (ONNX broadcasting keeps it, at any
     # run-time size); elsewhere the traced size.

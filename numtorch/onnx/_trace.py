@@ -215,7 +215,7 @@ def _patched(tracer):
     import numtorch
     from numtorch._tensor import Tensor
     from numtorch.autograd.function import Function
-    from numtorch.ops import attention, indexing, reduction
+    from numtorch.ops import attention, indexing, reduction, shape
     from numtorch.ops import elementwise as ew
 
     original_apply = Function.__dict__["apply"].__func__
@@ -264,8 +264,23 @@ def _patched(tracer):
             tracer.by_array.pop(id(self._data), None)
         return out
 
+    def expand(fn):
+        """``expand``/``expand_as`` recorded as one ``Expand`` to the resulting shape (the
+        library returns a plain reshape when nothing grows, as at batch size 1)."""
+        def wrapper(self, *args, **kwargs):
+            if tracer.paused or threading.get_ident() != tracer.thread:
+                return fn(self, *args, **kwargs)
+            tracer.paused += 1
+            try:
+                out = fn(self, *args, **kwargs)
+            finally:
+                tracer.paused -= 1
+            return tracer.record("Expand", None, (self, tuple(out._data.shape)), {}, out)
+        return wrapper
+
     original_set_from = Tensor._set_from
     swaps = [
+        (Tensor, "expand", expand(shape.expand)), (Tensor, "expand_as", expand(shape.expand_as)),
         (Function, "apply", classmethod(apply)),
         (Tensor, "__add__", ew.add), (Tensor, "__sub__", ew.sub),
         (Tensor, "__mul__", ew.mul), (Tensor, "__truediv__", ew.div),

@@ -517,3 +517,20 @@ def test_export_at_batch_size_one():
     model = load_example("char_lstm").CharLSTM(20, emb=8, hidden=16)
     roundtrip(model, numtorch.randint(0, 20, (7, 1)), numtorch.randint(0, 20, (7, 3)),
               dynamic={"in0": {1: "batch"}})
+
+
+def test_a_parameter_expanded_to_the_batch_size():
+    """A class token ``expand(x.size(0), -1, -1)``: the batch size is read from the graph
+    input at run time."""
+    class WithToken(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.token = nn.Parameter(r(1, 1, 4))
+            self.norm = nn.LayerNorm(4)
+
+        def forward(self, x):
+            tokens = self.token.expand(x.size(0), -1, -1)  # (N, 1, E)
+            return self.norm(numtorch.cat([tokens, x], 1))[:, 0]
+
+    proto = roundtrip(WithToken(), r(1, 3, 4), r(5, 3, 4))
+    assert "Expand" in op_types(proto) and "Shape" in op_types(proto)
