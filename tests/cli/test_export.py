@@ -92,3 +92,17 @@ def test_single_image_and_bad_input(run_folder, capsys):
     numtorch.onnx.export(numtorch.nn.Linear(2, 2), numtorch.zeros(1, 2), str(plain))
     assert main(["predict", "--onnx", str(plain), image]) == 2
     assert "no numtorch metadata" in capsys.readouterr().err
+
+
+def test_missing_packages_are_named(run_folder, capsys, monkeypatch):
+    import sys
+
+    tmp, run = run_folder
+    image = str(next((tmp / "imgs" / "dot").iterdir()))
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)
+    assert main(["predict", "--onnx", str(tmp / "model.onnx"), image]) == 2
+    assert "pip install onnxruntime" in capsys.readouterr().err
+    monkeypatch.setitem(sys.modules, "onnx", None)
+    assert main(["export", str(run), str(tmp / "never.onnx")]) == 2
+    assert 'pip install "numtorch[onnx]"' in capsys.readouterr().err
+    assert not (tmp / "never.onnx").exists()

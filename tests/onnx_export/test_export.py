@@ -240,8 +240,8 @@ def test_other_opsets(opset):
 
 # ====================================================================== the model zoo
 @pytest.mark.parametrize("name, shape", [
-    ("mlp", (1, 8, 8)), ("cnn", (1, 28, 28)), ("lenet5", (1, 28, 28)), ("vgg11", (3, 16, 16)),
-    ("resnet18", (3, 16, 16)), ("cifar_resnet20", (3, 16, 16)),
+    ("logreg", (1, 8, 8)), ("mlp", (1, 8, 8)), ("cnn", (1, 28, 28)), ("lenet5", (1, 28, 28)),
+    ("vgg11", (3, 16, 16)), ("resnet18", (3, 16, 16)), ("cifar_resnet20", (3, 16, 16)),
 ])
 def test_zoo_models(name, shape):
     from numtorch.vision.models import get_model
