@@ -123,11 +123,10 @@ def build_model(model, args, kwargs=None, export_params=True, training=None, inp
             initializers.append(numpy_helper.from_array(np.array(v.array, order="C"), name))
         if keep_initializers_as_inputs or not export_params:
             inputs.append(_value_info(helper, name, v.dtype, v.shape, {}))
-    symbolic = any(_dynamic_dims(dynamic_axes, v.name, len(v.shape)) for v in tr.inputs)
     outputs = []
     for name, v in graph_outputs:
         dyn = _dynamic_dims(dynamic_axes, name, len(v.shape))
-        if symbolic and not dyn:
+        if dynamic and not dyn:
             # Left to ONNX's shape inference below, which carries the inputs' symbolic dims.
             outputs.append(helper.make_tensor_value_info(
                 name, helper.np_dtype_to_tensor_dtype(v.dtype), None))
@@ -137,7 +136,7 @@ def build_model(model, args, kwargs=None, export_params=True, training=None, inp
     proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)],
                               producer_name="numtorch", producer_version=_version())
     proto.ir_version = helper.find_min_ir_version_for([helper.make_opsetid("", opset)])
-    if symbolic:
+    if dynamic:
         _output_shapes(proto, tr, graph_outputs, dynamic_axes)
     onnx.checker.check_model(proto)
     return proto
@@ -145,8 +144,8 @@ def build_model(model, args, kwargs=None, export_params=True, training=None, inp
 
 def _convert(tr, opset, hints=None, dynamic=True):
     """The ONNX nodes and constants of a trace, in an ``Emitter``. ``hints`` maps the index
-    of a ``Reshape`` op to how its target is built (``_reshape_hints``); without dynamic dims
-    every reshape target is a constant."""
+    of a ``Reshape`` or ``Expand`` op to how its target is built (``_reshape_hints``); without
+    dynamic dims every such target is a constant."""
     em = Emitter(opset)
     em.hints = hints or {}
     em.dynamic = dynamic
