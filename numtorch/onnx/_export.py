@@ -137,7 +137,7 @@ def build_model(model, args, kwargs=None, export_params=True, training=None, inp
                               producer_name="numtorch", producer_version=_version())
     proto.ir_version = helper.find_min_ir_version_for([helper.make_opsetid("", opset)])
     if dynamic:
-        _output_shapes(proto, tr, graph_outputs, dynamic_axes)
+        _output_shapes(proto, tr, graph_outputs, dynamic_axes, tr2 if grown else None)
     onnx.checker.check_model(proto)
     return proto
 
@@ -335,17 +335,34 @@ def _module_path(op):
     return "model" + ("." + op.scope if op.scope else "")
 
 
-def _output_shapes(proto, tr, graph_outputs, dynamic_axes):
-    """Shapes for the outputs ``dynamic_axes`` does not name: ONNX's shape inference where it
-    knows a dim; where it does not (a size read by ``Shape`` at run time), the traced size,
-    made symbolic under the input dim's name when it equals the traced size of a dynamic dim
-    of an input (the batch size, in practice)."""
+def _output_shapes(proto, tr, graph_outputs, dynamic_axes, tr2=None):
+    """Shapes for the outputs ``dynamic_axes`` does not name. With ``tr2``, the trace at other
+    sizes of the dynamic axes: a dim that changed between the traces is symbolic, named after
+    the input dim that changed the same way (``batch``), or ``<output>_dim_<i>``. Without it:
+    ONNX's shape inference where it knows a dim; where it does not (a size read by ``Shape``
+    at run time), the traced size, made symbolic under the input dim's name when it equals the
+    traced size of a dynamic dim of an input (the batch size, in practice)."""
     import onnx
 
     sizes = {}
-    for v in tr.inputs:
+    changes = {}
+    for k, v in enumerate(tr.inputs):
         for i, name in _dynamic_dims(dynamic_axes, v.name, len(v.shape)).items():
             sizes.setdefault(v.shape[i], name)
+            if tr2 is not None:
+                changes.setdefault((v.shape[i], tr2.inputs[k].shape[i]), name)
+    if tr2 is not None and len(tr2.outputs) == len(graph_outputs):
+        for out, (name, v), v2 in zip(proto.graph.output, graph_outputs, tr2.outputs):
+            if out.type.tensor_type.HasField("shape"):
+                continue
+            out.type.tensor_type.shape.SetInParent()  # a 0-d output has a shape with no dims
+            for i, (d1, d2) in enumerate(zip(v.shape, v2.shape)):
+                d = out.type.tensor_type.shape.dim.add()
+                if d1 == d2:
+                    d.dim_value = int(d1)
+                else:
+                    d.dim_param = changes.get((d1, d2), f"{name}_dim_{i}")
+        return
     try:
         inferred = {o.name: o for o in onnx.shape_inference.infer_shapes(proto).graph.output}
     except Exception:  # inference is a nicety here: the traced shapes are the fallback

@@ -534,3 +534,11 @@ def test_a_parameter_expanded_to_the_batch_size():
 
     proto = roundtrip(WithToken(), r(1, 3, 4), r(5, 3, 4))
     assert "Expand" in op_types(proto) and "Shape" in op_types(proto)
+
+
+def test_output_dims_follow_the_dynamic_axes():
+    model = Fn(lambda s, x: (x.flatten(1), x.sum((1, 2)), x[0], x.reshape(-1)))
+    proto = roundtrip(model, r(1, 3, 4), r(2, 3, 4))
+    dims = [[d.dim_param or d.dim_value for d in o.type.tensor_type.shape.dim]
+            for o in proto.graph.output]
+    assert dims == [["batch", 12], ["batch"], [3, 4], ["output_3_dim_0"]]
