@@ -16,7 +16,7 @@ __all__ = ["export", "TrainingMode", "OperatorExportTypes", "is_in_onnx_export",
            "DEFAULT_OPSET", "SUPPORTED_OPSETS"]
 
 DEFAULT_OPSET = 17
-SUPPORTED_OPSETS = range(13, 23)
+SUPPORTED_OPSETS = range(11, 23)
 
 
 class TrainingMode(enum.IntEnum):

@@ -88,15 +88,20 @@ class Emitter:
         return outs[0] if n_out == 1 else outs
 
     def reduce(self, op_type, x, axes, keepdims):
+        # ``axes`` became an input in opset 13 for ReduceSum, in opset 18 for the others.
         axes = [int(a) for a in axes]
-        if op_type == "ReduceSum" or self.opset >= 18:
+        if self.opset >= (13 if op_type == "ReduceSum" else 18):
             return self.node(op_type, [x, self.i64(axes)], keepdims=int(keepdims))
         return self.node(op_type, [x], axes=axes, keepdims=int(keepdims))
 
     def unsqueeze(self, x, axes):
+        if self.opset < 13:  # ``axes`` an attribute before opset 13
+            return self.node("Unsqueeze", [x], axes=list(axes))
         return self.node("Unsqueeze", [x, self.i64(list(axes))])
 
     def squeeze(self, x, axes):
+        if self.opset < 13:
+            return self.node("Squeeze", [x], axes=list(axes))
         return self.node("Squeeze", [x, self.i64(list(axes))])
 
     def scalar(self, value, dtype):
@@ -308,9 +313,19 @@ def _softplus(em, op):
 @register("Softmax", "LogSoftmax")
 def _softmax(em, op):
     x, axis = op.args[0], op.args[1]
-    if len(x.shape) == 0:
+    nd = len(x.shape)
+    if nd == 0:
         raise em.unsupported("softmax of a 0-d tensor")
-    return [em.node(op.kind, [em.name(x)], axis=int(axis))]
+    axis = int(axis) % nd
+    if em.opset >= 13 or axis == nd - 1:
+        return [em.node(op.kind, [em.name(x)], axis=axis)]
+    # Before opset 13 Softmax normalizes over all the dims from ``axis`` on: move the axis
+    # last, normalize there, move it back.
+    perm = list(range(nd))
+    perm[axis], perm[-1] = perm[-1], perm[axis]
+    moved = em.node("Transpose", [em.name(x)], perm=perm)
+    y = em.node(op.kind, [moved], axis=nd - 1)
+    return [em.node("Transpose", [y], perm=perm)]
 
 
 # ====================================================================== reductions
@@ -367,7 +382,7 @@ def _max_dim(em, op):
     take_max = op.kind == "MaxDim"
     values = em.reduce("ReduceMax" if take_max else "ReduceMin", em.name(x), [axis], keepdim)
     index = em.node("ArgMax" if take_max else "ArgMin", [em.name(x)], axis=axis,
-                    keepdims=int(keepdim), select_last_index=0)
+                    keepdims=int(keepdim), select_last_index=0 if em.opset >= 12 else None)
     return [values, index]
 
 
@@ -696,8 +711,11 @@ def _common(em, a, b):
 def _compare(em, op):
     a, b = op.args[0], op.kwargs.get("other", op.args[1] if len(op.args) > 1 else None)
     names = _common(em, a, b)
-    if op.kind == "NotEqual":
-        return [em.node("Not", [em.node("Equal", names)])]
+    negated = {"NotEqual": "Equal"}
+    if em.opset < 12:  # LessOrEqual and GreaterOrEqual came in opset 12
+        negated.update({"LessOrEqual": "Greater", "GreaterOrEqual": "Less"})
+    if op.kind in negated:
+        return [em.node("Not", [em.node(negated[op.kind], names)])]
     return [em.node(op.kind, names)]
 
 
@@ -741,7 +759,8 @@ def _argmax(em, op):
         name, axis = em.node("Reshape", [name, em.i64([-1])]), 0
     else:
         axis = int(dim) % max(len(x.shape), 1)
-    return [em.node(op.kind, [name], axis=axis, keepdims=int(keepdim), select_last_index=0)]
+    return [em.node(op.kind, [name], axis=axis, keepdims=int(keepdim),
+                    select_last_index=0 if em.opset >= 12 else None)]
 
 
 @register("MaskedFill")
