@@ -47,6 +47,7 @@ from numtorch.ops.random import alpha_dropout, dropout, feature_alpha_dropout, f
 from numtorch import cuda, backends
 from numtorch import nn, optim, utils
 from numtorch import distributions
+from numtorch import onnx
 from numtorch import linalg
 from numtorch import metrics
 from numtorch.serialization import load, save

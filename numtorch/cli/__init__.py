@@ -1,4 +1,4 @@
-"""The ``numtorch`` command: ``train``, ``evaluate``, ``predict``, ``info``.
+"""The ``numtorch`` command: ``train``, ``evaluate``, ``predict``, ``export``, ``info``.
 
 Bad input (unknown data set or model, a missing model class, an empty folder, an incompatible
 ``--resume`` folder...) prints one line saying what is wrong and what to do, and exits with
@@ -16,7 +16,7 @@ __all__ = ["main", "build_parser"]
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="numtorch", description="Train and evaluate models with numtorch.")
-    sub = parser.add_subparsers(dest="command", metavar="{train,evaluate,predict,info}")
+    sub = parser.add_subparsers(dest="command", metavar="{train,evaluate,predict,export,info}")
     p_train = sub.add_parser("train", help="train a model (default: the course CNN on the "
                                            "bundled Digits data)")
     add_arguments(p_train)
@@ -27,8 +27,15 @@ def build_parser():
     p_eval.add_argument("--out", default=None, help="where to write the report")
     p_pred = sub.add_parser("predict", help="top-k classes of image files")
     p_pred.add_argument("run", metavar="RUN_OR_WEIGHTS")
-    p_pred.add_argument("images", nargs="+", metavar="IMAGE")
+    p_pred.add_argument("images", nargs="*", metavar="IMAGE")
     p_pred.add_argument("--topk", type=int, default=3)
+    p_pred.add_argument("--onnx", default=None, metavar="MODEL.onnx",
+                        help="run this exported model in onnxruntime (then every positional "
+                             "argument is an image)")
+    p_export = sub.add_parser("export", help="export a run's model to ONNX")
+    p_export.add_argument("run", metavar="RUN_OR_WEIGHTS")
+    p_export.add_argument("out", metavar="MODEL.onnx")
+    p_export.add_argument("--opset", type=int, default=None, help="ONNX opset (default 17)")
     p_info = sub.add_parser("info", help="versions, BLAS, threads, data sets present")
     p_info.add_argument("--root", default="data")
     return parser
@@ -52,10 +59,20 @@ def main(argv=None):
             from numtorch.cli.evaluate import evaluate
 
             evaluate(args.run, data=args.data, root=args.root, out=args.out)
+        elif command == "predict" and args.onnx:
+            from numtorch.cli.export import predict_onnx
+
+            predict_onnx(args.onnx, [args.run] + args.images, args.topk)
         elif command == "predict":
             from numtorch.cli.evaluate import predict
 
+            if not args.images:
+                raise ConfigError("give at least one image after the run")
             predict(args.run, args.images, args.topk)
+        elif command == "export":
+            from numtorch.cli.export import export_run
+
+            export_run(args.run, args.out, opset_version=args.opset)
         else:
             from numtorch.cli.info import info
 
