@@ -411,11 +411,11 @@ def _version():
 
 def write_model(proto, f):
     """Write ``proto`` to a path (atomically) or a binary file object."""
-    from numtorch.serialization import _atomic_write
+    from numtorch._safetensors_format import atomic_write
 
     data = proto.SerializeToString()
     if isinstance(f, (str, bytes, os.PathLike)):
-        _atomic_write(os.fspath(f), data)
+        atomic_write(os.fspath(f), data)
     elif hasattr(f, "write"):
         f.write(data)
     else:
