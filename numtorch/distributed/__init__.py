@@ -1,0 +1,62 @@
+"""numtorch.distributed: PyTorch's ``torch.distributed`` on MPI (``mpi4py``).
+
+Process groups, collectives on tensors (in place, ``async_op=True`` returns a ``Work``), the
+pickled-object collectives and point-to-point messages. The "mpi" and "gloo" backends both run
+on MPI on the CPU. Launch a script on several processes with
+``python -m numtorch.distributed.run --nproc N script.py`` (or ``numtorch run --nproc N``).
+Importing this package does not import mpi4py: ``init_process_group`` does.
+"""
+
+from numtorch.distributed._mpi import DistBackendError, DistError, Work
+from numtorch.distributed.distributed_c10d import (
+                                                   Backend,
+                                                   GroupMember,
+                                                   ProcessGroup,
+                                                   RedOpType,
+                                                   ReduceOp,
+                                                   all_gather,
+                                                   all_gather_into_tensor,
+                                                   all_gather_object,
+                                                   all_reduce,
+                                                   barrier,
+                                                   broadcast,
+                                                   broadcast_object_list,
+                                                   default_pg_timeout,
+                                                   destroy_process_group,
+                                                   gather,
+                                                   gather_object,
+                                                   get_backend,
+                                                   get_global_rank,
+                                                   get_group_rank,
+                                                   get_process_group_ranks,
+                                                   get_rank,
+                                                   get_world_size,
+                                                   group,
+                                                   init_process_group,
+                                                   irecv,
+                                                   is_available,
+                                                   is_gloo_available,
+                                                   is_initialized,
+                                                   is_mpi_available,
+                                                   is_nccl_available,
+                                                   isend,
+                                                   new_group,
+                                                   recv,
+                                                   reduce,
+                                                   reduce_scatter,
+                                                   reduce_scatter_tensor,
+                                                   scatter,
+                                                   scatter_object_list,
+                                                   send,
+)
+
+__all__ = [
+    "Backend", "ReduceOp", "RedOpType", "ProcessGroup", "GroupMember", "group", "Work",
+    "DistError", "DistBackendError", "default_pg_timeout", "is_available", "is_mpi_available",
+    "is_gloo_available", "is_nccl_available", "is_initialized", "init_process_group",
+    "destroy_process_group", "new_group", "get_rank", "get_world_size", "get_backend",
+    "get_process_group_ranks", "get_group_rank", "get_global_rank", "all_reduce", "reduce",
+    "broadcast", "all_gather", "all_gather_into_tensor", "gather", "scatter", "reduce_scatter",
+    "reduce_scatter_tensor", "barrier", "send", "recv", "isend", "irecv", "all_gather_object",
+    "broadcast_object_list", "gather_object", "scatter_object_list",
+]
