@@ -48,6 +48,7 @@ from numtorch import cuda, backends
 from numtorch import nn, optim, utils
 from numtorch import linalg
 from numtorch import metrics
+from numtorch import distributed  # torch.distributed on MPI (mpi4py is imported lazily)
 from numtorch.serialization import load, save
 from numtorch._threads import get_num_threads, set_num_threads, get_num_interop_threads, \
     set_num_interop_threads

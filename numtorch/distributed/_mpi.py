@@ -23,10 +23,14 @@ _MPI = []
 class DistError(RuntimeError):
     """Base class of the errors of numtorch.distributed (PyTorch's ``DistError``)."""
 
+    __module__ = "numtorch.distributed"
+
 
 class DistBackendError(DistError):
     """A collective failed in the transport: a timeout, or a rank that left (PyTorch's
     ``DistBackendError``)."""
+
+    __module__ = "numtorch.distributed"
 
 
 def mpi():
@@ -77,20 +81,20 @@ def as_buffer(arr):
 
 
 # ---------------------------------------------------------------------- waiting
-def wait_requests(requests, group, what):
+def wait_requests(requests, group, what, statuses=None):
     """Complete ``requests`` (mpi4py Requests) by polling until the group's deadline.
 
     Polling spins for the first millisecond (most collectives finish there), then sleeps with
     a delay growing to 1 ms, so a long wait costs little CPU and adds at most ~1 ms latency."""
     MPI = mpi()
-    if not requests or MPI.Request.Testall(requests):
+    if not requests or MPI.Request.Testall(requests, statuses):
         return
     start = time.monotonic()
     deadline = start + group.timeout_seconds
     delay = 0.0
     while True:
         try:
-            if MPI.Request.Testall(requests):
+            if MPI.Request.Testall(requests, statuses):
                 return
         except MPI.Exception as exc:
             group._broken = f"{what} failed: {exc}"
@@ -118,8 +122,9 @@ class Work:
     """The handle of an asynchronous operation (PyTorch's ``Work``): ``wait()`` blocks until it
     is done (and applies its results to the output tensors), ``is_completed()`` polls."""
 
-    def __init__(self, requests, group, what, finish=None, result=None):
+    def __init__(self, requests, group, what, finish=None, result=None, statuses=None):
         self._requests = list(requests)
+        self._statuses = statuses
         self._group = group
         self._what = what
         self._finish = finish
@@ -138,13 +143,13 @@ class Work:
     def wait(self, timeout=None):
         """Block until the operation completed; returns True."""
         if not self._done:
-            wait_requests(self._requests, self._group, self._what)
+            wait_requests(self._requests, self._group, self._what, self._statuses)
             self._complete()
         return True
 
     def is_completed(self):
         """True once the operation finished (progresses it without blocking)."""
-        if not self._done and mpi().Request.Testall(self._requests):
+        if not self._done and mpi().Request.Testall(self._requests, self._statuses):
             self._complete()
         return self._done
 

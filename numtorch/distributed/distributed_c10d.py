@@ -753,7 +753,6 @@ def irecv(tensor, src=None, group=None, tag=0, group_src=None):
     who = "any rank" if peer == MPI.ANY_SOURCE else f"rank {pg._ranks[peer]}"
 
     def finish():
-        req.Test(status)
         got = status.Get_count(MPI.BYTE)
         if got != buf.nbytes:
             raise RuntimeError(f"recv: expected {buf.nbytes} bytes for a tensor of shape "
@@ -762,7 +761,7 @@ def irecv(tensor, src=None, group=None, tag=0, group_src=None):
         _store(tensor, buf, same)
         return pg._ranks[status.Get_source()]
 
-    return Work([req], pg, f"recv from {who}", finish, [tensor])
+    return Work([req], pg, f"recv from {who}", finish, [tensor], statuses=[status])
 
 
 def send(tensor, dst=None, group=None, tag=0, group_dst=None):

@@ -1,0 +1,79 @@
+"""The launcher: PyTorch's environment variables, clear errors, and ranks that die, hang or
+raise making the others stop instead of waiting forever."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from distributed.launch import ROOT, env, launch, require_mpi, script_path
+
+
+def test_environment_of_the_launched_processes():
+    res = launch(script_path("launcher_script.py"), "env", "--flag", "x")
+    assert res.returncode == 0, res.stdout + res.stderr
+    infos = sorted((json.loads(line[4:]) for line in res.stdout.splitlines()
+                    if line.startswith("ENV ")), key=lambda i: i["rank"])
+    assert len(infos) == 2
+    for r, info in enumerate(infos):
+        assert info["RANK"] == info["LOCAL_RANK"] == str(r)
+        assert info["WORLD_SIZE"] == info["LOCAL_WORLD_SIZE"] == "2"
+        assert info["MASTER_ADDR"] == "127.0.0.1" and info["MASTER_PORT"] == "29500"
+        assert info["name"] == "__main__" and info["argv"] == ["env", "--flag", "x"]
+
+
+@pytest.mark.parametrize("mode", ["kill", "hang", "raise"])
+def test_a_failing_rank_stops_the_others(mode):
+    t0 = time.perf_counter()
+    res = launch(script_path("launcher_script.py"), mode, timeout=90)
+    elapsed = time.perf_counter() - t0
+    assert res.returncode != 0
+    assert "finished" not in res.stdout
+    assert elapsed < 60  # the group timeout is 3 s
+    if mode == "hang":
+        assert "all_reduce timed out after 3 s on rank 0" in res.stderr, res.stderr
+    if mode == "raise":
+        assert "boom on rank 1" in res.stderr and "aborting the other ranks" in res.stderr
+
+
+def _run(args, extra_env=None):
+    e = env()
+    e.update(extra_env or {})
+    return subprocess.run([sys.executable, "-m", "numtorch.distributed.run", *args],
+                          capture_output=True, text=True, env=e, cwd=ROOT, timeout=60)
+
+
+def test_missing_script_and_missing_launcher_are_one_line_errors(tmp_path):
+    res = _run(["--nproc", "2", str(tmp_path / "nope.py")])
+    assert res.returncode == 2 and "nope.py does not exist" in res.stderr
+    script = tmp_path / "s.py"
+    script.write_text("print('hi')\n")
+    res = _run(["--nproc", "0", str(script)])
+    assert res.returncode == 2 and "--nproc must be a positive integer" in res.stderr
+    require_mpi()
+    res = _run(["--nproc", "2", str(script)],
+               {"NUMTORCH_MPIEXEC": os.path.join(str(tmp_path), "missing-mpiexec")})
+    assert res.returncode == 2 and "NUMTORCH_MPIEXEC" in res.stderr
+    assert "Traceback" not in res.stderr
+
+
+def test_find_mpiexec_next_to_python_or_on_path(tmp_path, monkeypatch):
+    require_mpi()
+    from numtorch.distributed import run
+
+    monkeypatch.delenv("NUMTORCH_MPIEXEC", raising=False)
+    found = run.find_mpiexec()
+    assert os.path.basename(found) in ("mpiexec", "mpirun") and os.access(found, os.X_OK)
+    cmd, e = run.build_command(3, None, ["train.py", "--x"], mpiexec=found)
+    assert cmd[:3] == [found, "-n", "3"]
+    assert cmd[-4:] == ["-m", "numtorch.distributed._bootstrap", "train.py", "--x"]
+    hosts = tmp_path / "hosts"
+    hosts.write_text("# two machines\nnode1:2\nnode2 slots=2\n")
+    monkeypatch.delenv("MASTER_ADDR", raising=False)
+    cmd, e = run.build_command(4, str(hosts), ["t.py"], mpiexec=found)
+    assert ["-hostfile", str(hosts)] == cmd[3:5]
+    assert e["MASTER_ADDR"] == "node1" and e["OMP_NUM_THREADS"] == os.environ.get(
+        "OMP_NUM_THREADS", "1")
