@@ -7,6 +7,7 @@ history, rewritten atomically after every epoch), ``report.txt`` and the picture
 """
 
 import csv
+import dataclasses
 import math
 import os
 import sys
@@ -195,7 +196,7 @@ def _load_resume(cfg_cli, resume_dir, given):
                           " (is it a run folder written by numtorch train?)")
     saved = TrainConfig(**load_toml(cfg_path))
     changeable = {"epochs", "quiet", "workers", "threads", "resume", "out", "config", "download",
-                  "root"}
+                  "root", "nproc", "hostfile"}
     for name in given:
         if name in changeable:
             continue
@@ -204,7 +205,7 @@ def _load_resume(cfg_cli, resume_dir, given):
                               f"--{name.replace('_', '-')} {getattr(saved, name)}, not "
                               f"{getattr(cfg_cli, name)}; resume it without that option or "
                               "start a new run")
-    for name in ("epochs", "quiet", "workers", "threads"):
+    for name in ("epochs", "quiet", "workers", "threads", "nproc", "hostfile"):
         if name in given:
             setattr(saved, name, getattr(cfg_cli, name))
     saved.out = resume_dir
@@ -226,6 +227,16 @@ def train(cfg, given=()):
     resume_state = None
     if cfg.resume:
         cfg, resume_state = _load_resume(cfg, cfg.resume, given)
+    rank, nproc = 0, 1
+    if cfg.nproc > 1:
+        if cfg.model == "perceptron":
+            raise ConfigError("--nproc needs a gradient-trained model; the perceptron trains in "
+                              "one process")
+        if not _inside_launcher():
+            return _launch_processes(cfg, given)
+        rank, nproc = _join_process_group(cfg)
+        if rank != 0:
+            log = _Silent()
 
     # ---- data
     numtorch.manual_seed(cfg.seed)
@@ -238,12 +249,25 @@ def train(cfg, given=()):
     out_dir = _run_dir(cfg)
     os.makedirs(out_dir, exist_ok=True)
     n_params = sum(p.numel() for p in model.parameters())
-    numtorch.set_num_threads(cfg.threads or (1 if n_params < 1_000_000 else os.cpu_count() or 1))
+    cores = max(1, (os.cpu_count() or 1) // nproc)
+    numtorch.set_num_threads(cfg.threads or (1 if n_params < 1_000_000 else cores))
 
     # ---- optimizer and schedule
     shuffle_gen = numtorch.Generator().manual_seed(cfg.seed)
-    train_loader = make_loader(bundle, "train", cfg.batch_size, shuffle=True,
-                               generator=shuffle_gen, workers=cfg.workers, augment=cfg.augment)
+    sampler = None
+    net = model  # what runs the training steps: the model, or its DistributedDataParallel
+    if nproc > 1:
+        # Each rank reads every nproc-th sample of one shuffled order, in batches of
+        # batch_size / nproc: together the ranks' batches are the global batch.
+        from numtorch.nn.parallel import DistributedDataParallel
+        from numtorch.utils.data import DistributedSampler
+
+        sampler = DistributedSampler(range(len(bundle.y_train)), nproc, rank, shuffle=True,
+                                     seed=cfg.seed)
+        net = DistributedDataParallel(model)
+    train_loader = make_loader(bundle, "train", cfg.batch_size // nproc,
+                               shuffle=sampler is None, generator=shuffle_gen,
+                               workers=cfg.workers, augment=cfg.augment, sampler=sampler)
     val_loader = make_loader(bundle, "val", 256)
     optimizer = make_optimizer(cfg, model.parameters())
     scheduler, per_batch = make_scheduler(cfg, optimizer, len(train_loader))
@@ -262,15 +286,17 @@ def train(cfg, given=()):
         best = dict(resume_state["best"])
         start = int(resume_state["epoch"])
         log.line(f"resuming {out_dir} after epoch {start}")
-    else:
+    elif rank == 0:
         _write_atomic_text(os.path.join(out_dir, "config.toml"), dump_toml(cfg, {
             "lr": cfg.resolved_lr(), "input_shape": list(bundle.input_shape),
             "classes": [str(c) for c in bundle.classes], "mean": bundle.mean,
             "std": bundle.std, "parameters": n_params}))
         _save_checkpoint(out_dir, model, optimizer, scheduler, 0, shuffle_gen, history, best)
+    procs = f" on {nproc} processes" if nproc > 1 else ""
     log.line(f"numtorch train: {cfg.model} ({n_params:,} parameters) on {cfg.data} "
              f"({len(bundle.y_train)} train / {len(bundle.y_val)} val / {len(bundle.y_test)} "
-             f"test), {cfg.optimizer} lr {cfg.resolved_lr()}, {cfg.epochs} epochs -> {out_dir}")
+             f"test), {cfg.optimizer} lr {cfg.resolved_lr()}, {cfg.epochs} epochs{procs} -> "
+             f"{out_dir}")
 
     # ---- loop
     epoch = start
@@ -278,11 +304,13 @@ def train(cfg, given=()):
         for epoch in range(start + 1, cfg.epochs + 1):
             t0 = time.perf_counter()
             model.train()
+            if sampler is not None:
+                sampler.set_epoch(epoch)
             seen = correct = 0
             loss_sum = 0.0
             bar = log.progress(train_loader, len(train_loader), f"epoch {epoch}/{cfg.epochs}")
             for xb, yb in bar:
-                out = model(xb)
+                out = net(xb)
                 loss = criterion(out, yb)
                 optimizer.zero_grad()
                 loss.backward()
@@ -295,8 +323,12 @@ def train(cfg, given=()):
                 correct += int((out.argmax(1) == yb).sum().item())
                 if log.bars:
                     bar.set_postfix(loss=f"{loss_sum / seen:.4f}", acc=f"{correct / seen:.4f}")
+            if nproc > 1:  # every rank gets the totals over all ranks
+                loss_sum, correct, seen = _sum_over_ranks(loss_sum, correct, seen)
+                val_loss, val_acc = _evaluate_sharded(model, bundle, criterion, rank, nproc)
+            else:
+                val_loss, val_acc = evaluate_model(model, val_loader, criterion)
             train_loss, train_acc = loss_sum / seen, correct / seen
-            val_loss, val_acc = evaluate_model(model, val_loader, criterion)
             lr = optimizer.param_groups[0]["lr"]
             if scheduler is not None and not per_batch:
                 if isinstance(scheduler, numtorch.optim.lr_scheduler.ReduceLROnPlateau):
@@ -318,15 +350,18 @@ def train(cfg, given=()):
             if score_acc > best["val_acc"] or (score_acc == best["val_acc"]
                                                and score_loss < best["val_loss"]):
                 best.update(val_acc=score_acc, val_loss=score_loss, epoch=epoch)
-                numtorch.save(model.state_dict(), os.path.join(out_dir, "model.safetensors"))
+                if rank == 0:
+                    numtorch.save(model.state_dict(), os.path.join(out_dir,
+                                                                   "model.safetensors"))
             if score_loss < best.get("min_loss", math.inf):
                 best["min_loss"] = score_loss
                 best["bad_epochs"] = 0
             else:
                 best["bad_epochs"] = best.get("bad_epochs", 0) + 1
-            _write_metrics(os.path.join(out_dir, "metrics.csv"), history)
-            _save_checkpoint(out_dir, model, optimizer, scheduler, epoch, shuffle_gen, history,
-                             best)
+            if rank == 0:
+                _write_metrics(os.path.join(out_dir, "metrics.csv"), history)
+                _save_checkpoint(out_dir, model, optimizer, scheduler, epoch, shuffle_gen,
+                                 history, best)
             if cfg.early_stopping and best["bad_epochs"] >= cfg.early_stopping:
                 log.line(f"early stopping: no better validation loss for "
                          f"{cfg.early_stopping} epochs")
@@ -337,6 +372,14 @@ def train(cfg, given=()):
               f"{os.path.join(out_dir, 'checkpoint')}; continue with: numtorch train --resume "
               f"{out_dir}", file=sys.stderr, flush=True)
         raise SystemExit(130) from None
+
+    if nproc > 1:
+        from numtorch import distributed as dist
+
+        dist.barrier()
+        dist.destroy_process_group()
+        if rank != 0:
+            return out_dir
 
     # ---- evaluate the best weights on the test split
     if os.path.isfile(os.path.join(out_dir, "model.safetensors")):
@@ -351,6 +394,91 @@ def train(cfg, given=()):
               lambda pts: predict_logits(model, pts, bundle).argmax(1))
     log.line(f"run folder: {out_dir}")
     return out_dir
+
+
+# ---------------------------------------------------------------------- several processes
+class _Silent(Logger):
+    """The log of ranks other than 0: nothing."""
+
+    def __init__(self):
+        self.bars = False
+
+    @staticmethod
+    def line(text):
+        pass
+
+
+def _inside_launcher():
+    """Whether this process was started by an MPI launcher (then it is one of the ranks)."""
+    return any(v in os.environ for v in ("NUMTORCH_LAUNCHED_NPROC", "PMI_RANK",
+                                         "OMPI_COMM_WORLD_RANK", "PMIX_RANK"))
+
+
+def _launch_processes(cfg, given):
+    """``--nproc N``: run this training as N processes through the MPI launcher; the run
+    folder is chosen here so that every rank uses the same one."""
+    from numtorch.distributed.run import launch
+
+    cfg.out = cfg.out or _run_dir(cfg)
+    if cfg.resume:
+        names = sorted(given) if given else []
+        args = ["train", "--resume", cfg.resume]
+    else:
+        names = [f.name for f in dataclasses.fields(cfg) if f.name != "resume"]
+        args = ["train"]
+    for name in names:
+        if name in ("resume", "config"):
+            continue
+        value = getattr(cfg, name)
+        args += ["--" + name.replace("_", "-"),
+                 ("true" if value else "false") if isinstance(value, bool) else str(value)]
+    code = launch(cfg.nproc, cfg.hostfile or None, ["-m", "numtorch"], args)
+    if code != 0:
+        raise SystemExit(code)
+    return cfg.out
+
+
+def _join_process_group(cfg):
+    from numtorch import distributed as dist
+
+    try:
+        dist.init_process_group("gloo")
+    except ImportError as exc:
+        raise ConfigError(str(exc)) from None
+    nproc = dist.get_world_size()
+    if nproc != cfg.nproc:
+        raise ConfigError(f"--nproc {cfg.nproc} but the MPI launcher started {nproc} processes")
+    return dist.get_rank(), nproc
+
+
+def _sum_over_ranks(*values):
+    from numtorch import distributed as dist
+
+    t = numtorch.tensor([float(v) for v in values], dtype=numtorch.float64)
+    dist.all_reduce(t)
+    return t.tolist()
+
+
+def _evaluate_sharded(model, bundle, criterion, rank, nproc):
+    """Mean loss and accuracy over the validation split, each rank evaluating every nproc-th
+    sample with rank 0's batch-norm statistics."""
+    from numtorch import distributed as dist
+
+    for buf in model.buffers():
+        dist.broadcast(buf, src=0)
+    shard = dataclasses.replace(bundle, x_val=bundle.x_val[rank::nproc],
+                                y_val=bundle.y_val[rank::nproc])
+    model.eval()
+    loss_sum = correct = 0.0
+    with numtorch.no_grad():
+        for xb, yb in make_loader(shard, "val", 256):
+            out = model(xb)
+            loss_sum += criterion(out, yb).item() * len(yb)
+            correct += int((out.argmax(1) == yb).sum().item())
+    loss_sum, correct, total = _sum_over_ranks(loss_sum, correct, len(shard.y_val))
+    if total == 0:
+        return None, None
+    return loss_sum / total, correct / total
 
 
 def _pictures(out_dir, history, cm, bundle, pred, predict_points):
