@@ -84,11 +84,12 @@ def load_train(folder, indices):
 # ---------------------------------------------------------------------- one process
 def worker(args):
     sys.path.insert(0, HERE)
+    from results import cifar_resnet20  # benchmarks/results.py
+
     import numtorch
     import numtorch.distributed as dist
     from numtorch.nn.parallel import DistributedDataParallel
     from numtorch.utils.data import DistributedSampler
-    from results import cifar_resnet20  # benchmarks/results.py
 
     dist.init_process_group("gloo")
     rank, n = dist.get_rank(), dist.get_world_size()

@@ -81,8 +81,9 @@ def as_buffer(arr):
 
 
 # ---------------------------------------------------------------------- waiting
-def wait_requests(requests, group, what, statuses=None):
-    """Complete ``requests`` (mpi4py Requests) by polling until the group's deadline.
+def wait_requests(requests, group, what, statuses=None, timeout=None):
+    """Complete ``requests`` (mpi4py Requests) by polling until the deadline: ``timeout`` (a
+    timedelta) when given, else the group's.
 
     Polling spins for the first millisecond (most collectives finish there), then sleeps with
     a delay growing to 1 ms, so a long wait costs little CPU and adds at most ~1 ms latency."""
@@ -90,7 +91,8 @@ def wait_requests(requests, group, what, statuses=None):
     if not requests or MPI.Request.Testall(requests, statuses):
         return
     start = time.monotonic()
-    deadline = start + group.timeout_seconds
+    seconds = group.timeout_seconds if timeout is None else timeout.total_seconds()
+    deadline = start + seconds
     delay = 0.0
     while True:
         try:
@@ -104,7 +106,6 @@ def wait_requests(requests, group, what, statuses=None):
                 "of the group probably died)") from None
         now = time.monotonic()
         if now > deadline:
-            seconds = group.timeout_seconds
             group._broken = f"{what} timed out after {seconds:g} s"
             abort_on_exit(group._broken)
             raise DistBackendError(
@@ -141,9 +142,10 @@ class Work:
                 self._source = out
 
     def wait(self, timeout=None):
-        """Block until the operation completed; returns True."""
+        """Block until the operation completed (at most ``timeout``, a timedelta; default:
+        the group's); returns True."""
         if not self._done:
-            wait_requests(self._requests, self._group, self._what, self._statuses)
+            wait_requests(self._requests, self._group, self._what, self._statuses, timeout)
             self._complete()
         return True
 

@@ -385,7 +385,7 @@ _DTYPES = [np.float32, np.float64, np.float16, np.int64, np.int32, np.int16, np.
 _DTYPE_INDEX = {np.dtype(d): i for i, d in enumerate(_DTYPES)}
 
 
-def _agree(pg, what, arr=None, root=-1, op=-1, payload=0, error=None):
+def _agree(pg, what, arr=None, root=-1, op=-1, payload=0, error=None, timeout=None):
     """Collectively check that every rank of ``pg`` called ``what`` with the same root, op,
     tensor dtype and shape: one small allgather. Raises on every rank on a mismatch, and on
     every rank when one of them had bad arguments (``error``, raised there). Returns the
@@ -400,7 +400,7 @@ def _agree(pg, what, arr=None, root=-1, op=-1, payload=0, error=None):
         sig[7:7 + min(arr.ndim, 8)] = arr.shape[:8]
         sig[15] = arr.size
     table = np.empty((pg.size(), _SIG), dtype=np.int64)
-    wait_requests([pg._comm.Iallgather(sig, table)], pg, what)
+    wait_requests([pg._comm.Iallgather(sig, table)], pg, what, timeout=timeout)
     if error is not None:
         raise error
     ranks = pg._ranks
@@ -711,7 +711,7 @@ def barrier(group=None, async_op=False, device_ids=None, timeout=None):
         return Work([pg._comm.Ibarrier()], pg, "barrier")
     # The signature allgather needs every rank's entry: it is the barrier (and it also
     # catches a rank that called another collective).
-    _agree(pg, "barrier")
+    _agree(pg, "barrier", timeout=None if timeout is None else _check_timeout(timeout))
     return None
 
 
