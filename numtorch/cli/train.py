@@ -432,7 +432,8 @@ def _launch_processes(cfg, given):
         value = getattr(cfg, name)
         args += ["--" + name.replace("_", "-"),
                  ("true" if value else "false") if isinstance(value, bool) else str(value)]
-    code = launch(cfg.nproc, cfg.hostfile or None, ["-m", "numtorch"], args)
+    code = launch(cfg.nproc, cfg.hostfile or None, ["-m", "numtorch"], args,
+                  prog="numtorch train")
     if code != 0:
         raise SystemExit(code)
     return cfg.out

@@ -26,7 +26,8 @@ __all__ = [
     "new_group", "get_rank", "get_world_size", "get_backend", "get_process_group_ranks",
     "get_group_rank", "get_global_rank", "all_reduce", "reduce", "broadcast", "all_gather",
     "all_gather_into_tensor", "gather", "scatter", "reduce_scatter", "reduce_scatter_tensor",
-    "barrier", "send", "recv", "isend", "irecv", "all_gather_object", "broadcast_object_list",
+    "barrier", "monitored_barrier", "all_to_all", "all_to_all_single", "send", "recv", "isend",
+    "irecv", "all_gather_object", "broadcast_object_list",
     "gather_object", "scatter_object_list",
 ]
 
@@ -367,7 +368,8 @@ def _root(pg, rank, group_rank, what):
 # ---------------------------------------------------------------------- checks
 _CODES = ["", "all_reduce", "reduce", "broadcast", "all_gather", "all_gather_into_tensor",
           "gather", "scatter", "reduce_scatter", "reduce_scatter_tensor", "barrier",
-          "all_gather_object", "broadcast_object_list", "gather_object", "scatter_object_list"]
+          "all_gather_object", "broadcast_object_list", "gather_object", "scatter_object_list",
+          "all_to_all", "all_to_all_single"]
 _SIG = 16  # code, bad, root, op, payload, dtype, ndim, 8 dims, numel
 
 
@@ -713,6 +715,95 @@ def barrier(group=None, async_op=False, device_ids=None, timeout=None):
     # catches a rank that called another collective).
     _agree(pg, "barrier", timeout=None if timeout is None else _check_timeout(timeout))
     return None
+
+
+def monitored_barrier(group=None, timeout=None, wait_all_ranks=False):
+    """A barrier that raises when a rank does not arrive within ``timeout`` (every barrier of
+    numtorch does)."""
+    return barrier(group, timeout=timeout)
+
+
+def all_to_all_single(output, input, output_split_sizes=None, input_split_sizes=None,
+                      group=None, async_op=False):
+    """Rank ``i``'s ``input`` is split along dim 0 (evenly, or by ``input_split_sizes``); its
+    ``j``-th part goes to rank ``j``, which stores the parts it receives, in rank order, in
+    ``output``."""
+    pg = _group(group)
+    if pg is None:
+        return None
+    arr = _array(input, "all_to_all_single", "input")
+    out = _array(output, "all_to_all_single", "output")
+    n = pg.size()
+    row = int(np.prod(arr.shape[1:], dtype=np.int64)) if arr.ndim else 1
+    error = None
+    if out.dtype != arr.dtype:
+        error = TypeError(f"all_to_all_single: output and input dtypes differ ({out.dtype} vs "
+                          f"{arr.dtype})")
+    even = output_split_sizes is None and input_split_sizes is None
+    if even:
+        send_counts = [arr.size // n] * n
+        recv_counts = [out.size // n] * n
+        if error is None and (arr.ndim == 0 or arr.shape[0] % n or out.shape != arr.shape):
+            error = ValueError(f"all_to_all_single: without split sizes the input's first "
+                               f"dimension must divide by the world size ({n}) and the output "
+                               f"must be shaped like the input; got input {list(arr.shape)}, "
+                               f"output {list(out.shape)}")
+    else:
+        ins = list(input_split_sizes or [arr.shape[0] // n] * n)
+        outs = list(output_split_sizes or [out.shape[0] // n] * n)
+        send_counts = [int(k) * row for k in ins]
+        recv_counts = [int(k) * row for k in outs]
+        if error is None and (len(ins) != n or len(outs) != n or sum(ins) != arr.shape[0]
+                              or sum(outs) != out.shape[0]):
+            error = ValueError(f"all_to_all_single: split sizes must have {n} entries summing "
+                               f"to the first dimensions ({arr.shape[0]} input, "
+                               f"{out.shape[0]} output); got {ins} and {outs}")
+    # Shapes may differ across ranks here: check the call, not the tensors.
+    _agree(pg, "all_to_all_single", error=error)
+    return _alltoallv(pg, "all_to_all_single", [arr], send_counts, [output], recv_counts,
+                      async_op)
+
+
+def all_to_all(output_tensor_list, input_tensor_list, group=None, async_op=False):
+    """Rank ``i``'s ``input_tensor_list[j]`` goes to rank ``j``'s ``output_tensor_list[i]``."""
+    from numtorch._tensor import Tensor
+
+    pg = _group(group)
+    if pg is None:
+        return None
+    n = pg.size()
+    error = None
+    for name, tensors in (("output_tensor_list", output_tensor_list),
+                          ("input_tensor_list", input_tensor_list)):
+        if not isinstance(tensors, (list, tuple)) or len(tensors) != n or \
+                not all(isinstance(t, Tensor) for t in tensors):
+            error = error or ValueError(f"all_to_all: {name} must be a list of {n} tensors")
+    if error is None and len({t._data.dtype for t in [*output_tensor_list,
+                                                       *input_tensor_list]}) > 1:
+        error = TypeError("all_to_all: all tensors must have the same dtype")
+    _agree(pg, "all_to_all", error=error)
+    return _alltoallv(pg, "all_to_all", [t._data for t in input_tensor_list],
+                      [t._data.size for t in input_tensor_list], list(output_tensor_list),
+                      [t._data.size for t in output_tensor_list], async_op)
+
+
+def _alltoallv(pg, what, inputs, send_counts, outputs, recv_counts, async_op):
+    send = np.concatenate([as_buffer(a)[0].ravel() for a in inputs])
+    recv = np.empty(sum(recv_counts), dtype=send.dtype)
+    sdispl = [int(d) for d in np.cumsum([0] + send_counts[:-1])]
+    rdispl = [int(d) for d in np.cumsum([0] + recv_counts[:-1])]
+    req = pg._comm.Ialltoallv([send, (send_counts, sdispl)], [recv, (recv_counts, rdispl)])
+
+    def finish():
+        if len(outputs) == 1:
+            _store(outputs[0], recv, False)
+            return
+        start = 0
+        for t, k in zip(outputs, recv_counts):
+            _store(t, recv[start:start + k], False)
+            start += k
+
+    return _run(pg, what, [req], finish, outputs, async_op)
 
 
 # ---------------------------------------------------------------------- point to point

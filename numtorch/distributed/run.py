@@ -100,30 +100,31 @@ def build_command(nproc, hostfile, target, mpiexec=None):
     return cmd, env
 
 
-def _error(text):
-    print(f"numtorch run: error: {text}", file=sys.stderr, flush=True)
+def _error(prog, text):
+    print(f"{prog}: error: {text}", file=sys.stderr, flush=True)
     return 2
 
 
-def launch(nproc, hostfile, script, script_args=()):
+def launch(nproc, hostfile, script, script_args=(), *, prog="numtorch run"):
     """Run ``script`` with ``script_args`` on ``nproc`` MPI processes and wait; returns the
-    launcher's exit status (2 with a one-line message when it cannot start)."""
+    launcher's exit status (2 with a one-line message, prefixed by ``prog``, when it cannot
+    start). ``script`` may also be ``["-m", "module"]``."""
     if isinstance(nproc, bool) or not isinstance(nproc, int) or nproc < 1:
-        return _error(f"--nproc must be a positive integer, got {nproc!r}")
+        return _error(prog, f"--nproc must be a positive integer, got {nproc!r}")
     if hostfile and not os.path.isfile(hostfile):
-        return _error(f"hostfile {hostfile} does not exist")
+        return _error(prog, f"hostfile {hostfile} does not exist")
     target = list(script) if isinstance(script, (list, tuple)) else [script]
     if target[0] != "-m" and not os.path.isfile(target[0]):
-        return _error(f"script {target[0]} does not exist")
+        return _error(prog, f"script {target[0]} does not exist")
     from numtorch.distributed import is_available
 
     if not is_available():
-        return _error('running on several processes needs mpi4py: pip install '
+        return _error(prog, 'running on several processes needs mpi4py: pip install '
                       '"numtorch[distributed]" (mpi4py and the mpich wheel)')
     try:
         cmd, env = build_command(nproc, hostfile, target + [str(a) for a in script_args])
     except (FileNotFoundError, OSError) as exc:
-        return _error(str(exc))
+        return _error(prog, str(exc))
     proc = subprocess.Popen(cmd, env=env)
     try:
         return proc.wait()

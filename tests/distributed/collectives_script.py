@@ -111,6 +111,24 @@ def main():
         expect(t, want, f"reduce_scatter_tensor {op!r}")
     dist.barrier()
     dist.barrier(async_op=True).wait()
+    dist.monitored_barrier(timeout=datetime.timedelta(seconds=30))
+
+    # all to all: rank k sends 10 * k + j to rank j
+    out = numtorch.zeros(n * 2)
+    src = numtorch.tensor([10.0 * r + j for j in range(n) for _ in range(2)])
+    dist.all_to_all_single(out, src)
+    expect(out, np.repeat([10.0 * k + r for k in range(n)], 2).astype(np.float32),
+           "all_to_all_single")
+    # uneven: rank k sends k + 1 rows to each rank
+    src = numtorch.full((n * (r + 1), 3), float(r))
+    out = numtorch.zeros(sum(k + 1 for k in range(n)), 3)
+    dist.all_to_all_single(out, src, [k + 1 for k in range(n)], [r + 1] * n, async_op=True).wait()
+    expect(out, np.concatenate([np.full((k + 1, 3), k, np.float32) for k in range(n)]),
+           "uneven all_to_all_single")
+    outs = [numtorch.zeros(k + 1) for k in range(n)]
+    dist.all_to_all(outs, [numtorch.full((r + 1,), 100.0 * r + j) for j in range(n)])
+    for k in range(n):
+        expect(outs[k], np.full(k + 1, 100.0 * k + r, np.float32), "all_to_all")
 
     # point to point
     peer = 1 - r
