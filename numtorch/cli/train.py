@@ -228,6 +228,10 @@ def train(cfg, given=()):
     if cfg.resume:
         cfg, resume_state = _load_resume(cfg, cfg.resume, given)
     rank, nproc = 0, 1
+    launched = _launched_world_size()
+    if cfg.nproc == 1 and launched > 1:  # started by mpiexec -n N directly
+        cfg.nproc = launched
+        cfg.validate()
     if cfg.nproc > 1:
         if cfg.model == "perceptron":
             raise ConfigError("--nproc needs a gradient-trained model; the perceptron trains in "
@@ -247,7 +251,8 @@ def train(cfg, given=()):
     # ---- model
     model = build_model(cfg, bundle.input_shape, bundle.num_classes)
     out_dir = _run_dir(cfg)
-    os.makedirs(out_dir, exist_ok=True)
+    if rank == 0:
+        os.makedirs(out_dir, exist_ok=True)
     n_params = sum(p.numel() for p in model.parameters())
     cores = max(1, (os.cpu_count() or 1) // nproc)
     numtorch.set_num_threads(cfg.threads or (1 if n_params < 1_000_000 else cores))
@@ -412,6 +417,15 @@ def _inside_launcher():
     """Whether this process was started by an MPI launcher (then it is one of the ranks)."""
     return any(v in os.environ for v in ("NUMTORCH_LAUNCHED_NPROC", "PMI_RANK",
                                          "OMPI_COMM_WORLD_RANK", "PMIX_RANK"))
+
+
+def _launched_world_size():
+    """The number of processes an MPI launcher started this one with (1 outside a launcher)."""
+    for var in ("WORLD_SIZE", "PMI_SIZE", "OMPI_COMM_WORLD_SIZE"):
+        value = os.environ.get(var, "")
+        if value.isdigit() and _inside_launcher():
+            return int(value)
+    return 1
 
 
 def _launch_processes(cfg, given):
