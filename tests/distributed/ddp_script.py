@@ -32,6 +32,39 @@ class TwoHeads(nn.Module):
         return out + self.b(h) if use_b else out
 
 
+class Reordered(nn.Module):
+    """Registers its last layer first: backward's order is not the reverse of parameters()."""
+
+    def __init__(self):
+        super().__init__()
+        self.last = nn.Linear(16, 3)
+        self.first = nn.Linear(6, 16)
+
+    def forward(self, x):
+        return self.last(self.first(x).tanh())
+
+
+def check_rebuild(xs, ys, per_rank, loss_fn):
+    rank = dist.get_rank()
+    ddp = DDP(Reordered(), bucket_cap_mb=1e-6)  # one parameter per bucket
+    opt = numtorch.optim.SGD(ddp.parameters(), lr=0.1)
+    names = [n for n, _ in ddp.module.named_parameters()]
+    first_bucket = []
+    for s in range(3):
+        first_bucket.append(names[ddp._buckets[0].indices[0]])
+        x = numtorch.from_numpy(xs[s][rank * per_rank:(rank + 1) * per_rank])
+        y = numtorch.from_numpy(ys[s][rank * per_rank:(rank + 1) * per_rank])
+        opt.zero_grad()
+        loss_fn(ddp(x), y).backward()
+        opt.step()
+    # before: reverse registration order (first.bias); rebuilt at the second forward: the
+    # parameter whose gradient was ready first (one of the last layer's)
+    assert first_bucket[:2] == ["first.bias"] * 2 and first_bucket[2].startswith("last."), \
+        first_bucket
+    check_equal_across_ranks(ddp.module, "rebuild")
+    print(f"rank {rank}: rebuild: buckets follow the gradients' order", flush=True)
+
+
 def weights(model):
     return [p.detach().numpy().copy() for p in model.parameters()]
 
@@ -91,6 +124,9 @@ def main():
     loss_fn = nn.CrossEntropyLoss()
 
     for mode in sys.argv[1:]:
+        if mode == "rebuild":
+            check_rebuild(xs, ys, per_rank, loss_fn)
+            continue
         if mode in ("unused", "unused_error"):
             check_unused(mode, xs, ys, per_rank, loss_fn)
             continue

@@ -3,7 +3,8 @@
 Every rank holds a replica of the module and runs forward and backward on its own batch. At
 construction the parameters and buffers of rank 0 are broadcast, so that all replicas start
 equal. The parameters are split into buckets (about ``bucket_cap_mb`` each, in reverse
-registration order, roughly the order backward produces their gradients). Each parameter's
+registration order, roughly the order backward produces their gradients; rebuilt after the
+first backward in the order the gradients really came). Each parameter's
 post-accumulate-grad hook marks it ready; when a bucket is complete (and all buckets before it
 were launched), its gradients are copied into one flat buffer, divided by the world size and
 all-reduced with a nonblocking MPI ``Iallreduce``, while backward goes on with the remaining
@@ -97,14 +98,11 @@ class DistributedDataParallel(Module):
         self._verify_same_model()
         if init_sync:
             self._broadcast_coalesced(list(module.parameters()) + list(module.buffers()))
-        object.__setattr__(self, "_buckets", self._make_buckets())
-        bucket_of = {}
-        for b, bucket in enumerate(self._buckets):
-            for k, i in enumerate(bucket.indices):
-                bucket_of[i] = (b, k)
-        object.__setattr__(self, "_bucket_of", bucket_of)
+        self._set_buckets(list(reversed(range(len(self._params)))))
         object.__setattr__(self, "_hooks", [p.register_post_accumulate_grad_hook(
             self._make_hook(i)) for i, p in enumerate(self._params)])
+        self._ready_order = []  # the order of the first synchronized backward
+        self._rebuild = "record"  # -> "pending" after that backward -> "done"
         self._reset_iteration(expect=False)
         self._static_unused = None
 
@@ -149,13 +147,13 @@ class DistributedDataParallel(Module):
                     t._bump()
                     start += n
 
-    def _make_buckets(self):
-        """Buckets in reverse parameter order, one dtype each, the first up to 1 MiB and the
-        others up to ``bucket_cap_mb``."""
+    def _set_buckets(self, order):
+        """Buckets of the parameters taken in ``order``, one dtype each, the first up to 1 MiB
+        and the others up to ``bucket_cap_mb``."""
         params = self._params
         buckets, current, size = [], [], 0
         cap = min(_FIRST_BUCKET_BYTES, self.bucket_bytes_cap)
-        for i in reversed(range(len(params))):
+        for i in order:
             nbytes = params[i]._data.nbytes
             if current and (size + nbytes > cap
                             or params[i]._data.dtype != params[current[0]]._data.dtype):
@@ -166,10 +164,30 @@ class DistributedDataParallel(Module):
             size += nbytes
         if current:
             buckets.append(_Bucket(current, params))
-        return buckets
+        bucket_of = {}
+        for b, bucket in enumerate(buckets):
+            for k, i in enumerate(bucket.indices):
+                bucket_of[i] = (b, k)
+        object.__setattr__(self, "_buckets", buckets)
+        object.__setattr__(self, "_bucket_of", bucket_of)
+
+    def _rebuild_buckets(self):
+        """After the first backward, PyTorch's DDP rebuilds the buckets in the order the
+        gradients actually became ready (the order of ``parameters()`` can differ from the
+        order of the computation). Rank 0's order is used on every rank, so that all ranks
+        keep the same buckets."""
+        order = [list(self._ready_order)]
+        c10d.broadcast_object_list(order, src=self.process_group._ranks[0],
+                                   group=self.process_group)
+        order = order[0]
+        if sorted(order) == list(range(len(self._params))):
+            self._set_buckets(order)
+        self._rebuild = "done"
 
     # ------------------------------------------------------------------ forward
     def forward(self, *inputs, **kwargs):
+        if self._rebuild == "pending" and grad_mode.is_grad_enabled():
+            self._rebuild_buckets()
         if self._started and not self._finalized:
             missing = [self._names[i] for i in range(len(self._params)) if not self._ready[i]]
             raise RuntimeError(
@@ -263,6 +281,8 @@ class DistributedDataParallel(Module):
 
     def _set_ready(self, index):
         self._ready[index] = True
+        if self._rebuild == "record":
+            self._ready_order.append(index)
         b, _ = self._bucket_of[index]
         self._buckets[b].pending -= 1
         # Launch in bucket order, so that every rank starts the same all-reduces in the
@@ -319,6 +339,8 @@ class DistributedDataParallel(Module):
                     p.grad._bump()
         self._finalized = True
         self._expect = False
+        if self._rebuild == "record":
+            self._rebuild = "pending"
 
     # ------------------------------------------------------------------ public helpers
     @contextlib.contextmanager
