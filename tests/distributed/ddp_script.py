@@ -9,6 +9,21 @@ import numtorch.distributed as dist
 from numtorch import nn
 from numtorch.nn.parallel import DistributedDataParallel as DDP
 
+MESSAGES = []
+
+
+def report(message):
+    """Collected, and printed by rank 0 at the end (two processes printing at once can
+    interleave their lines)."""
+    MESSAGES.append(message)
+
+
+def print_reports():
+    everyone = [None] * dist.get_world_size()
+    dist.all_gather_object(everyone, MESSAGES)
+    if dist.get_rank() == 0:
+        print("\n".join(m for messages in everyone for m in messages), flush=True)
+
 
 def make_model(seed):
     numtorch.manual_seed(seed)
@@ -62,7 +77,7 @@ def check_rebuild(xs, ys, per_rank, loss_fn):
     assert first_bucket[:2] == ["first.bias"] * 2 and first_bucket[2].startswith("last."), \
         first_bucket
     check_equal_across_ranks(ddp.module, "rebuild")
-    print(f"rank {rank}: rebuild: buckets follow the gradients' order", flush=True)
+    report(f"rank {rank}: rebuild: buckets follow the gradients' order")
 
 
 def weights(model):
@@ -75,7 +90,7 @@ def check_equal_across_ranks(model, what):
     for w in everyone[1:]:
         for a, b in zip(everyone[0], w):
             assert a.dtype == b.dtype and np.array_equal(a, b), f"{what}: ranks differ"
-    print(f"rank {dist.get_rank()}: {what}: bitwise equal across ranks", flush=True)
+    report(f"rank {dist.get_rank()}: {what}: bitwise equal across ranks")
 
 
 def check_unused(mode, xs, ys, per_rank, loss_fn):
@@ -97,7 +112,7 @@ def check_unused(mode, xs, ys, per_rank, loss_fn):
                 ddp(x[mine], use_b=(rank == 1))
             except RuntimeError as exc:
                 assert "find_unused_parameters=True" in str(exc) and "never.weight" in str(exc)
-                print(f"rank {rank}: unused_error: raised", flush=True)
+                report(f"rank {rank}: unused_error: raised")
                 return
             raise AssertionError("the unfinished reduction was not detected")
         assert model.never.weight.grad is None and model.b.weight.grad is not None
@@ -110,7 +125,7 @@ def check_unused(mode, xs, ys, per_rank, loss_fn):
     check_equal_across_ranks(model, mode)
     for a, b in zip(weights(model), weights(ref)):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
-    print(f"rank {rank}: {mode}: equal to single-process SGD on the union", flush=True)
+    report(f"rank {rank}: {mode}: equal to single-process SGD on the union")
 
 
 def main():
@@ -156,8 +171,9 @@ def main():
         check_equal_across_ranks(ddp.module, mode)
         for a, b in zip(weights(ddp.module), weights(ref)):
             np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
-        print(f"rank {rank}: {mode}: equal to single-process SGD on the union", flush=True)
+        report(f"rank {rank}: {mode}: equal to single-process SGD on the union")
         assert all(k.startswith("module.") for k in ddp.state_dict())
+    print_reports()
     dist.destroy_process_group()
 
 

@@ -30,13 +30,14 @@ def env():
     return e
 
 
-def launch(script, *args, nproc=2, timeout=120, extra_env=None):
+def launch(script, *args, nproc=2, timeout=120, extra_env=None, hostfile=None):
     """``python -m numtorch.distributed.run --nproc N script args``: the CompletedProcess."""
     require_mpi()
     e = env()
     e.update(extra_env or {})
-    cmd = [sys.executable, "-m", "numtorch.distributed.run", "--nproc", str(nproc), script,
-           *map(str, args)]
+    e.pop("MASTER_ADDR", None)
+    cmd = [sys.executable, "-m", "numtorch.distributed.run", "--nproc", str(nproc),
+           *(["--hostfile", hostfile] if hostfile else []), script, *map(str, args)]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=e, cwd=ROOT)
 
 

@@ -11,13 +11,14 @@ import numtorch
 import numtorch.distributed as dist
 
 
-def report_env():
+def report_env(folder):
     keys = ("RANK", "LOCAL_RANK", "WORLD_SIZE", "LOCAL_WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT",
             "OMP_NUM_THREADS")
     dist.init_process_group("gloo", init_method="env://")
     info = {k: os.environ.get(k) for k in keys}
     info.update(name=__name__, argv=sys.argv[1:], rank=dist.get_rank())
-    print("ENV " + json.dumps(info), flush=True)
+    with open(os.path.join(folder, f"rank{dist.get_rank()}.json"), "w") as f:
+        json.dump(info, f)
     dist.destroy_process_group()
 
 
@@ -41,6 +42,6 @@ def failing(mode):
 
 if __name__ == "__main__":
     if sys.argv[1] == "env":
-        report_env()
+        report_env(sys.argv[2])
     else:
         failing(sys.argv[1])

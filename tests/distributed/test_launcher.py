@@ -12,17 +12,23 @@ import pytest
 from distributed.launch import ROOT, env, launch, require_mpi, script_path
 
 
-def test_environment_of_the_launched_processes():
-    res = launch(script_path("launcher_script.py"), "env", "--flag", "x")
+@pytest.mark.parametrize("with_hostfile", [False, True])
+def test_environment_of_the_launched_processes(tmp_path, with_hostfile):
+    hostfile = None
+    if with_hostfile:  # this machine, named in an MPI hostfile
+        hostfile = tmp_path / "hosts"
+        hostfile.write_text("# host:processes\nlocalhost:2\n")
+    res = launch(script_path("launcher_script.py"), "env", tmp_path, "--flag", "x",
+                 hostfile=str(hostfile) if hostfile else None)
     assert res.returncode == 0, res.stdout + res.stderr
-    infos = sorted((json.loads(line[4:]) for line in res.stdout.splitlines()
-                    if line.startswith("ENV ")), key=lambda i: i["rank"])
-    assert len(infos) == 2
-    for r, info in enumerate(infos):
+    for r in range(2):
+        info = json.loads((tmp_path / f"rank{r}.json").read_text())
         assert info["RANK"] == info["LOCAL_RANK"] == str(r)
         assert info["WORLD_SIZE"] == info["LOCAL_WORLD_SIZE"] == "2"
-        assert info["MASTER_ADDR"] == "127.0.0.1" and info["MASTER_PORT"] == "29500"
-        assert info["name"] == "__main__" and info["argv"] == ["env", "--flag", "x"]
+        assert info["MASTER_ADDR"] == ("localhost" if hostfile else "127.0.0.1")
+        assert info["MASTER_PORT"] == "29500" and info["OMP_NUM_THREADS"] == "1"
+        assert info["name"] == "__main__"
+        assert info["argv"] == ["env", str(tmp_path), "--flag", "x"]
 
 
 @pytest.mark.parametrize("mode", ["kill", "hang", "raise"])
