@@ -154,10 +154,13 @@ def worker(args):
     for _ in range(10):
         dist.all_reduce(flat)
     allreduce = (time.perf_counter() - t1) / 10
-    print("RESULT " + json.dumps({"nproc": n, "rank": rank, "seconds": seconds, "comm": comm[0],
-                                  "steps": steps, "epoch_steps": total // args.batch,
-                                  "images": total, "allreduce": allreduce,
-                                  "params": grads}), flush=True)
+    mine = {"nproc": n, "rank": rank, "seconds": seconds, "comm": comm[0], "steps": steps,
+            "epoch_steps": total // args.batch, "images": total, "allreduce": allreduce,
+            "params": grads}
+    everyone = [None] * n  # rank 0 prints for all (two processes' lines can interleave)
+    dist.all_gather_object(everyone, mine)
+    if rank == 0:
+        print("RESULT " + json.dumps(everyone), flush=True)
     dist.destroy_process_group()
 
 
@@ -183,9 +186,8 @@ def main():
         if res.returncode != 0:
             print(res.stdout, res.stderr, file=sys.stderr)
             return res.returncode
-        results = [json.loads(line[7:]) for line in res.stdout.splitlines()
-                   if line.startswith("RESULT ")]
-        rows[n] = results
+        rows[n] = [json.loads(line[7:]) for line in res.stdout.splitlines()
+                   if line.startswith("RESULT ")][0]
     base = None
     print(f"CIFAR ResNet-20, global batch {args.batch}, 1 BLAS thread per process, "
           f"{os.cpu_count()} cores")
