@@ -144,6 +144,8 @@ def main(argv=None):
                         type=int, default=1, help="number of processes (default 1)")
     parser.add_argument("--hostfile", default=None,
                         help="MPI hostfile naming the machines (and their slots)")
+    parser.add_argument("--standalone", action="store_true",
+                        help="accepted for torchrun's command lines (one machine is the default)")
     parser.add_argument("-m", dest="module", action="store_true",
                         help="run the target as a module (python -m)")
     parser.add_argument("script", help="the Python script (or module with -m)")
