@@ -20,6 +20,7 @@ import numpy as np
 from numtorch.autograd import grad_mode
 from numtorch.autograd.engine import AccumulateGrad
 from numtorch.distributed import distributed_c10d as c10d
+from numtorch.distributed import objects
 from numtorch.distributed._mpi import mpi, wait_requests
 from numtorch.nn.modules.module import Module
 
@@ -113,7 +114,7 @@ class DistributedDataParallel(Module):
                 for n, p in zip(self._names, self._params)]
         pg = self.process_group
         everyone = [None] * pg.size()
-        c10d.all_gather_object(everyone, mine, group=pg)
+        objects.all_gather_object(everyone, mine, group=pg)
         for r, theirs in enumerate(everyone):
             if theirs == mine:
                 continue
@@ -177,8 +178,8 @@ class DistributedDataParallel(Module):
         order of the computation). Rank 0's order is used on every rank, so that all ranks
         keep the same buckets."""
         order = [list(self._ready_order)]
-        c10d.broadcast_object_list(order, src=self.process_group._ranks[0],
-                                   group=self.process_group)
+        objects.broadcast_object_list(order, src=self.process_group._ranks[0],
+                                      group=self.process_group)
         order = order[0]
         if sorted(order) == list(range(len(self._params))):
             self._set_buckets(order)
