@@ -7,7 +7,6 @@ history, rewritten atomically after every epoch), ``report.txt`` and the picture
 """
 
 import csv
-import dataclasses
 import math
 import os
 import sys
@@ -17,7 +16,7 @@ import numpy as np
 
 import numtorch
 from numtorch import nn
-from numtorch.cli import plots
+from numtorch.cli import parallel, plots
 from numtorch.cli.config import ConfigError, TrainConfig, dump_toml
 from numtorch.cli.data import load_data, make_loader, normalize
 from numtorch.cli.models import build_model
@@ -228,7 +227,7 @@ def train(cfg, given=()):
     if cfg.resume:
         cfg, resume_state = _load_resume(cfg, cfg.resume, given)
     rank, nproc = 0, 1
-    launched = _launched_world_size()
+    launched = parallel.launched_world_size()
     if cfg.nproc == 1 and launched > 1:  # started by mpiexec -n N directly
         cfg.nproc = launched
         cfg.validate()
@@ -236,11 +235,12 @@ def train(cfg, given=()):
         if cfg.model == "perceptron":
             raise ConfigError("--nproc needs a gradient-trained model; the perceptron trains in "
                               "one process")
-        if not _inside_launcher():
-            return _launch_processes(cfg, given)
-        rank, nproc = _join_process_group(cfg)
+        if not parallel.inside_launcher():
+            cfg.out = cfg.out or _run_dir(cfg)  # one run folder for all ranks
+            return parallel.launch_processes(cfg, given)
+        rank, nproc = parallel.join_process_group(cfg)
         if rank != 0:
-            log = _Silent()
+            log = parallel.SilentLogger()
 
     # ---- data
     numtorch.manual_seed(cfg.seed)
@@ -329,8 +329,9 @@ def train(cfg, given=()):
                 if log.bars:
                     bar.set_postfix(loss=f"{loss_sum / seen:.4f}", acc=f"{correct / seen:.4f}")
             if nproc > 1:  # every rank gets the totals over all ranks
-                loss_sum, correct, seen = _sum_over_ranks(loss_sum, correct, seen)
-                val_loss, val_acc = _evaluate_sharded(model, bundle, criterion, rank, nproc)
+                loss_sum, correct, seen = parallel.sum_over_ranks(loss_sum, correct, seen)
+                val_loss, val_acc = parallel.evaluate_sharded(model, bundle, criterion, rank,
+                                                              nproc)
             else:
                 val_loss, val_acc = evaluate_model(model, val_loader, criterion)
             train_loss, train_acc = loss_sum / seen, correct / seen
@@ -399,101 +400,6 @@ def train(cfg, given=()):
               lambda pts: predict_logits(model, pts, bundle).argmax(1))
     log.line(f"run folder: {out_dir}")
     return out_dir
-
-
-# ---------------------------------------------------------------------- several processes
-class _Silent(Logger):
-    """The log of ranks other than 0: nothing."""
-
-    def __init__(self):
-        self.bars = False
-
-    @staticmethod
-    def line(text):
-        pass
-
-
-def _inside_launcher():
-    """Whether this process was started by an MPI launcher (then it is one of the ranks)."""
-    return any(v in os.environ for v in ("NUMTORCH_LAUNCHED_NPROC", "PMI_RANK",
-                                         "OMPI_COMM_WORLD_RANK", "PMIX_RANK"))
-
-
-def _launched_world_size():
-    """The number of processes an MPI launcher started this one with (1 outside a launcher)."""
-    for var in ("WORLD_SIZE", "PMI_SIZE", "OMPI_COMM_WORLD_SIZE"):
-        value = os.environ.get(var, "")
-        if value.isdigit() and _inside_launcher():
-            return int(value)
-    return 1
-
-
-def _launch_processes(cfg, given):
-    """``--nproc N``: run this training as N processes through the MPI launcher; the run
-    folder is chosen here so that every rank uses the same one."""
-    from numtorch.distributed.run import launch
-
-    cfg.out = cfg.out or _run_dir(cfg)
-    if cfg.resume:
-        names = sorted(given) if given else []
-        args = ["train", "--resume", cfg.resume]
-    else:
-        names = [f.name for f in dataclasses.fields(cfg) if f.name != "resume"]
-        args = ["train"]
-    for name in names:
-        if name in ("resume", "config"):
-            continue
-        value = getattr(cfg, name)
-        args += ["--" + name.replace("_", "-"),
-                 ("true" if value else "false") if isinstance(value, bool) else str(value)]
-    code = launch(cfg.nproc, cfg.hostfile or None, ["-m", "numtorch"], args,
-                  prog="numtorch train")
-    if code != 0:
-        raise SystemExit(code)
-    return cfg.out
-
-
-def _join_process_group(cfg):
-    from numtorch import distributed as dist
-
-    try:
-        dist.init_process_group("gloo")
-    except ImportError as exc:
-        raise ConfigError(str(exc)) from None
-    nproc = dist.get_world_size()
-    if nproc != cfg.nproc:
-        raise ConfigError(f"--nproc {cfg.nproc} but the MPI launcher started {nproc} processes")
-    return dist.get_rank(), nproc
-
-
-def _sum_over_ranks(*values):
-    from numtorch import distributed as dist
-
-    t = numtorch.tensor([float(v) for v in values], dtype=numtorch.float64)
-    dist.all_reduce(t)
-    return t.tolist()
-
-
-def _evaluate_sharded(model, bundle, criterion, rank, nproc):
-    """Mean loss and accuracy over the validation split, each rank evaluating every nproc-th
-    sample with rank 0's batch-norm statistics."""
-    from numtorch import distributed as dist
-
-    for buf in model.buffers():
-        dist.broadcast(buf, src=0)
-    shard = dataclasses.replace(bundle, x_val=bundle.x_val[rank::nproc],
-                                y_val=bundle.y_val[rank::nproc])
-    model.eval()
-    loss_sum = correct = 0.0
-    with numtorch.no_grad():
-        for xb, yb in make_loader(shard, "val", 256):
-            out = model(xb)
-            loss_sum += criterion(out, yb).item() * len(yb)
-            correct += int((out.argmax(1) == yb).sum().item())
-    loss_sum, correct, total = _sum_over_ranks(loss_sum, correct, len(shard.y_val))
-    if total == 0:
-        return None, None
-    return loss_sum / total, correct / total
 
 
 def _pictures(out_dir, history, cm, bundle, pred, predict_points):
