@@ -80,6 +80,27 @@ def check_rebuild(xs, ys, per_rank, loss_fn):
     report(f"rank {rank}: rebuild: buckets follow the gradients' order")
 
 
+def check_buffers(xs, per_rank):
+    """broadcast_buffers: each training forward starts from rank 0's batch-norm statistics."""
+    rank = dist.get_rank()
+    numtorch.manual_seed(3)
+    model = nn.Sequential(nn.Linear(6, 4), nn.BatchNorm1d(4))
+    ddp = DDP(model)
+    bn = model[1]
+    if rank == 1:
+        bn.running_mean.fill_(100.0)  # replaced by rank 0's at the next forward
+    before = [None] * dist.get_world_size()
+    dist.all_gather_object(before, bn.running_mean.numpy().copy())
+    x = numtorch.from_numpy(xs[0][rank * per_rank:(rank + 1) * per_rank])
+    ddp(x)
+    with numtorch.no_grad():
+        batch_mean = model[0](x).mean(0).numpy()
+    expected = (1 - bn.momentum) * before[0] + bn.momentum * batch_mean
+    np.testing.assert_allclose(bn.running_mean.numpy(), expected, rtol=1e-5, atol=1e-6)
+    assert int(bn.num_batches_tracked.item()) == 1
+    report(f"rank {rank}: buffers: broadcast from rank 0 before the forward")
+
+
 def weights(model):
     return [p.detach().numpy().copy() for p in model.parameters()]
 
@@ -139,6 +160,9 @@ def main():
     loss_fn = nn.CrossEntropyLoss()
 
     for mode in sys.argv[1:]:
+        if mode == "buffers":
+            check_buffers(xs, per_rank)
+            continue
         if mode == "rebuild":
             check_rebuild(xs, ys, per_rank, loss_fn)
             continue

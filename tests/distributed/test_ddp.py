@@ -7,7 +7,7 @@ from distributed.launch import launch, script_path
 
 
 def test_ddp_matches_single_process_sgd_on_the_union():
-    modes = ["plain", "view", "no_sync", "unused", "unused_error", "rebuild"]
+    modes = ["plain", "view", "no_sync", "unused", "unused_error", "rebuild", "buffers"]
     res = launch(script_path("ddp_script.py"), *modes)
     assert res.returncode == 0, res.stdout + res.stderr
     for r in range(2):
@@ -16,6 +16,7 @@ def test_ddp_matches_single_process_sgd_on_the_union():
             assert f"rank {r}: {mode}: equal to single-process SGD on the union" in res.stdout
         assert f"rank {r}: unused_error: raised" in res.stdout
         assert f"rank {r}: rebuild: buckets follow the gradients' order" in res.stdout
+        assert f"rank {r}: buffers: broadcast from rank 0 before the forward" in res.stdout
 
 
 def test_ddp_constructor_errors_without_a_process_group():
