@@ -31,7 +31,6 @@ from numtorch.distributed.distributed_c10d import (
                                                    Backend,
                                                    GroupMember,
                                                    ProcessGroup,
-                                                   RedOpType,
                                                    ReduceOp,
                                                    default_pg_timeout,
                                                    destroy_process_group,
@@ -58,7 +57,7 @@ from numtorch.distributed.objects import (
 )
 
 __all__ = [
-    "Backend", "ReduceOp", "RedOpType", "ProcessGroup", "GroupMember", "group", "Work",
+    "Backend", "ReduceOp", "ProcessGroup", "GroupMember", "group", "Work",
     "DistError", "DistBackendError", "default_pg_timeout", "is_available", "is_mpi_available",
     "is_gloo_available", "is_nccl_available", "is_initialized", "init_process_group",
     "destroy_process_group", "new_group", "get_rank", "get_world_size", "get_backend",

@@ -278,12 +278,16 @@ def _group(group):
 
 
 def new_group(ranks=None, timeout=None, backend=None, pg_options=None,
-              use_local_synchronization=False, group_desc=None, device_id=None):
-    """A group of some ranks. Every rank of the default group calls it (unless
-    ``use_local_synchronization``); ranks outside get ``GroupMember.NON_GROUP_MEMBER``."""
+              use_local_synchronization=False, group_desc=None, device_id=None,
+              sort_ranks=True):
+    """A group of some ranks (group rank i is ``ranks[i]``, sorted unless ``sort_ranks`` is
+    False). Every rank of the default group calls it (unless ``use_local_synchronization``);
+    ranks outside get ``GroupMember.NON_GROUP_MEMBER``."""
     world = _default()
     size = world.size()
-    ranks = list(range(size)) if ranks is None else sorted(int(r) for r in ranks)
+    ranks = list(range(size)) if ranks is None else [int(r) for r in ranks]
+    if sort_ranks:
+        ranks = sorted(ranks)
     for r in ranks:
         if not 0 <= r < size:
             raise ValueError(f"new_group: rank {r} is out of range for a world of size {size}")
