@@ -172,6 +172,11 @@ def main():
     assert dist.all_reduce(t, group=solo) is None  # rank 0 is not in the group: no-op
     expect(t, data(r), "all_reduce on a group of one")
     assert dist.get_rank(solo) == (0 if r == 1 else -1)
+    rev = dist.new_group([1, 0], sort_ranks=False)  # group rank 0 is global rank 1
+    assert dist.get_rank(rev) == 1 - r and dist.get_global_rank(rev, 0) == 1
+    t = numtorch.from_numpy(data(r))
+    dist.broadcast(t, group=rev, group_src=0)
+    expect(t, data(1), "broadcast from group rank 0 of a reordered group")
 
     # errors: mismatches across ranks raise on every rank instead of hanging
     raises(RuntimeError, "rank 0 has float32 [2], rank 1 has float32 [3]", dist.all_reduce,
