@@ -146,11 +146,18 @@ def main(argv=None):
                         help="MPI hostfile naming the machines (and their slots)")
     parser.add_argument("--standalone", action="store_true",
                         help="accepted for torchrun's command lines (one machine is the default)")
+    parser.add_argument("--nnodes", default="1",
+                        help="accepted for torchrun's command lines when 1; several machines "
+                             "are named in --hostfile")
     parser.add_argument("-m", dest="module", action="store_true",
                         help="run the target as a module (python -m)")
     parser.add_argument("script", help="the Python script (or module with -m)")
     parser.add_argument("args", nargs=argparse.REMAINDER, help="the script's arguments")
     args = parser.parse_args(argv)
+    if str(args.nnodes) not in ("1", "1:1"):
+        return _error("python -m numtorch.distributed.run",
+                      f"--nnodes {args.nnodes}: name the machines in an MPI --hostfile, and give "
+                      "--nproc the total number of processes")
     target = ["-m", args.script] if args.module else args.script
     return launch(args.nproc, args.hostfile, target, args.args)
 
