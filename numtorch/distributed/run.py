@@ -7,7 +7,9 @@ Each process first runs ``numtorch.distributed._bootstrap``, which reads its ran
 sets the variables PyTorch's launchers set (``RANK``, ``LOCAL_RANK``, ``WORLD_SIZE``,
 ``LOCAL_WORLD_SIZE``, ``MASTER_ADDR``, ``MASTER_PORT``), then runs the script as ``__main__``.
 Like ``torchrun``, the launcher sets ``OMP_NUM_THREADS=1`` for several processes unless it is
-set, so that the processes do not fight over the cores.
+set, so that the processes do not fight over the cores. Its module path is torchrun's
+(``torch.distributed.run``), and torchrun's ``--nproc-per-node``, ``--standalone`` and
+``--nnodes 1`` are accepted.
 """
 
 import argparse
