@@ -93,11 +93,16 @@ def build_command(nproc, hostfile, target, mpiexec=None):
     if hostfile:
         cmd += ["-hostfile", hostfile]
     if _is_open_mpi(mpiexec):
-        # Open MPI does not forward the environment by default.
+        # Open MPI does not forward the environment by default, refuses to run as root and to
+        # start more processes than cores unless told to.
         for var in ("PYTHONPATH", "MASTER_ADDR", "MASTER_PORT", "OMP_NUM_THREADS", "PATH",
                     "NUMTORCH_LAUNCHED_NPROC"):
             if var in env:
                 cmd += ["-x", var]
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            cmd += ["--allow-run-as-root"]
+        if not hostfile and nproc > (os.cpu_count() or 1):
+            cmd += ["--oversubscribe"]
     cmd += [sys.executable, "-m", "numtorch.distributed._bootstrap", *target]
     return cmd, env
 
