@@ -83,3 +83,22 @@ def test_find_mpiexec_next_to_python_or_on_path(tmp_path, monkeypatch):
     assert ["-hostfile", str(hosts)] == cmd[3:5]
     assert e["MASTER_ADDR"] == "node1" and e["OMP_NUM_THREADS"] == os.environ.get(
         "OMP_NUM_THREADS", "1")
+
+
+def test_launch_function_runs_a_script_and_returns_its_status(tmp_path, monkeypatch):
+    """``launch(nproc, hostfile, script, script_args) -> int``, as ``numtorch run --nproc``
+    calls it."""
+    require_mpi()
+    from numtorch.distributed.run import launch
+
+    for k, v in env().items():
+        monkeypatch.setenv(k, v)
+    script = tmp_path / "job.py"
+    script.write_text(
+        "import os, sys\n"
+        "open(os.path.join(sys.argv[1], 'rank' + os.environ['RANK']), 'w').write(sys.argv[2])\n"
+        "sys.exit(int(sys.argv[3]))\n")
+    assert launch(2, None, str(script), [str(tmp_path), "hello", 0]) == 0
+    assert sorted(p.name for p in tmp_path.glob("rank*")) == ["rank0", "rank1"]
+    assert (tmp_path / "rank1").read_text() == "hello"
+    assert launch(2, None, str(script), [str(tmp_path), "x", 3]) != 0
