@@ -27,7 +27,8 @@ _NAMES = ("mpiexec", "mpirun")
 
 def find_mpiexec():
     """The path of ``mpiexec``: ``$NUMTORCH_MPIEXEC``, next to the Python executable (a venv
-    with the mpich wheel), in the files of an installed MPI wheel, then on ``PATH``.
+    with the mpich wheel), next to the ``mpicc`` mpi4py was built with, in the files of an
+    installed MPI wheel, then on ``PATH``.
     FileNotFoundError with the install command when there is none."""
     given = os.environ.get("NUMTORCH_MPIEXEC")
     if given:
@@ -36,6 +37,18 @@ def find_mpiexec():
         raise FileNotFoundError(f"NUMTORCH_MPIEXEC={given} is not an executable file")
     folders = [os.path.dirname(sys.executable), sysconfig.get_path("scripts")]
     for folder in folders:
+        for name in _NAMES:
+            path = os.path.join(folder, name)
+            if os.path.isfile(path) and os.access(path, os.X_OK):
+                return path
+    try:  # the MPI mpi4py was built with: its mpiexec sits next to its mpicc
+        import mpi4py
+
+        mpicc = (mpi4py.get_config() or {}).get("mpicc", "")
+    except (ImportError, AttributeError):
+        mpicc = ""
+    if mpicc:
+        folder = os.path.dirname(shutil.which(mpicc) or mpicc)
         for name in _NAMES:
             path = os.path.join(folder, name)
             if os.path.isfile(path) and os.access(path, os.X_OK):
