@@ -102,3 +102,37 @@ def test_launch_function_runs_a_script_and_returns_its_status(tmp_path, monkeypa
     assert sorted(p.name for p in tmp_path.glob("rank*")) == ["rank0", "rank1"]
     assert (tmp_path / "rank1").read_text() == "hello"
     assert launch(2, None, str(script), [str(tmp_path), "x", 3]) != 0
+
+
+def test_find_mpiexec_search_order_and_error(tmp_path, monkeypatch):
+    import importlib.metadata
+    import sysconfig
+
+    from numtorch.distributed import run
+
+    def nowhere(name):
+        raise importlib.metadata.PackageNotFoundError(name)
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.delenv("NUMTORCH_MPIEXEC", raising=False)
+    monkeypatch.setattr(sys, "executable", str(empty / "python"))
+    monkeypatch.setattr(sysconfig, "get_path", lambda name: str(empty))
+    monkeypatch.setattr(importlib.metadata, "files", nowhere)
+    monkeypatch.setitem(sys.modules, "mpi4py", None)
+    monkeypatch.setenv("PATH", str(empty))
+    with pytest.raises(FileNotFoundError, match=r'pip install "numtorch\[distributed\]"'):
+        run.find_mpiexec()
+    on_path = tmp_path / "bin"
+    on_path.mkdir()
+    fake = on_path / "mpirun"
+    fake.write_text("#!/bin/sh\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(on_path))
+    assert run.find_mpiexec() == str(fake)
+    beside = empty / "mpiexec"  # next to the Python executable comes first
+    beside.write_text("#!/bin/sh\n")
+    beside.chmod(0o755)
+    assert run.find_mpiexec() == str(beside)
+    monkeypatch.setenv("NUMTORCH_MPIEXEC", str(fake))  # the variable wins
+    assert run.find_mpiexec() == str(fake)
