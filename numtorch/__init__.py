@@ -50,6 +50,7 @@ from numtorch import distributions
 from numtorch import onnx
 from numtorch import linalg
 from numtorch import metrics
+from numtorch import distributed  # torch.distributed on MPI (mpi4py is imported lazily)
 from numtorch.serialization import load, save
 from numtorch import hub, serialization
 from numtorch._threads import get_num_threads, set_num_threads, get_num_interop_threads, \

@@ -49,6 +49,10 @@ class TrainConfig:
     resume: str = ""                # a run folder to continue
     quiet: bool = False             # plain log lines instead of progress bars
     tensorboard: bool = False       # TensorBoard logs in <run>/tensorboard (numtorch[tensorboard])
+    # data-parallel processes (numtorch.distributed on MPI); --batch-size stays the global
+    # batch, split evenly across them
+    nproc: int = 1
+    hostfile: str = ""              # MPI hostfile for processes on several machines
 
     def resolved_lr(self):
         return self.lr if self.lr > 0 else DEFAULT_LR[self.optimizer]
@@ -69,6 +73,12 @@ class TrainConfig:
         if self.scheduler not in schedulers:
             raise ConfigError(f"unknown scheduler {self.scheduler!r}; choose from "
                               f"{', '.join(schedulers)}")
+        if self.nproc < 1:
+            raise ConfigError(f"--nproc must be at least 1, got {self.nproc}")
+        if self.batch_size % self.nproc:
+            raise ConfigError(f"--batch-size {self.batch_size} must be divisible by --nproc "
+                              f"{self.nproc} (it is the global batch, split across the "
+                              "processes)")
         if self.threads < 0 or self.workers < 0:
             raise ConfigError("--threads and --workers must not be negative")
         if self.epochs < 1 or self.batch_size < 1:

@@ -256,14 +256,15 @@ class _Normalized(Dataset):
 
 
 def make_loader(bundle, split, batch_size, shuffle=False, generator=None, workers=0,
-                augment=False):
-    """A DataLoader over one split yielding normalized float32 batches and int64 labels."""
+                augment=False, sampler=None):
+    """A DataLoader over one split yielding normalized float32 batches and int64 labels
+    (in the order of ``sampler`` when given)."""
     x = getattr(bundle, f"x_{split}")
     y = getattr(bundle, f"y_{split}")
     mean, std = bundle.mean, bundle.std
     if augment and bundle.is_image:
         return DataLoader(_Augmented(x, y, mean, std), batch_size=batch_size, shuffle=shuffle,
-                          generator=generator, num_workers=workers)
+                          generator=generator, num_workers=workers, sampler=sampler)
 
     def collate(parts):
         (xb, yb), = parts
@@ -271,4 +272,5 @@ def make_loader(bundle, split, batch_size, shuffle=False, generator=None, worker
             np.asarray(yb, dtype=np.int64))
 
     return DataLoader(_Normalized(x, y), batch_size=batch_size, shuffle=shuffle,
-                      generator=generator, num_workers=workers, collate_fn=collate)
+                      generator=generator, num_workers=workers, collate_fn=collate,
+                      sampler=sampler)

@@ -10,7 +10,8 @@ import numtorch
 
 __all__ = ["info"]
 
-_OPTIONAL = ("safetensors", "threadpoolctl", "tqdm", "matplotlib", "sklearn", "PIL", "torch")
+_OPTIONAL = ("safetensors", "threadpoolctl", "tqdm", "matplotlib", "sklearn", "PIL", "torch",
+             "mpi4py")
 
 _DATA = {
     "MNIST": ("MNIST/raw", ["train-images-idx3-ubyte", "t10k-images-idx3-ubyte"]),
@@ -29,6 +30,18 @@ def _version(name):
     return getattr(module, "__version__", "installed")
 
 
+def _mpi_launcher():
+    from numtorch.distributed import is_available
+    from numtorch.distributed.run import find_mpiexec
+
+    if not is_available():
+        return 'unavailable (pip install "numtorch[distributed]")'
+    try:
+        return f"mpiexec {find_mpiexec()}"
+    except FileNotFoundError:
+        return 'mpi4py without mpiexec (pip install "numtorch[distributed]")'
+
+
 def info(root="data"):
     lines = [f"numtorch {numtorch.__version__}", f"python {platform.python_version()} "
              f"({sys.executable})", f"numpy {np.__version__}"]
@@ -45,6 +58,7 @@ def info(root="data"):
         lines.append("thread pool: threadpoolctl not installed")
     lines.append(f"numtorch.get_num_threads() = {numtorch.get_num_threads()}, "
                  f"CPU cores: {os.cpu_count()}")
+    lines.append(f"several processes (numtorch.distributed): {_mpi_launcher()}")
     lines.append(f"data sets under {os.path.abspath(root)}:")
     for name, (sub, files) in _DATA.items():
         folder = os.path.join(root, sub)

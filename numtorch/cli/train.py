@@ -16,7 +16,7 @@ import numpy as np
 
 import numtorch
 from numtorch import nn
-from numtorch.cli import plots
+from numtorch.cli import parallel, plots
 from numtorch.cli.config import ConfigError, TrainConfig, dump_toml
 from numtorch.cli.data import load_data, make_loader, normalize
 from numtorch.cli.models import build_model
@@ -196,7 +196,7 @@ def _load_resume(cfg_cli, resume_dir, given):
                           " (is it a run folder written by numtorch train?)")
     saved = TrainConfig(**load_toml(cfg_path))
     changeable = {"epochs", "quiet", "workers", "threads", "resume", "out", "config", "download",
-                  "root", "tensorboard"}
+                  "root", "tensorboard", "nproc", "hostfile"}
     for name in given:
         if name in changeable:
             continue
@@ -205,7 +205,7 @@ def _load_resume(cfg_cli, resume_dir, given):
                               f"--{name.replace('_', '-')} {getattr(saved, name)}, not "
                               f"{getattr(cfg_cli, name)}; resume it without that option or "
                               "start a new run")
-    for name in ("epochs", "quiet", "workers", "threads", "tensorboard"):
+    for name in ("epochs", "quiet", "workers", "threads", "tensorboard", "nproc", "hostfile"):
         if name in given:
             setattr(saved, name, getattr(cfg_cli, name))
     saved.out = resume_dir
@@ -227,6 +227,21 @@ def train(cfg, given=()):
     resume_state = None
     if cfg.resume:
         cfg, resume_state = _load_resume(cfg, cfg.resume, given)
+    rank, nproc = 0, 1
+    launched = parallel.launched_world_size()
+    if cfg.nproc == 1 and launched > 1:  # started by mpiexec -n N directly
+        cfg.nproc = launched
+        cfg.validate()
+    if cfg.nproc > 1:
+        if cfg.model == "perceptron":
+            raise ConfigError("--nproc needs a gradient-trained model; the perceptron trains in "
+                              "one process")
+        if not parallel.inside_launcher():
+            cfg.out = cfg.out or _run_dir(cfg)  # one run folder for all ranks
+            return parallel.launch_processes(cfg, given)
+        rank, nproc = parallel.join_process_group(cfg)
+        if rank != 0:
+            log = parallel.SilentLogger()
 
     # ---- data
     numtorch.manual_seed(cfg.seed)
@@ -237,14 +252,28 @@ def train(cfg, given=()):
     # ---- model
     model = build_model(cfg, bundle.input_shape, bundle.num_classes)
     out_dir = _run_dir(cfg)
-    os.makedirs(out_dir, exist_ok=True)
+    if rank == 0:
+        os.makedirs(out_dir, exist_ok=True)
     n_params = sum(p.numel() for p in model.parameters())
-    numtorch.set_num_threads(cfg.threads or (1 if n_params < 1_000_000 else os.cpu_count() or 1))
+    cores = max(1, (os.cpu_count() or 1) // nproc)
+    numtorch.set_num_threads(cfg.threads or (1 if n_params < 1_000_000 else cores))
 
     # ---- optimizer and schedule
     shuffle_gen = numtorch.Generator().manual_seed(cfg.seed)
-    train_loader = make_loader(bundle, "train", cfg.batch_size, shuffle=True,
-                               generator=shuffle_gen, workers=cfg.workers, augment=cfg.augment)
+    sampler = None
+    net = model  # what runs the training steps: the model, or its DistributedDataParallel
+    if nproc > 1:
+        # Each rank reads every nproc-th sample of one shuffled order, in batches of
+        # batch_size / nproc: together the ranks' batches are the global batch.
+        from numtorch.nn.parallel import DistributedDataParallel
+        from numtorch.utils.data import DistributedSampler
+
+        sampler = DistributedSampler(range(len(bundle.y_train)), nproc, rank, shuffle=True,
+                                     seed=cfg.seed)
+        net = DistributedDataParallel(model)
+    train_loader = make_loader(bundle, "train", cfg.batch_size // nproc,
+                               shuffle=sampler is None, generator=shuffle_gen,
+                               workers=cfg.workers, augment=cfg.augment, sampler=sampler)
     val_loader = make_loader(bundle, "val", 256)
     optimizer = make_optimizer(cfg, model.parameters())
     scheduler, per_batch = make_scheduler(cfg, optimizer, len(train_loader))
@@ -263,16 +292,18 @@ def train(cfg, given=()):
         best = dict(resume_state["best"])
         start = int(resume_state["epoch"])
         log.line(f"resuming {out_dir} after epoch {start}")
-    else:
+    elif rank == 0:
         _write_atomic_text(os.path.join(out_dir, "config.toml"), dump_toml(cfg, {
             "lr": cfg.resolved_lr(), "input_shape": list(bundle.input_shape),
             "classes": [str(c) for c in bundle.classes], "mean": bundle.mean,
             "std": bundle.std, "parameters": n_params}))
         _save_checkpoint(out_dir, model, optimizer, scheduler, 0, shuffle_gen, history, best)
+    procs = f" on {nproc} processes" if nproc > 1 else ""
     log.line(f"numtorch train: {cfg.model} ({n_params:,} parameters) on {cfg.data} "
              f"({len(bundle.y_train)} train / {len(bundle.y_val)} val / {len(bundle.y_test)} "
-             f"test), {cfg.optimizer} lr {cfg.resolved_lr()}, {cfg.epochs} epochs -> {out_dir}")
-    tb = open_log(cfg, out_dir, start)  # None without --tensorboard
+             f"test), {cfg.optimizer} lr {cfg.resolved_lr()}, {cfg.epochs} epochs{procs} -> "
+             f"{out_dir}")
+    tb = open_log(cfg, out_dir, start) if rank == 0 else None  # None without --tensorboard
 
     # ---- loop
     epoch = start
@@ -280,11 +311,13 @@ def train(cfg, given=()):
         for epoch in range(start + 1, cfg.epochs + 1):
             t0 = time.perf_counter()
             model.train()
+            if sampler is not None:
+                sampler.set_epoch(epoch)
             seen = correct = 0
             loss_sum = 0.0
             bar = log.progress(train_loader, len(train_loader), f"epoch {epoch}/{cfg.epochs}")
             for xb, yb in bar:
-                out = model(xb)
+                out = net(xb)
                 loss = criterion(out, yb)
                 optimizer.zero_grad()
                 loss.backward()
@@ -297,8 +330,13 @@ def train(cfg, given=()):
                 correct += int((out.argmax(1) == yb).sum().item())
                 if log.bars:
                     bar.set_postfix(loss=f"{loss_sum / seen:.4f}", acc=f"{correct / seen:.4f}")
+            if nproc > 1:  # every rank gets the totals over all ranks
+                loss_sum, correct, seen = parallel.sum_over_ranks(loss_sum, correct, seen)
+                val_loss, val_acc = parallel.evaluate_sharded(model, bundle, criterion, rank,
+                                                              nproc)
+            else:
+                val_loss, val_acc = evaluate_model(model, val_loader, criterion)
             train_loss, train_acc = loss_sum / seen, correct / seen
-            val_loss, val_acc = evaluate_model(model, val_loader, criterion)
             lr = optimizer.param_groups[0]["lr"]
             if scheduler is not None and not per_batch:
                 if isinstance(scheduler, numtorch.optim.lr_scheduler.ReduceLROnPlateau):
@@ -322,15 +360,18 @@ def train(cfg, given=()):
             if score_acc > best["val_acc"] or (score_acc == best["val_acc"]
                                                and score_loss < best["val_loss"]):
                 best.update(val_acc=score_acc, val_loss=score_loss, epoch=epoch)
-                numtorch.save(model.state_dict(), os.path.join(out_dir, "model.safetensors"))
+                if rank == 0:
+                    numtorch.save(model.state_dict(), os.path.join(out_dir,
+                                                                   "model.safetensors"))
             if score_loss < best.get("min_loss", math.inf):
                 best["min_loss"] = score_loss
                 best["bad_epochs"] = 0
             else:
                 best["bad_epochs"] = best.get("bad_epochs", 0) + 1
-            _write_metrics(os.path.join(out_dir, "metrics.csv"), history)
-            _save_checkpoint(out_dir, model, optimizer, scheduler, epoch, shuffle_gen, history,
-                             best)
+            if rank == 0:
+                _write_metrics(os.path.join(out_dir, "metrics.csv"), history)
+                _save_checkpoint(out_dir, model, optimizer, scheduler, epoch, shuffle_gen,
+                                 history, best)
             if cfg.early_stopping and best["bad_epochs"] >= cfg.early_stopping:
                 log.line(f"early stopping: no better validation loss for "
                          f"{cfg.early_stopping} epochs")
@@ -341,6 +382,14 @@ def train(cfg, given=()):
               f"{os.path.join(out_dir, 'checkpoint')}; continue with: numtorch train --resume "
               f"{out_dir}", file=sys.stderr, flush=True)
         raise SystemExit(130) from None
+
+    if nproc > 1:
+        from numtorch import distributed as dist
+
+        dist.barrier()
+        dist.destroy_process_group()
+        if rank != 0:
+            return out_dir
 
     # ---- evaluate the best weights on the test split
     if os.path.isfile(os.path.join(out_dir, "model.safetensors")):

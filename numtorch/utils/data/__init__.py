@@ -13,6 +13,7 @@ from numtorch.utils.data.dataset import (
                                          TensorDataset,
                                          random_split,
 )
+from numtorch.utils.data.distributed import DistributedSampler
 from numtorch.utils.data.sampler import (
                                          BatchSampler,
                                          RandomSampler,
@@ -26,5 +27,5 @@ __all__ = [
     "Dataset", "IterableDataset", "TensorDataset", "StackDataset", "ConcatDataset",
     "ChainDataset", "Subset", "random_split", "Sampler", "SequentialSampler", "RandomSampler",
     "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler", "DataLoader",
-    "get_worker_info", "default_collate", "default_convert",
+    "get_worker_info", "default_collate", "default_convert", "DistributedSampler",
 ]
