@@ -11,8 +11,10 @@ images scaled to [-1, 1]. The denoiser is an MLP on the 64 pixels: a sinusoidal 
 SiLU, Linear), and the network predicts the noise eps. The training loss is Ho et al.'s
 simplified objective ``|| eps - eps_theta(x_t, t) ||^2`` for a random t per image; AdamW, an
 exponential moving average of the weights is kept for sampling. Ancestral sampling runs the
-reverse chain from pure noise: ``x_{t-1} = (x_t - beta_t / sqrt(1 - alpha_bar_t) eps_theta) /
-sqrt(1 - beta_t) + sqrt(beta_t) z``.
+reverse chain from pure noise: each step estimates the clean image from the predicted noise,
+clips it to [-1, 1] and draws x_{t-1} from the Gaussian posterior q(x_{t-1} | x_t, x_0)
+(``--no-clip``: the unclipped form ``x_{t-1} = (x_t - beta_t / sqrt(1 - alpha_bar_t)
+eps_theta) / sqrt(1 - beta_t) + sqrt(beta_t) z``).
 
 A judge: the course CNN, trained in the same run on the Digits training split, classifies 100
 samples and 100 pure-noise images (draws of the chain's starting point x_T ~ N(0, I), clipped
@@ -102,16 +104,34 @@ class Schedule:
         return a.sqrt() * x0 + (1.0 - a).sqrt() * eps
 
     @torch.no_grad()
-    def sample(self, model, n, keep=()):
-        """Ancestral sampling from x_T ~ N(0, I); returns x_0 and the states at steps ``keep``."""
+    def sample(self, model, n, keep=(), clip=True):
+        """Ancestral sampling from x_T ~ N(0, I); returns x_0 and the states at steps ``keep``.
+
+        With ``clip`` each step first estimates x_0 from the predicted noise,
+        ``x0 = (x_t - sqrt(1 - alpha_bar_t) eps) / sqrt(alpha_bar_t)``, clips it to the data
+        range [-1, 1], and draws x_{t-1} from the Gaussian posterior q(x_{t-1} | x_t, x0) (mean
+        ``c0 x0 + ct x_t``, variance ``beta_t (1 - alpha_bar_{t-1}) / (1 - alpha_bar_t)``);
+        without, it uses the noise form of the same mean and variance beta_t. The two agree
+        whenever the estimate needs no clipping; clipping keeps a slightly wrong noise
+        prediction at large t from pushing pixels out of range.
+        """
         x = torch.randn(n, 1, 8, 8)
         kept = []
         for t in reversed(range(self.timesteps)):
             eps = model(x, torch.full((n,), t, dtype=torch.int64))
             beta, alpha_bar = self.betas[t].item(), self.alpha_bars[t].item()
-            x = (x - beta / math.sqrt(1.0 - alpha_bar) * eps) / math.sqrt(1.0 - beta)
+            alpha_bar_prev = self.alpha_bars[t - 1].item() if t > 0 else 1.0
+            if clip:
+                x0 = ((x - math.sqrt(1.0 - alpha_bar) * eps) / math.sqrt(alpha_bar)).clamp(-1, 1)
+                c0 = beta * math.sqrt(alpha_bar_prev) / (1.0 - alpha_bar)
+                ct = (1.0 - alpha_bar_prev) * math.sqrt(1.0 - beta) / (1.0 - alpha_bar)
+                x = c0 * x0 + ct * x
+                var = beta * (1.0 - alpha_bar_prev) / (1.0 - alpha_bar)
+            else:
+                x = (x - beta / math.sqrt(1.0 - alpha_bar) * eps) / math.sqrt(1.0 - beta)
+                var = beta
             if t > 0:
-                x = x + math.sqrt(beta) * torch.randn_like(x)  # sigma_t^2 = beta_t
+                x = x + math.sqrt(var) * torch.randn_like(x)
             if t in keep:
                 kept.append(x.clamp(-1.0, 1.0))
         return x.clamp(-1.0, 1.0), kept
@@ -159,6 +179,8 @@ def main(argv=None):
     parser.add_argument("--hidden", type=int, default=128)
     parser.add_argument("--blocks", type=int, default=3)
     parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--no-clip", action="store_true",
+                        help="sample without clipping the estimate of x_0")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out-dir", default=os.path.join("runs", "diffusion"))
     # One BLAS thread by default: the matrix products here are small, and thread hand-offs
@@ -220,7 +242,7 @@ def run(args):
 
     # ---- sampling and judging
     keep = sorted({args.timesteps * k // 8 for k in range(8)})
-    samples, chain = schedule.sample(ema, 100, keep=keep)
+    samples, chain = schedule.sample(ema, 100, keep=keep, clip=not args.no_clip)
     samples01 = samples * 0.5 + 0.5
     judge = train_judge(x_train, y_train, epochs=3 if args.quick else 10)
     noise01 = torch.randn(100, 1, 8, 8).clamp(-1.0, 1.0) * 0.5 + 0.5

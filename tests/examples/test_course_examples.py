@@ -129,6 +129,23 @@ def test_diffusion_schedule():
     assert xt[0, 0, 0, 0].item() == pytest.approx(schedule.alpha_bars[0].item() ** 0.5)
 
 
+@pytest.mark.parametrize("clip", [True, False])
+def test_diffusion_sampler_recovers_the_image_an_exact_denoiser_knows(clip):
+    import numtorch as torch
+
+    mod = _load("diffusion")
+    schedule = mod.Schedule(50)
+    target = torch.rand(1, 1, 8, 8) * 2 - 1
+
+    def oracle(x, t):  # the exact noise when the data set is the single image ``target``
+        a = schedule.alpha_bars[t].reshape(-1, 1, 1, 1)
+        return (x - a.sqrt() * target) / (1 - a).sqrt()
+
+    samples, kept = schedule.sample(oracle, 3, keep=(10, 40), clip=clip)
+    assert len(kept) == 2 and samples.shape == (3, 1, 8, 8)
+    assert torch.allclose(samples, target.expand(3, 1, 8, 8), atol=1e-4)
+
+
 def test_svm(capsys, tmp_path):
     acc = _load("svm").main(["--quick", "--out-dir", str(tmp_path)])
     out = capsys.readouterr().out
@@ -176,3 +193,22 @@ def test_transfer_learning_new_head_keeps_the_backbone():
     state = dict(source.state_dict(), **{"extra.weight": torch.zeros(1)})
     with pytest.raises(RuntimeError, match="do not fit"):
         mod.with_new_head(state, CourseCNN(1, 5, 8), "classifier", torch.nn.Linear(1, 1))
+
+
+def test_transfer_learning_fit_keeps_frozen_batch_norm_statistics():
+    import numtorch as torch
+    from numtorch import nn
+
+    mod = _load("transfer_learning")
+    model = nn.Sequential(nn.Conv2d(1, 4, 3), nn.BatchNorm2d(4), nn.ReLU(), nn.Flatten(),
+                          nn.Linear(4 * 6 * 6, 3))
+    for p in model[:2].parameters():
+        p.requires_grad_(False)
+    before = model[1].running_mean.clone()
+    x, y = torch.randn(8, 1, 8, 8) + 3.0, torch.randint(0, 3, (8,))
+    mod.fit(model, model[4].parameters(), x, y, epochs=1, lr=1e-2, batch_size=4)
+    assert torch.equal(model[1].running_mean, before)
+    for p in model[1].parameters():  # trainable again: the statistics move
+        p.requires_grad_(True)
+    mod.fit(model, model.parameters(), x, y, epochs=1, lr=1e-2, batch_size=4)
+    assert not torch.equal(model[1].running_mean, before)
