@@ -1,6 +1,6 @@
 """A small denoising diffusion model (DDPM) learns to draw the 8x8 Digits.
 
-    python examples/diffusion.py [--steps 3000] [--timesteps 200] [--hidden 128]
+    python examples/diffusion.py [--steps 6000] [--timesteps 200] [--hidden 128]
                                  [--seed 0] [--out-dir runs/diffusion] [--quick]
 
 The forward process adds Gaussian noise in T = ``--timesteps`` steps with a linear schedule
@@ -173,7 +173,7 @@ def recognized(judge, images, threshold=0.9):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=3000, help="training steps")
+    parser.add_argument("--steps", type=int, default=6000, help="training steps")
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--timesteps", type=int, default=200, help="T, the diffusion length")
     parser.add_argument("--hidden", type=int, default=128)
@@ -262,10 +262,10 @@ def run(args):
         os.makedirs(args.out_dir, exist_ok=True)
         big = F.interpolate(samples01, scale_factor=3, mode="nearest")  # (100, 1, 24, 24)
         save_image(big, os.path.join(args.out_dir, "samples.png"), nrow=10, padding=1)
-        rows = [c[:8] * 0.5 + 0.5 for c in reversed(chain)] + [samples01[:8]]
-        rows = torch.stack(rows, dim=1).reshape(-1, 1, 8, 8)  # per sample: noisy -> clean
-        save_image(F.interpolate(rows, scale_factor=3, mode="nearest"),
-                   os.path.join(args.out_dir, "chain.png"), nrow=len(chain) + 1, padding=1)
+        # ``chain`` runs from the noisiest kept step down to t = 0, the sample itself
+        rows = torch.stack([c[:8] * 0.5 + 0.5 for c in chain], dim=1)  # (8, steps, 1, 8, 8)
+        save_image(F.interpolate(rows.reshape(-1, 1, 8, 8), scale_factor=3, mode="nearest"),
+                   os.path.join(args.out_dir, "chain.png"), nrow=len(chain), padding=1)
         print(f"pictures in {args.out_dir}")
     except ImportError as exc:
         print(f"no pictures: {exc}")
