@@ -1,18 +1,19 @@
 """A linear SVM on the 8x8 Digits, trained with the multi-class hinge loss and compared with
 scikit-learn's ``LinearSVC``.
 
-    python examples/svm.py [--features pixels|pixels+hog] [--epochs 60] [--C 1.0]
+    python examples/svm.py [--features pixels|pixels+hog] [--epochs 300] [--C 1.0]
                            [--seed 0] [--out-dir runs/svm] [--quick]
 
 The model is one ``nn.Linear(features, 10)``: a score ``s_k = w_k . x + b_k`` per class. Its
-loss is the mean multi-class hinge loss of Crammer and Singer's formulation as PyTorch writes
-it (``nn.MultiMarginLoss``, margin 1): ``sum_{k != y} max(0, 1 - s_y + s_k) / classes``, plus
-the L2 penalty ``||W||^2 / (2 C n)`` with ``n`` training samples (so ``C`` plays the role it
-plays in scikit-learn: larger C, weaker penalty). The features are the 64 pixels standardized
-with the training set's mean and standard deviation (``--features pixels+hog`` adds 32
-gradient-orientation histogram features per image: the pixel gradients' magnitudes, binned by
-orientation into 8 bins over each 4x4 quarter of the image). Full-batch training with SGD and
-Nesterov momentum, the learning rate decayed by a cosine schedule.
+loss is the mean multi-class hinge loss in Weston and Watkins' form, as PyTorch's
+``nn.MultiMarginLoss`` (margin 1) computes it, ``sum_{k != y} max(0, 1 - s_y + s_k) /
+classes``, plus the L2 penalty ``||W||^2 / (2 C n)`` with ``n`` training samples (so ``C``
+plays the role it plays in scikit-learn: larger C, weaker penalty). The features are the 64
+pixels standardized with the training set's mean and standard deviation (``--features
+pixels+hog`` adds 32 gradient-orientation histogram features per image: the pixel gradients'
+magnitudes, binned by orientation into 8 bins over each 4x4 quarter of the image).
+Full-batch training with SGD and Nesterov momentum, the learning rate decayed by a cosine
+schedule.
 
 Prints ``test accuracy 0.9550`` (the claim: at least 0.94) and, when scikit-learn is there,
 ``scikit-learn LinearSVC test accuracy 0.9500`` on the same split and features. With
