@@ -1,0 +1,214 @@
+"""The course-outline examples (robustness, explainability, vision transformer, diffusion,
+linear SVM, transfer learning) run end to end in reduced form (``--quick``) and print their
+figures in the promised form; where a short run allows, the claim's direction is checked."""
+
+import importlib.util
+import os
+import re
+
+import pytest
+
+EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "..", "examples")
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def _load(name):
+    spec = importlib.util.spec_from_file_location(f"_example_{name}",
+                                                  os.path.join(EXAMPLES, f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(autouse=True)
+def _needs_sklearn():
+    pytest.importorskip("sklearn", reason="the Digits data ship with scikit-learn")
+
+
+def _has(module):
+    return importlib.util.find_spec(module) is not None
+
+
+def _is_png(path):
+    with open(path, "rb") as f:
+        return f.read(8) == PNG
+
+
+def test_adversarial(capsys, tmp_path):
+    results = _load("adversarial").main(["--quick", "--epsilons", "0,0.1,0.3",
+                                         "--out-dir", str(tmp_path)])
+    out = capsys.readouterr().out
+    lines = re.findall(r"^(fgsm|pgd) epsilon (\d\.\d\d): accuracy (\d\.\d{4})$", out, re.M)
+    assert [(a, e) for a, e, _ in lines] == [(a, e) for a in ("fgsm", "pgd")
+                                             for e in ("0.00", "0.10", "0.30")]
+    for attack in ("fgsm", "pgd"):
+        acc = [results[attack][e] for e in (0.0, 0.1, 0.3)]
+        assert acc[0] > 0.8 and acc[0] > acc[1] > acc[2]  # falls as epsilon grows
+    assert results["pgd"][0.1] <= results["fgsm"][0.1] + 1e-9
+    assert results["pgd"][0.3] <= results["fgsm"][0.3] + 1e-9
+    if _has("matplotlib"):
+        assert _is_png(tmp_path / "accuracy_vs_epsilon.png")
+        assert _is_png(tmp_path / "examples.png")
+
+
+def test_adversarial_attacks_stay_in_the_ball():
+    import numtorch as torch
+
+    mod = _load("adversarial")
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(64, 10)).eval()
+    x, y = torch.rand(16, 1, 8, 8), torch.randint(0, 10, (16,))
+    for x_adv in (mod.fgsm(model, x, y, 0.1), mod.pgd(model, x, y, 0.1, steps=3)):
+        assert (x_adv - x).abs().max().item() <= 0.1 + 1e-6
+        assert x_adv.min().item() >= 0.0 and x_adv.max().item() <= 1.0
+
+
+def test_saliency(capsys, tmp_path):
+    salient, random = _load("saliency").main(["--quick", "--out-dir", str(tmp_path)])
+    out = capsys.readouterr().out
+    m = re.search(r"^deletion: salient (\d\.\d\d) random (-?\d\.\d\d)$", out, re.M)
+    assert m and float(m.group(1)) == pytest.approx(salient, abs=0.005)
+    assert salient > random + 0.1
+    if _has("matplotlib"):
+        assert _is_png(tmp_path / "saliency.png")
+
+
+def test_grad_cam_shape_and_sign():
+    import numtorch as torch
+    from numtorch.vision.models import CourseCNN
+
+    mod = _load("saliency")
+    model = CourseCNN(1, 10, 8).eval()
+    x, y = torch.rand(3, 1, 8, 8), torch.tensor([0, 3, 9])
+    cam = mod.grad_cam(model, x, y)
+    assert cam.shape == (3, 1, 8, 8) and cam.min().item() >= 0.0
+    assert mod.smoothgrad(model, x, y, samples=2).shape == (3, 1, 8, 8)
+
+
+def test_vit(capsys, tmp_path):
+    acc = _load("vit").main(["--quick", "--out-dir", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert "4 patches of 4x4 + class token" in out
+    printed = float(re.search(r"^test accuracy (\d\.\d{4})$", out, re.M).group(1))
+    assert printed == pytest.approx(acc, abs=1e-4)
+    assert acc > 0.2  # above chance (0.1) after two short epochs
+    if _has("matplotlib"):
+        assert _is_png(tmp_path / "attention.png")
+
+
+def test_vit_tokens():
+    import numtorch as torch
+
+    model = _load("vit").ViT(image_size=8, patch=2, d_model=16, heads=2, layers=1)
+    assert model.tokens(torch.rand(5, 1, 8, 8)).shape == (5, 17, 16)
+    assert model(torch.rand(5, 1, 8, 8)).shape == (5, 10)
+    with pytest.raises(ValueError, match="multiple"):
+        _load("vit").ViT(image_size=8, patch=3)
+
+
+def test_diffusion(capsys, tmp_path):
+    share, baseline = _load("diffusion").main(["--quick", "--out-dir", str(tmp_path)])
+    out = capsys.readouterr().out
+    m = re.search(r"^samples recognized (\d\.\d\d) \(noise baseline (\d\.\d\d)\)$", out, re.M)
+    assert m and float(m.group(1)) == pytest.approx(share, abs=0.005)
+    assert 0.0 <= baseline <= 1.0 and 0.0 <= share <= 1.0
+    if _has("PIL"):
+        assert _is_png(tmp_path / "samples.png") and _is_png(tmp_path / "chain.png")
+
+
+def test_diffusion_schedule():
+    import numtorch as torch
+
+    mod = _load("diffusion")
+    schedule = mod.Schedule(100)
+    assert schedule.alpha_bars.shape == (100,)
+    assert 0.9 < schedule.alpha_bars[0].item() < 1.0 and schedule.alpha_bars[-1].item() < 1e-3
+    x0, eps = torch.ones(2, 1, 8, 8), torch.zeros(2, 1, 8, 8)
+    t = torch.tensor([0, 99])
+    xt = schedule.noisy(x0, t, eps)  # no noise: x0 scaled by sqrt(alpha_bar_t)
+    assert xt[0, 0, 0, 0].item() == pytest.approx(schedule.alpha_bars[0].item() ** 0.5)
+
+
+@pytest.mark.parametrize("clip", [True, False])
+def test_diffusion_sampler_recovers_the_image_an_exact_denoiser_knows(clip):
+    import numtorch as torch
+
+    mod = _load("diffusion")
+    schedule = mod.Schedule(50)
+    target = torch.rand(1, 1, 8, 8) * 2 - 1
+
+    def oracle(x, t):  # the exact noise when the data set is the single image ``target``
+        a = schedule.alpha_bars[t].reshape(-1, 1, 1, 1)
+        return (x - a.sqrt() * target) / (1 - a).sqrt()
+
+    samples, kept = schedule.sample(oracle, 3, keep=(10, 40), clip=clip)
+    assert len(kept) == 2 and samples.shape == (3, 1, 8, 8)
+    assert torch.allclose(samples, target.expand(3, 1, 8, 8), atol=1e-4)
+
+
+def test_svm(capsys, tmp_path):
+    acc = _load("svm").main(["--quick", "--out-dir", str(tmp_path)])
+    out = capsys.readouterr().out
+    printed = float(re.search(r"^test accuracy (\d\.\d{4})$", out, re.M).group(1))
+    assert printed == pytest.approx(acc, abs=1e-4)
+    assert acc > 0.9
+    assert re.search(r"^scikit-learn LinearSVC test accuracy \d\.\d{4}$", out, re.M)
+    if _has("matplotlib"):
+        assert _is_png(tmp_path / "weights.png")
+
+
+def test_svm_orientation_features():
+    import numpy as np
+
+    feats = _load("svm").orientation_histograms(np.random.default_rng(0).random((4, 8, 8)))
+    assert feats.shape == (4, 32) and (feats >= 0).all()
+
+
+def test_transfer_learning(capsys, tmp_path):
+    means = _load("transfer_learning").main(["--quick", "--out-dir", str(tmp_path)])
+    out = capsys.readouterr().out
+    for key, label in (("scratch", "from scratch"), ("finetuned", "fine-tuned")):
+        printed = float(re.search(rf"^{label} (\d\.\d\d)$", out, re.M).group(1))
+        assert printed == pytest.approx(means[key], abs=0.005)
+        assert means[key] > 0.4  # five classes: chance is 0.2
+    pth = tmp_path / "pretrained_digits_0-4.pth"
+    assert pth.exists()
+    import numtorch as torch
+
+    state = torch.load(str(pth), map_location="cpu")
+    assert state["classifier.3.weight"].shape == (5, 128)
+
+
+def test_transfer_learning_new_head_keeps_the_backbone():
+    import numtorch as torch
+    from numtorch.vision.models import CourseCNN
+
+    mod = _load("transfer_learning")
+    source = CourseCNN(1, 5, 8)
+    model = mod.with_new_head(source.state_dict(), CourseCNN(1, 5, 8), "classifier",
+                              CourseCNN(1, 3, 8).classifier)
+    x = torch.rand(2, 1, 8, 8)
+    assert torch.equal(model.features(x), source.features(x))
+    assert model(x).shape == (2, 3)
+    state = dict(source.state_dict(), **{"extra.weight": torch.zeros(1)})
+    with pytest.raises(RuntimeError, match="do not fit"):
+        mod.with_new_head(state, CourseCNN(1, 5, 8), "classifier", torch.nn.Linear(1, 1))
+
+
+def test_transfer_learning_fit_keeps_frozen_batch_norm_statistics():
+    import numtorch as torch
+    from numtorch import nn
+
+    mod = _load("transfer_learning")
+    model = nn.Sequential(nn.Conv2d(1, 4, 3), nn.BatchNorm2d(4), nn.ReLU(), nn.Flatten(),
+                          nn.Linear(4 * 6 * 6, 3))
+    for p in model[:2].parameters():
+        p.requires_grad_(False)
+    before = model[1].running_mean.clone()
+    x, y = torch.randn(8, 1, 8, 8) + 3.0, torch.randint(0, 3, (8,))
+    mod.fit(model, model[4].parameters(), x, y, epochs=1, lr=1e-2, batch_size=4)
+    assert torch.equal(model[1].running_mean, before)
+    for p in model[1].parameters():  # trainable again: the statistics move
+        p.requires_grad_(True)
+    mod.fit(model, model.parameters(), x, y, epochs=1, lr=1e-2, batch_size=4)
+    assert not torch.equal(model[1].running_mean, before)
