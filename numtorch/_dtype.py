@@ -20,6 +20,11 @@ __all__ = [
 _BOOL, _INT, _FLOAT = 0, 1, 2
 
 
+# The namespace dtypes and sizes print with: "numtorch", or "torch" while PyTorch programs run
+# on numtorch (``install_as_torch``), so that their output reads as it does under PyTorch.
+REPR_NAMESPACE = ["numtorch"]
+
+
 class dtype:
     """A tensor element type. ``numtorch.float32.is_floating_point`` is True; ``itemsize`` bytes."""
 
@@ -36,7 +41,7 @@ class dtype:
         self.itemsize = self.np_dtype.itemsize
 
     def __repr__(self):
-        return f"numtorch.{self.name}"
+        return f"{REPR_NAMESPACE[0]}.{self.name}"
 
     def __reduce__(self):
         return (_by_name, (self.name,))

@@ -30,6 +30,8 @@ import sys
 
 import numpy as np
 
+from numtorch import _dtype
+
 __all__ = ["install_as_torch", "uninstall_as_torch", "install_numtorch_as_torch",
            "is_installed", "backend"]
 
@@ -172,6 +174,7 @@ def install_as_torch():
     finder = _TorchFinder()
     sys.meta_path.insert(0, finder)
     _state.update(mode="numtorch", finder=finder)
+    _dtype.REPR_NAMESPACE[0] = "torch"  # dtypes and sizes print as torch.float32, torch.Size
     # Modules numtorch has already loaded answer to their PyTorch names at once.
     for real, module in list(sys.modules.items()):
         if module is not None and (real == "numtorch" or real.startswith("numtorch.")):
@@ -195,6 +198,7 @@ def uninstall_as_torch():
             if module is None or getattr(module, "__name__", "").startswith("numtorch"):
                 del sys.modules[name]
     _state.update(mode=None, finder=None)
+    _dtype.REPR_NAMESPACE[0] = "numtorch"
     _unpatch_multiprocessing()
 
 

@@ -25,7 +25,7 @@ class Size(tuple):
     __slots__ = ()
 
     def __repr__(self):
-        return f"numtorch.Size([{', '.join(map(str, self))}])"
+        return f"{_dtype.REPR_NAMESPACE[0]}.Size([{', '.join(map(str, self))}])"
 
     __str__ = __repr__
 

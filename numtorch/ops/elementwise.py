@@ -857,6 +857,12 @@ def where(condition, input=None, other=None, *, out=None):
         else:
             raise RuntimeError(f"where expected condition to be a boolean tensor, but got a "
                                f"tensor with dtype {cond.dtype.name.capitalize()}")
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        # Two Python scalars: each is the 0-d tensor ``tensor(v)`` would make (int64, the
+        # default float dtype or bool), and the pair promotes as tensors do.
+        from numtorch._creation import tensor
+
+        input, other = tensor(input), tensor(other)
     x, y = promote_operands(input, other)
     from numtorch.ops._broadcast import check_broadcast
 
