@@ -38,8 +38,8 @@ __all__ = [
     "prelu", "rrelu", "rrelu_", "glu", "gelu", "logsigmoid", "hardshrink", "tanhshrink",
     "softsign", "softplus", "softmin", "softmax", "log_softmax", "softshrink", "tanh",
     "sigmoid", "hardsigmoid", "hardswish", "silu", "mish", "dropout", "alpha_dropout",
-    "feature_alpha_dropout", "dropout1d", "dropout2d", "dropout3d", "embedding", "embedding_bag", "one_hot",
-    "normalize", "cosine_similarity", "pairwise_distance", "pad",
+    "feature_alpha_dropout", "dropout1d", "dropout2d", "dropout3d", "embedding", "one_hot",
+    "embedding_bag", "normalize", "cosine_similarity", "pairwise_distance", "pad",
 ]
 
 
