@@ -1,7 +1,6 @@
 """REINFORCE (after reinforcement_learning/reinforce.py) on a tiny corridor world written
 here: a policy network, Categorical sampling and log_prob, discounted returns normalized
 with the machine epsilon, and a running reward."""
-from itertools import count
 
 import numpy as np
 import torch
