@@ -98,8 +98,8 @@ def main():
     torch.manual_seed(args.seed)
     device = torch.accelerator.current_accelerator() if use_accel else torch.device("cpu")
     cudnn.benchmark = True
-    write_idx(args.root, 320, "train", 0)
-    write_idx(args.root, 100, "t10k", 1)
+    write_idx(args.root, 192, "train", 0)
+    write_idx(args.root, 50, "t10k", 1)
     transform = transforms.Compose([transforms.ToTensor(),
                                     transforms.Normalize((0.1307,), (0.3081,))])
     dataset1 = datasets.MNIST(args.root, train=True, download=False, transform=transform)

@@ -63,7 +63,7 @@ class PairDataset(Dataset):
 
 torch.manual_seed(1)
 model = SiameseNetwork()
-loader = DataLoader(PairDataset(24, 0), batch_size=12, shuffle=True)
+loader = DataLoader(PairDataset(12, 0), batch_size=12, shuffle=True)
 optimizer = optim.Adadelta(model.parameters(), lr=1.0)
 scheduler = StepLR(optimizer, step_size=1, gamma=0.7)
 criterion = nn.BCELoss()
