@@ -148,3 +148,11 @@ def test_legacy_and_devices():
                  "pickled class Net numtorch.nn.parallel.data_parallel True",
                  "spawned workers wrote [10.0, 20.0, 30.0] True"]:
         assert line in out, line
+
+
+def test_imagenet_dummy(tmp_path):
+    out = run("imagenet_dummy.py", "--dummy", "--out", tmp_path)
+    assert len(re.findall(r"Epoch: \[0\]\[\d/2\] Loss", out)) == 2
+    assert re.search(r"archs \d+ True True", out)
+    assert "checkpoint resnet18 1 ['arch', 'best_acc1', 'epoch']" in out
+    assert "top5 >= top1: True" in out and (tmp_path / "checkpoint.pth.tar").is_file()
