@@ -217,6 +217,8 @@ class _ShimLoader(importlib.abc.Loader):
             module._wrap = _wrap_numpy
         else:
             module.default_generator = _TorchSeededNumpy()
+            for name in ("get_rng_state", "set_rng_state", "manual_seed", "randn", "randint"):
+                setattr(module, name, getattr(torch, name))
 
 
 def _wrap_numpy(arr):

@@ -146,7 +146,8 @@ def test_legacy_and_devices():
                  "w [5.0, 5.0, 5.0] True torch.FloatTensor torch.int64 torch.float64",
                  "index 30 [0, 1] 7 0.5 3 items", "data_parallel agrees True",
                  "pickled class Net numtorch.nn.parallel.data_parallel True",
-                 "spawned workers wrote [10.0, 20.0, 30.0] True"]:
+                 "spawned workers wrote [10.0, 20.0, 30.0] True",
+                 "amp False torch.float32 32"]:
         assert line in out, line
 
 

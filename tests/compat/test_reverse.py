@@ -72,3 +72,22 @@ def test_reverse_mode_loads_numtorch_own_packages_on_torch():
     lines = res.stdout.split("\n")
     assert float(lines[0]) == pytest.approx(2 / 3)
     assert lines[1] == "missing: numtorch.cli"
+
+
+def test_spawned_children_get_the_reverse_alias_too(tmp_path):
+    script = tmp_path / "spawner.py"
+    script.write_text(
+        "import multiprocessing as mp\n"
+        "import numtorch\n\n"
+        "def child(q):\n"
+        "    q.put((numtorch.__name__, numtorch.ones(2).sum().item()))\n\n"
+        "if __name__ == '__main__':\n"
+        "    ctx = mp.get_context('spawn')\n"
+        "    q = ctx.SimpleQueue()\n"
+        "    p = ctx.Process(target=child, args=(q,))\n"
+        "    p.start()\n"
+        "    p.join()\n"
+        "    print(q.get(), numtorch.__name__)\n")
+    res = numtorch_run(str(script), env={"NUMTORCH_BACKEND": "torch"})
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "('torch', 2.0) torch"

@@ -3,7 +3,7 @@
 
 import numpy as np
 
-from numtorch import _random
+from numtorch._random import get_rng_state, manual_seed, randint, randn, set_rng_state
 from numtorch._tensor import _wrap
 from numtorch.vision.datasets.vision_base import VisionDataset
 
@@ -31,14 +31,14 @@ class FakeData(VisionDataset):
 
         if index >= len(self):
             raise IndexError(f"{self.__class__.__name__} index out of range")
-        state = _random.get_rng_state()
+        state = get_rng_state()
         try:
-            _random.manual_seed(index + self.random_offset)
-            img = _random.randn(*self.image_size)
-            target = _random.randint(0, self.num_classes, size=(1,))[0]
+            manual_seed(index + self.random_offset)
+            img = randn(*self.image_size)
+            target = randint(0, self.num_classes, size=(1,))[0]
         finally:
-            _random.set_rng_state(state)
-        wrapped = np.mod(np.floor(img._data * 255).astype(np.int64), 256).astype(np.uint8)
+            set_rng_state(state)
+        wrapped = np.mod(np.floor(img.numpy() * 255).astype(np.int64), 256).astype(np.uint8)
         return self._apply(to_pil_image(_wrap(wrapped)), int(target))
 
     def __len__(self):

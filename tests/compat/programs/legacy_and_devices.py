@@ -1,6 +1,7 @@
 """The long tail older scripts and GPU-ready scripts touch, on a CPU-only machine:
 cudnn/mps/mkldnn flags, torch.cuda and torch.accelerator queries, DataParallel, Variable,
-.data and .type(), tensors used as indices, pickling, and multiprocessing.spawn."""
+.data and .type(), tensors used as indices, pickling, multiprocessing.spawn, and the
+mixed-precision recipe (autocast and GradScaler, which disable themselves without CUDA)."""
 import io
 import pickle
 
@@ -75,6 +76,17 @@ if __name__ == "__main__":
     clone = pickle.loads(buf.getvalue())
     print("pickled class", type(clone.module).__name__, type(clone).__module__,
           torch.equal(clone(x), out))
+    use_amp = True
+    scaler = torch.amp.GradScaler("cuda", enabled=use_amp)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    for _ in range(2):
+        with torch.autocast(device_type="cuda", dtype=torch.float16, enabled=use_amp):
+            amp_loss = F.nll_loss(model(x), y)
+        scaler.scale(amp_loss).backward()
+        scaler.step(opt)
+        scaler.update()
+        opt.zero_grad(set_to_none=True)
+    print("amp", scaler.is_enabled(), amp_loss.dtype, torch.finfo(amp_loss.dtype).bits)
     shared = torch.zeros(3)
     shared.share_memory_()
     mp.spawn(worker, args=(shared,), nprocs=3)
