@@ -36,8 +36,8 @@ __all__ = [
     "linear", "bilinear", "threshold", "threshold_", "relu", "relu_", "hardtanh", "hardtanh_",
     "relu6", "elu", "elu_", "selu", "selu_", "celu", "celu_", "leaky_relu", "leaky_relu_",
     "prelu", "rrelu", "rrelu_", "glu", "gelu", "logsigmoid", "hardshrink", "tanhshrink",
-    "softsign", "softplus", "softmin", "softmax", "log_softmax", "softshrink", "tanh",
-    "sigmoid", "hardsigmoid", "hardswish", "silu", "mish", "dropout", "alpha_dropout",
+    "softsign", "softplus", "softmin", "softmax", "log_softmax", "gumbel_softmax", "softshrink",
+    "tanh", "sigmoid", "hardsigmoid", "hardswish", "silu", "mish", "dropout", "alpha_dropout",
     "feature_alpha_dropout", "dropout1d", "dropout2d", "dropout3d", "embedding", "one_hot",
     "embedding_bag", "normalize", "cosine_similarity", "pairwise_distance", "pad",
 ]
@@ -290,6 +290,21 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
     if dtype is not None:
         input = input.to(dtype)
     return _reduction.softmax(-input, dim)
+
+
+def gumbel_softmax(logits, tau=1.0, hard=False, eps=1e-10, dim=-1):
+    """A sample of the Gumbel-softmax distribution: ``softmax((logits + g) / tau)`` with
+    ``g = -log(E)``, ``E ~ Exponential(1)`` (standard Gumbel noise). With ``hard=True`` the
+    result is the one-hot vector of its arg-max in the forward pass, and the soft sample's
+    gradient in the backward pass (``y_hard - y_soft.detach() + y_soft``, the straight-through
+    estimator). ``eps`` is unused, as in PyTorch."""
+    gumbels = -_wrap(np.empty(logits.shape, dtype=logits._data.dtype)).exponential_().log()
+    y_soft = _reduction.softmax((logits + gumbels) / tau, dim)
+    if not hard:
+        return y_soft
+    index = y_soft.max(dim, keepdim=True)[1]
+    y_hard = _wrap(np.zeros(logits.shape, dtype=logits._data.dtype)).scatter_(dim, index, 1.0)
+    return y_hard - y_soft.detach() + y_soft
 
 
 # ====================================================================== dropout

@@ -111,3 +111,33 @@ def test_glu_and_inplace_variants():
     parity(lambda lib, x: lib.nn.functional.hardtanh_(x * 1, -0.5, 0.5), x)
     parity(lambda lib, x: lib.nn.functional.threshold_(x * 1, 0.1, 2.0), x)
     parity(lambda lib, x: lib.nn.functional.relu6(x * 1, inplace=True), x)
+
+
+# ---------------------------------------------------------------------- gumbel_softmax
+def test_gumbel_softmax_samples_and_straight_through_gradient():
+    logits = numtorch.tensor([[1.0, 2.0, 0.5], [0.0, 0.0, 3.0]], requires_grad=True)
+    numtorch.manual_seed(0)
+    soft = F.gumbel_softmax(logits, tau=0.5)
+    np.testing.assert_allclose(soft.sum(1).detach().numpy(), [1.0, 1.0], rtol=1e-6)
+    numtorch.manual_seed(0)
+    hard = F.gumbel_softmax(logits, tau=0.5, hard=True)
+    assert hard.detach().numpy().tolist() == np.eye(3)[soft.argmax(1).numpy()].tolist()
+    w = numtorch.tensor([[1.0, -2.0, 0.5], [3.0, 0.0, 1.0]])
+    (hard * w).sum().backward()
+    g_hard = logits.grad.clone()
+    logits.grad = None
+    (soft * w).sum().backward()
+    np.testing.assert_allclose(g_hard.numpy(), logits.grad.numpy(), rtol=1e-6)
+    # The frequencies follow softmax(logits) (the Gumbel-max trick).
+    numtorch.manual_seed(1)
+    many = F.gumbel_softmax(numtorch.log(numtorch.tensor([0.2, 0.3, 0.5])).expand(4000, 3),
+                            hard=True)
+    np.testing.assert_allclose(many.mean(0).numpy(), [0.2, 0.3, 0.5], atol=0.03)
+
+
+def test_gumbel_softmax_gradcheck_with_fixed_noise():
+    def f(t, x):
+        t.manual_seed(3)
+        return F.gumbel_softmax(x, tau=0.7, dim=0)
+
+    check_grad(f, rng().standard_normal((3, 2)))
