@@ -157,3 +157,10 @@ def test_imagenet_dummy(tmp_path):
     assert re.search(r"archs \d+ True True", out)
     assert "checkpoint resnet18 1 ['arch', 'best_acc1', 'epoch']" in out
     assert "top5 >= top1: True" in out and (tmp_path / "checkpoint.pth.tar").is_file()
+
+
+def test_spatial_transformer():
+    out = run("spatial_transformer.py")
+    assert "identity warp keeps the image: True" in out
+    assert floats(r"Epoch 8: Average loss: \S+, Accuracy: (\S+)", out)[0] > 0.9
+    assert "warped shape (8, 1, 16, 16) loc grad ok True" in out
