@@ -164,3 +164,14 @@ def test_spatial_transformer():
     assert "identity warp keeps the image: True" in out
     assert floats(r"Epoch 8: Average loss: \S+, Accuracy: (\S+)", out)[0] > 0.9
     assert "warped shape (8, 1, 16, 16) loc grad ok True" in out
+
+
+def test_blitz_neural_networks():
+    out = run("blitz_neural_networks.py")
+    for line in ["(conv1): Conv2d(1, 6, kernel_size=(5, 5), stride=(1, 1))", "10",
+                 "torch.Size([6, 1, 5, 5])", "conv1.bias.grad before backward", "None",
+                 "<AddBackward0 object at", "False\nTrue\n<SumBackward0 object at",
+                 "torch.Size([3])\nTrue\nTrue\nFalse\nTrue\nFalse\ntensor(True)",
+                 "updated: True"]:
+        assert line in out, line
+    assert "grad_fn=<AddmmBackward0>" in out
