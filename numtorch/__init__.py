@@ -48,7 +48,7 @@ from numtorch.ops._broadcast import broadcast_shapes
 from numtorch.ops.activation import celu, hardshrink, prelu, selu, threshold
 from numtorch.ops.random import alpha_dropout, dropout, feature_alpha_dropout, feature_dropout
 from numtorch import cuda, backends
-from numtorch import accelerator, amp, multiprocessing, testing
+from numtorch import accelerator, amp, multiprocessing, special, testing
 from numtorch.amp import autocast, is_autocast_enabled
 from numtorch._import_hook import install_as_torch
 from numtorch import nn, optim, utils
