@@ -4,6 +4,8 @@ The top-level namespace holds what ``torch`` holds: tensor creation, dtypes, ran
 grad modes, and every op family's functions (each family module lists them in ``__all__``).
 """
 
+import builtins as _builtins
+
 import numpy as _np
 
 from numtorch import _dtype, _random
@@ -16,6 +18,7 @@ from numtorch._creation import range  # noqa: A004 - torch.range
 from numtorch._dtype import (bool, double, dtype, float, float16, float32, float64,  # noqa: A004
                              get_default_dtype, half, int, int8, int16, int32, int64, long,
                              promote_types, set_default_dtype, short, uint8)
+from numtorch._dtype import finfo, iinfo
 from numtorch._dtype import result_type as _result_type
 from numtorch._random import (Generator, bernoulli, default_generator, get_rng_state,
                               initial_seed, manual_seed, multinomial, normal, poisson, rand,
@@ -45,6 +48,9 @@ from numtorch.ops._broadcast import broadcast_shapes
 from numtorch.ops.activation import celu, hardshrink, prelu, selu, threshold
 from numtorch.ops.random import alpha_dropout, dropout, feature_alpha_dropout, feature_dropout
 from numtorch import cuda, backends
+from numtorch import accelerator, amp, multiprocessing, special, testing
+from numtorch.amp import autocast, is_autocast_enabled
+from numtorch._import_hook import install_as_torch
 from numtorch import nn, optim, utils
 from numtorch import distributions
 from numtorch import onnx
@@ -84,8 +90,49 @@ def is_nonzero(input):
     return input.__bool__()
 
 
+_flags = {"deterministic": False, "warn_only": False, "matmul_precision": "highest"}
+
+
 def use_deterministic_algorithms(mode, *, warn_only=False):
-    """Accepted for compatibility: numtorch's ops are always deterministic."""
+    """Recorded (``are_deterministic_algorithms_enabled``); numtorch's ops are always
+    deterministic."""
+    _flags.update(deterministic=_builtins.bool(mode), warn_only=_builtins.bool(warn_only))
+
+
+def are_deterministic_algorithms_enabled():
+    return _flags["deterministic"]
+
+
+def is_deterministic_algorithms_warn_only_enabled():
+    return _flags["warn_only"]
+
+
+def set_float32_matmul_precision(precision):
+    """Recorded (``get_float32_matmul_precision``); numtorch's float32 products are always full
+    float32 (PyTorch's "highest"). Other values than "highest", "high", "medium" warn."""
+    if precision not in ("highest", "high", "medium"):
+        import warnings
+
+        warnings.warn(f"{precision} is not one of 'highest', 'high', or 'medium'; the current "
+                      "set_float32_matmul_precision call has no effect.", UserWarning,
+                      stacklevel=2)
+        return
+    _flags["matmul_precision"] = precision
+
+
+def get_float32_matmul_precision():
+    return _flags["matmul_precision"]
+
+
+def get_default_device():
+    return device("cpu")
+
+
+def set_default_device(device):
+    """Only the CPU (or None) is accepted: numtorch has no other device."""
+    from numtorch._tensor import _check_device
+
+    _check_device(device)
 
 
 def compile(model=None, **kwargs):

@@ -15,9 +15,15 @@ __all__ = [
     "dtype", "float32", "float", "float64", "double", "float16", "half", "int64", "long",
     "int32", "int", "int16", "short", "int8", "uint8", "bool", "get_default_dtype",
     "set_default_dtype", "promote_types", "result_type", "to_dtype", "from_numpy_dtype",
+    "finfo", "iinfo",
 ]
 
 _BOOL, _INT, _FLOAT = 0, 1, 2
+
+
+# The namespace dtypes and sizes print with: "numtorch", or "torch" while PyTorch programs run
+# on numtorch (``install_as_torch``), so that their output reads as it does under PyTorch.
+REPR_NAMESPACE = ["numtorch"]
 
 
 class dtype:
@@ -36,7 +42,7 @@ class dtype:
         self.itemsize = self.np_dtype.itemsize
 
     def __repr__(self):
-        return f"numtorch.{self.name}"
+        return f"{REPR_NAMESPACE[0]}.{self.name}"
 
     def __reduce__(self):
         return (_by_name, (self.name,))
@@ -156,3 +162,52 @@ def result_type(*operands):
     if scalar_dt is not None and (out is None or scalar_dt.category > out.category):
         out = scalar_dt
     return out
+
+
+# ---------------------------------------------------------------------- finfo / iinfo
+def _g(x):
+    return f"{x:g}"
+
+
+class finfo:
+    """Machine limits of a floating dtype (default: the default dtype), as ``torch.finfo``:
+    ``bits``, ``eps``, ``max``, ``min``, ``tiny`` (= ``smallest_normal``), ``resolution`` and
+    ``dtype`` (its name), all Python numbers."""
+
+    def __init__(self, type=None):
+        dt = get_default_dtype() if type is None else to_dtype(type)
+        if dt.np_dtype.kind != "f":
+            raise TypeError("torch.finfo() requires a floating point input type. Use "
+                            "torch.iinfo to handle 'torch.finfo'")
+        info = np.finfo(dt.np_dtype)
+        self.bits = info.bits
+        self.eps = builtins.float(info.eps)
+        self.max = builtins.float(info.max)
+        self.min = builtins.float(info.min)
+        self.tiny = self.smallest_normal = builtins.float(info.tiny)
+        self.resolution = 10.0 ** -builtins.int(info.precision)
+        self.dtype = dt.name
+
+    def __repr__(self):
+        return (f"finfo(resolution={_g(self.resolution)}, min={_g(self.min)}, "
+                f"max={_g(self.max)}, eps={_g(self.eps)}, "
+                f"smallest_normal={_g(self.smallest_normal)}, tiny={_g(self.tiny)}, "
+                f"dtype={self.dtype})")
+
+
+class iinfo:
+    """Limits of an integer dtype, as ``torch.iinfo``: ``bits``, ``max``, ``min``, ``dtype``."""
+
+    def __init__(self, type):
+        dt = to_dtype(type)
+        if dt.np_dtype.kind not in "iu" or dt is bool:
+            raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo "
+                            "to handle 'torch.iinfo'")
+        info = np.iinfo(dt.np_dtype)
+        self.bits = info.bits
+        self.max = builtins.int(info.max)
+        self.min = builtins.int(info.min)
+        self.dtype = dt.name
+
+    def __repr__(self):
+        return f"iinfo(min={_g(self.min)}, max={_g(self.max)}, dtype={self.dtype})"

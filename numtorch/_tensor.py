@@ -25,7 +25,7 @@ class Size(tuple):
     __slots__ = ()
 
     def __repr__(self):
-        return f"numtorch.Size([{', '.join(map(str, self))}])"
+        return f"{_dtype.REPR_NAMESPACE[0]}.Size([{', '.join(map(str, self))}])"
 
     __str__ = __repr__
 
@@ -425,8 +425,12 @@ class Tensor:
 
     @data.setter
     def data(self, value):
-        arr = value._data if isinstance(value, Tensor) else np.asarray(value)
-        self._data = arr
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data must be a Tensor, got {type(value).__name__}")
+        if self._requires_grad and value._data.dtype.kind not in "fc":
+            raise RuntimeError("data set to a tensor that requires gradients must be floating "
+                               f"point or complex dtype, got {value.dtype}")
+        self._data = value._data
 
     @property
     def T(self):
@@ -505,7 +509,8 @@ class Tensor:
 
     def _scalar(self, kind):
         if self._data.size != 1:
-            raise TypeError("only one element tensors can be converted to Python scalars")
+            raise ValueError("only one element tensors can be converted to Python scalars, got "
+                             f"a tensor of shape {list(self._data.shape)}")
         return self._data.reshape(()).item()
 
     def __len__(self):
@@ -572,17 +577,26 @@ class Tensor:
 
         return cast(self, _dtype.to_dtype(dt))
 
-    def type(self, dtype=None):
+    def type(self, dtype=None, non_blocking=False, **kwargs):
+        """``type()`` is the type name (``'torch.FloatTensor'``); ``type(t)`` casts to ``t``, a
+        dtype, a legacy class (``torch.LongTensor``) or its name (``'torch.LongTensor'``), and
+        returns ``self`` when nothing changes."""
         from numtorch.autograd.function import type_name
 
         if dtype is None:
             return type_name(self.dtype)
         if isinstance(dtype, str):
-            names = {"torch.FloatTensor": _dtype.float32, "torch.DoubleTensor": _dtype.float64,
-                     "torch.LongTensor": _dtype.int64, "torch.IntTensor": _dtype.int32,
-                     "torch.BoolTensor": _dtype.bool, "torch.ByteTensor": _dtype.uint8,
-                     "torch.HalfTensor": _dtype.float16}
-            dtype = names[dtype.replace("numtorch.", "torch.")]
+            dt = _LEGACY_NAMES.get(dtype.replace("numtorch.", "torch.", 1))
+            if dt is None:
+                if dtype.startswith(("torch.cuda.", "numtorch.cuda.")):
+                    _check_device("cuda")
+                raise ValueError(f"invalid type: {dtype!r}")
+            dtype = dt
+        elif isinstance(dtype, type) and issubclass(dtype, _LegacyTensor):
+            dtype = dtype._legacy_dtype
+        dtype = _dtype.to_dtype(dtype)
+        if dtype.np_dtype == self._data.dtype:
+            return self
         return self.to(dtype)
 
     def type_as(self, other):
@@ -628,7 +642,21 @@ class Tensor:
         return False
 
     def share_memory_(self):
+        """Move the values into shared memory (in place; a no-op if they are there already), so
+        processes of ``numtorch.multiprocessing`` that receive this tensor read and write the
+        same memory. Other tensors viewing the old memory keep it (PyTorch moves them too)."""
+        from numtorch import _shared_memory
+
+        _shared_memory.register_reductions()
+        if not _shared_memory.is_shared(self._data):
+            self._data = _shared_memory.share(self._data)
         return self
+
+    def is_shared(self):
+        """True when the values live in shared memory (``share_memory_``)."""
+        from numtorch import _shared_memory
+
+        return _shared_memory.is_shared(self._data)
 
     # ------------------------------------------------------------------ in place
     def _check_inplace(self):
@@ -748,3 +776,7 @@ ShortTensor = _legacy("ShortTensor", _dtype.int16)
 CharTensor = _legacy("CharTensor", _dtype.int8)
 ByteTensor = _legacy("ByteTensor", _dtype.uint8)
 BoolTensor = _legacy("BoolTensor", _dtype.bool)
+
+_LEGACY_NAMES = {f"torch.{cls.__name__}": cls._legacy_dtype
+                 for cls in (FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor,
+                             ShortTensor, CharTensor, ByteTensor, BoolTensor)}

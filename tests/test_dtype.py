@@ -82,3 +82,57 @@ def test_promotion_examples_without_torch():
             ).dtype is numtorch.int16
     assert (numtorch.ones(2, dtype=numtorch.int32) + numtorch.ones(2, dtype=numtorch.float16)
             ).dtype is numtorch.float16
+
+
+# ---------------------------------------------------------------------- finfo / iinfo and flags
+@pytest.mark.parametrize("name", ["float32", "float64", "float16", None])
+def test_finfo_matches_torch(name):
+    nt = numtorch.finfo() if name is None else numtorch.finfo(getattr(numtorch, name))
+    for attr in ("bits", "eps", "max", "min", "tiny", "smallest_normal", "resolution", "dtype"):
+        assert getattr(nt, attr) is not None
+    if torch is not None:
+        th = torch.finfo() if name is None else torch.finfo(getattr(torch, name))
+        for attr in ("bits", "eps", "max", "min", "tiny", "smallest_normal", "resolution",
+                     "dtype"):
+            assert getattr(nt, attr) == getattr(th, attr), attr
+        assert repr(nt) == repr(th)
+
+
+@pytest.mark.parametrize("name", ["int64", "int32", "int16", "int8", "uint8"])
+def test_iinfo_matches_torch(name):
+    nt = numtorch.iinfo(getattr(numtorch, name))
+    if torch is not None:
+        th = torch.iinfo(getattr(torch, name))
+        assert (nt.bits, nt.max, nt.min, nt.dtype) == (th.bits, th.max, th.min, th.dtype)
+        assert repr(nt) == repr(th)
+    assert nt.max == np.iinfo(name).max
+
+
+def test_finfo_and_iinfo_reject_the_other_kind():
+    with pytest.raises(TypeError, match="floating point"):
+        numtorch.finfo(numtorch.int64)
+    with pytest.raises(TypeError, match="integer"):
+        numtorch.iinfo(numtorch.float32)
+
+
+def test_global_flags_are_recorded():
+    assert numtorch.get_float32_matmul_precision() == "highest"
+    numtorch.set_float32_matmul_precision("high")
+    try:
+        assert numtorch.get_float32_matmul_precision() == "high"
+        with pytest.warns(UserWarning, match="not one of"):
+            numtorch.set_float32_matmul_precision("fast")
+        assert numtorch.get_float32_matmul_precision() == "high"
+    finally:
+        numtorch.set_float32_matmul_precision("highest")
+    numtorch.use_deterministic_algorithms(True, warn_only=True)
+    try:
+        assert numtorch.are_deterministic_algorithms_enabled()
+        assert numtorch.is_deterministic_algorithms_warn_only_enabled()
+    finally:
+        numtorch.use_deterministic_algorithms(False)
+    assert not numtorch.are_deterministic_algorithms_enabled()
+    assert numtorch.get_default_device() == numtorch.device("cpu")
+    numtorch.set_default_device("cpu")
+    with pytest.raises(RuntimeError, match="CPU only"):
+        numtorch.set_default_device("cuda")

@@ -5,7 +5,7 @@ import pickle
 
 import numpy as np
 import pytest
-from parity import parity, raises_like, requires_torch
+from parity import parity, raises_like, requires_torch, torch
 
 import numtorch
 
@@ -191,3 +191,81 @@ def test_contains_and_hash():
     t = numtorch.tensor([1, 2, 3])
     assert 2 in t and 5 not in t
     assert len({t, t}) == 1
+
+
+# ---------------------------------------------------------------------- the long tail of Tensor
+def test_data_shares_memory_has_its_own_version_and_no_graph():
+    x = numtorch.ones(3, requires_grad=True)
+    d = x.data
+    assert not d.requires_grad and d.grad_fn is None
+    d.add_(1)
+    assert x.tolist() == [2.0, 2.0, 2.0]
+    assert x._version == 0 and d._version == 1  # as in PyTorch: .data is not tracked
+
+
+def test_setting_data_swaps_values_and_keeps_the_graph():
+    x = numtorch.ones(2, requires_grad=True)
+    y = x * 2
+    y.data = numtorch.zeros(5)
+    assert tuple(y.shape) == (5,) and y.requires_grad and y.grad_fn is not None
+    z = numtorch.zeros(3)
+    z.data = numtorch.zeros(2, dtype=numtorch.int64)
+    assert z.dtype == numtorch.int64
+
+
+def test_setting_integer_data_on_a_tensor_requiring_grad_raises_like_pytorch():
+    for lib in [numtorch] + ([torch] if torch is not None else []):
+        x = lib.ones(3, requires_grad=True)
+        with pytest.raises(RuntimeError, match="must be floating point"):
+            x.data = lib.zeros(2, dtype=lib.int64)
+
+
+@pytest.mark.parametrize("arg", ["int64", "LongTensor", "torch.LongTensor", "torch.CharTensor",
+                                 "float32", "torch.DoubleTensor", "BoolTensor"])
+def test_type_with_dtypes_classes_and_names_matches_torch(arg):
+    def call(t, a):
+        if arg.startswith("torch."):
+            return a.type(arg)
+        return a.type(getattr(t, arg))
+
+    parity(call, np.array([1.5, -2.0, 0.0], np.float32), grad=False)
+
+
+def test_type_returns_self_when_nothing_changes():
+    x = numtorch.ones(2)
+    assert x.type(numtorch.float32) is x and x.type("torch.FloatTensor") is x
+    assert x.type(dtype=numtorch.int32).dtype == numtorch.int32
+
+
+@pytest.mark.parametrize("name,exc", [("torch.Foo", ValueError), ("torch.float64", ValueError),
+                                      ("torch.cuda.FloatTensor", RuntimeError)])
+def test_type_with_bad_names_raises_like_torch(name, exc):
+    with pytest.raises(exc):
+        numtorch.ones(2).type(name)
+    if torch is not None:
+        with pytest.raises(exc):
+            torch.ones(2).type(name)
+
+
+@pytest.mark.parametrize("expr", [
+    "int(t.tensor([2.7]))", "int(t.tensor([[3]]))", "float(t.tensor([[0.5]]))",
+    "[1, 2, 3][t.tensor(1)]", "[1, 2, 3][t.tensor([1])]", "[1, 2, 3][t.tensor(True)]",
+    "list(range(t.tensor(3)))", "'%d' % t.tensor(4)", "t.tensor(5).__index__()",
+])
+def test_python_number_conversions_match_torch(expr):
+    value = eval(expr, {"t": numtorch})
+    if torch is not None:
+        assert value == eval(expr, {"t": torch})
+    assert value is not None
+
+
+@pytest.mark.parametrize("expr,exc", [
+    ("float(t.tensor([1, 2]))", ValueError), ("int(t.tensor([]))", ValueError),
+    ("[1, 2, 3][t.tensor(1.0)]", TypeError), ("[1, 2, 3][t.tensor([0, 1])]", TypeError),
+])
+def test_bad_number_conversions_raise_like_torch(expr, exc):
+    with pytest.raises(exc):
+        eval(expr, {"t": numtorch})
+    if torch is not None:
+        with pytest.raises(exc):
+            eval(expr, {"t": torch})

@@ -16,12 +16,13 @@ from numtorch.autograd.grad_mode import (
     set_grad_enabled,
 )
 from numtorch.autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
+from numtorch.autograd.variable import Variable
 
 __all__ = [
     "Function", "FunctionCtx", "once_differentiable", "backward", "grad", "gradcheck",
     "gradgradcheck", "GradcheckError", "no_grad", "enable_grad", "set_grad_enabled",
     "inference_mode", "is_grad_enabled", "detect_anomaly", "set_detect_anomaly",
-    "is_anomaly_enabled", "graph",
+    "is_anomaly_enabled", "graph", "Variable",
 ]
 
 

@@ -1,4 +1,4 @@
-"""The ``numtorch`` command: ``train``, ``evaluate``, ``predict``, ``export``, ``info``.
+"""The ``numtorch`` command: ``train``, ``evaluate``, ``predict``, ``export``, ``info``, ``run``.
 
 Bad input (unknown data set or model, a missing model class, an empty folder, an incompatible
 ``--resume`` folder...) prints one line saying what is wrong and what to do, and exits with
@@ -9,6 +9,7 @@ import argparse
 import sys
 
 from numtorch.cli.config import ConfigError, add_arguments, from_sources
+from numtorch.cli.run import add_arguments as add_run_arguments
 
 __all__ = ["main", "build_parser"]
 
@@ -16,7 +17,7 @@ __all__ = ["main", "build_parser"]
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="numtorch", description="Train and evaluate models with numtorch.")
-    sub = parser.add_subparsers(dest="command", metavar="{train,evaluate,predict,export,info}")
+    sub = parser.add_subparsers(dest="command", metavar="{train,evaluate,predict,export,info,run}")
     p_train = sub.add_parser("train", help="train a model (default: the course CNN on the "
                                            "bundled Digits data)")
     add_arguments(p_train)
@@ -38,6 +39,8 @@ def build_parser():
     p_export.add_argument("--opset", type=int, default=None, help="ONNX opset (default 17)")
     p_info = sub.add_parser("info", help="versions, BLAS, threads, data sets present")
     p_info.add_argument("--root", default="data")
+    p_run = sub.add_parser("run", help="run a PyTorch program (`import torch`) on numtorch")
+    add_run_arguments(p_run)
     return parser
 
 
@@ -47,6 +50,10 @@ def main(argv=None):
         argv = ["train"] + argv  # `numtorch` alone trains the default model
     args = build_parser().parse_args(argv)
     command = args.command
+    if command == "run":
+        from numtorch.cli.run import run_command
+
+        return run_command(args)
     try:
         if command == "train":
             from numtorch.cli.train import train

@@ -857,6 +857,12 @@ def where(condition, input=None, other=None, *, out=None):
         else:
             raise RuntimeError(f"where expected condition to be a boolean tensor, but got a "
                                f"tensor with dtype {cond.dtype.name.capitalize()}")
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        # Two Python scalars: each is the 0-d tensor ``tensor(v)`` would make (int64, the
+        # default float dtype or bool), and the pair promotes as tensors do.
+        from numtorch._creation import tensor
+
+        input, other = tensor(input), tensor(other)
     x, y = promote_operands(input, other)
     from numtorch.ops._broadcast import check_broadcast
 
@@ -995,12 +1001,16 @@ def logit(input, eps=None):
 
 
 def xlogy(input, other):
-    """``x * log(y)``, 0 where ``x == 0`` (even when ``y`` is 0 or NaN-free infinite)."""
+    """``x * log(y)``, 0 where ``x == 0`` (even when ``y`` is 0 or NaN-free infinite).
+
+    NOTE: as in PyTorch, d/dx is ``log(y)`` also at ``x == 0`` (when ``y > 0``); where
+    ``x == 0`` and ``y <= 0`` or infinite both gradients are 0."""
     x = input if isinstance(input, Tensor) else _tensor(input, like=other)
     y = other if isinstance(other, Tensor) else _tensor(other, like=x)
-    zero = x == 0
-    safe_y = where(zero, 1.0, y)
-    return where(zero, 0.0, x * log(safe_y))
+    y_data = y._data
+    blocked = (x._data == 0) & ((y_data <= 0) | np.isinf(y_data))
+    safe_y = where(_wrap(blocked), 1.0, y)
+    return x * log(safe_y)
 
 
 def square(input, *, out=None):

@@ -1052,6 +1052,27 @@ def one_hot(tensor, num_classes=-1):
     return _wrap(out)
 
 
+def _fill_diagonal(input, fill_value, wrap=False):
+    """``input`` with its main diagonal (``input[i, i, ..., i]``) set to ``fill_value``; the
+    out-of-place form of ``fill_diagonal_``. All dims must be equal, except that a 2-D tall
+    matrix has its diagonal restarted every ``cols + 1`` rows when ``wrap`` is True."""
+    shape = input._data.shape
+    if len(shape) < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if len(shape) > 2 and len(set(shape)) != 1:
+        raise RuntimeError("all dimensions of input must be of equal length")
+    mask = np.zeros(shape, dtype=bool)
+    if len(shape) == 2:
+        rows, cols = shape
+        flat = mask.reshape(-1)
+        stop = rows * cols if wrap else min(rows, cols) * cols
+        flat[0:stop:cols + 1] = True
+    else:
+        i = np.arange(shape[0])
+        mask[(i,) * len(shape)] = True
+    return masked_fill(input, _wrap(mask), fill_value)
+
+
 TENSOR_METHODS = {
     "__getitem__": _getitem, "__setitem__": _setitem,
     "gather": gather, "scatter": scatter, "scatter_add": scatter_add,
@@ -1066,5 +1087,5 @@ INPLACE_METHODS = {
     "scatter_": scatter, "scatter_add_": scatter_add, "scatter_reduce_": scatter_reduce,
     "index_add_": index_add, "index_fill_": index_fill, "index_copy_": index_copy,
     "index_put_": index_put, "masked_fill_": masked_fill, "masked_scatter_": masked_scatter,
-    "put_": put,
+    "put_": put, "fill_diagonal_": _fill_diagonal,
 }

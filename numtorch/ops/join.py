@@ -26,6 +26,7 @@ from numtorch.ops.shape import (
 __all__ = [
     "cat", "concat", "concatenate", "stack", "hstack", "vstack", "dstack", "column_stack",
     "split", "tensor_split", "chunk", "unbind", "atleast_1d", "atleast_2d", "atleast_3d",
+    "diff",
 ]
 
 
@@ -315,4 +316,31 @@ def column_stack(tensors):
     return cat(cols, 1)
 
 
-TENSOR_METHODS = {"split": split, "tensor_split": tensor_split, "chunk": chunk, "unbind": unbind}
+def diff(input, n=1, dim=-1, prepend=None, append=None):
+    """The ``n``-th forward difference along ``dim``: ``x[1:] - x[:-1]`` applied ``n`` times,
+    after ``prepend`` / ``append`` are joined on (bool tensors give ``x[1:] != x[:-1]``).
+    Composite of narrow and subtraction, so it is differentiable."""
+    from numtorch.ops.shape import narrow
+
+    if input._data.ndim == 0:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    if n < 0:
+        raise RuntimeError(f"order must be non-negative but got {n}")
+    x = input
+    if prepend is not None or append is not None:
+        parts = [t if isinstance(t, Tensor) else _wrap(np.asarray(t, dtype=x._data.dtype))
+                 for t in (prepend, x, append) if t is not None]
+        x = cat(parts, dim)
+    for _ in range(n):
+        length = x._data.shape[dim]
+        if length == 0:
+            break
+        hi = narrow(x, dim, 1, length - 1)
+        lo = narrow(x, dim, 0, length - 1)
+        x = hi != lo if x._data.dtype == np.bool_ else hi - lo
+    return x
+
+
+TENSOR_METHODS = {
+    "split": split, "tensor_split": tensor_split, "chunk": chunk, "unbind": unbind, "diff": diff,
+}

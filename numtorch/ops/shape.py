@@ -196,13 +196,20 @@ def _view_dtype(input, dtype):
 
 def view(input, *shape):
     """``input`` with ``shape``, sharing its memory; raises PyTorch's error when the memory
-    layout allows no view (use ``reshape``). ``view(dtype)`` reinterprets the bytes."""
+    layout allows no view (use ``reshape``), except for channels-last buffers (see the NOTE).
+    ``view(dtype)`` reinterprets the bytes."""
     if len(shape) == 1 and isinstance(shape[0], (_dtype.dtype, type, np.dtype, str)):
         return _view_dtype(input, shape[0])
     shape = _infer_shape(input._data.size, _size_args(shape))
     try:
         np.reshape(input._data, shape, copy=False)
     except ValueError:
+        a = input._data
+        if a.ndim > 2 and np.moveaxis(a, 1, -1).flags.c_contiguous:
+            # NOTE: a channels-last buffer (convolution and pooling outputs, and what
+            # elementwise ops make of them) is contiguous in PyTorch, where this view works:
+            # numtorch returns a reshaped copy rather than fail (conv -> x.view(N, -1)).
+            return reshape(input, shape)
         raise RuntimeError(
             "view size is not compatible with input tensor's size and stride (at least one "
             "dimension spans across two contiguous subspaces). Use .reshape(...) instead."

@@ -1,4 +1,5 @@
-"""Sorting and selection: sort, argsort, topk, kthvalue, unique, searchsorted.
+"""Sorting, selection and counting: sort, argsort, topk, kthvalue, quantile, unique,
+searchsorted, bincount, histc, isin.
 
 Values come out through ``gather`` (``ops/indexing.py``), so their gradients flow back to the
 selected positions; indices, unique values and search results are not differentiable.
@@ -12,7 +13,7 @@ from numtorch.ops.indexing import Gather, _arr, _shape_str, _wrap_dim
 
 __all__ = [
     "topk", "sort", "argsort", "msort", "kthvalue", "unique", "unique_consecutive", "bucketize",
-    "searchsorted",
+    "searchsorted", "quantile", "bincount", "histc", "isin",
 ]
 
 
@@ -194,7 +195,124 @@ def bucketize(input, boundaries, *, out_int32=False, right=False):
     return searchsorted(boundaries, input, out_int32=out_int32, right=right)
 
 
+_INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
+    """The ``q``-quantiles of ``input`` (flattened, or along ``dim``): the sorted values at
+    position ``q * (n - 1)``, between neighbours as ``interpolation`` says ("linear": ``lo +
+    (hi - lo) * frac``; "lower", "higher", "nearest" (ties to even), "midpoint"). A tensor
+    ``q`` (1-D) puts its dim first in the result. A slice holding NaN gives NaN.
+    Differentiable through the selected values (``gather``)."""
+    from numtorch.ops import elementwise as ew
+
+    x = input._data
+    if x.dtype.kind != "f":
+        raise RuntimeError("quantile() input tensor must be either float or double dtype")
+    if interpolation not in _INTERPOLATIONS:
+        raise ValueError(f"quantile() interpolation must be one of {', '.join(_INTERPOLATIONS)}."
+                         f" Got {interpolation}")
+    q_arr = np.asarray(_arr(q) if isinstance(q, Tensor) else q, dtype=np.float64)
+    if q_arr.ndim > 1:
+        raise RuntimeError("quantile() q must be a scalar or 1D tensor")
+    if ((q_arr < 0) | (q_arr > 1)).any():
+        raise RuntimeError(f"quantile() q must be in the range [0, 1] but got "
+                           f"{q_arr.reshape(-1)[((q_arr < 0) | (q_arr > 1)).reshape(-1)][0]}")
+    flat = dim is None
+    if flat:
+        source = input.reshape(-1)
+        dim = 0
+    else:
+        dim = _wrap_dim(dim, x.ndim)
+        source = input if x.ndim else input.reshape(1)
+    s = source._data
+    n = s.shape[dim]
+    if n == 0:
+        raise RuntimeError("quantile() input tensor must be non-empty")
+    order = _argsort(s, dim, False)  # NaN sorts last
+    has_nan = np.isnan(s).any(axis=dim, keepdims=True)
+    qs = q_arr.reshape(-1)
+    pos = qs * (n - 1)
+    lo_i = np.floor(pos).astype(np.int64)
+    hi_i = np.ceil(pos).astype(np.int64)
+    frac = pos - lo_i
+    outs = []
+    for k in range(len(qs)):
+        lo = Gather.apply(source, dim, np.take(order, [lo_i[k]], axis=dim))
+        hi = Gather.apply(source, dim, np.take(order, [hi_i[k]], axis=dim))
+        if interpolation == "lower":
+            v = lo
+        elif interpolation == "higher":
+            v = hi
+        elif interpolation == "midpoint":
+            v = lo + (hi - lo) * 0.5
+        elif interpolation == "nearest":
+            v = lo if np.round(pos[k]) == lo_i[k] else hi
+        else:
+            v = lo + (hi - lo) * float(frac[k])
+        v = ew.where(_wrap(has_nan), float("nan"), v)  # (..., 1, ...) at dim
+        if not keepdim:
+            v = v.squeeze(dim) if source._data.ndim else v.reshape(())
+        elif flat:
+            v = v.reshape((1,) * x.ndim)  # flattened input, keepdim: all dims of size 1
+        outs.append(v)
+    if q_arr.ndim == 0:
+        return outs[0]
+    from numtorch.ops.join import stack
+
+    return stack(outs, 0)
+
+
+def bincount(input, weights=None, minlength=0):
+    """Counts of each value in a 1-D non-negative integer tensor (length ``max + 1``, at least
+    ``minlength``); with ``weights`` the sums of the weights instead. Not differentiable."""
+    x = input._data
+    if x.dtype.kind not in "iu":
+        raise NotImplementedError(f'"bincount_cpu" not implemented for '
+                                  f"'{input.dtype.name.capitalize()}'")
+    if x.ndim != 1 or (x.size and x.min() < 0):
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if minlength < 0:
+        raise RuntimeError("minlength should be >= 0")
+    if weights is None:
+        return _wrap(np.bincount(x, minlength=minlength).astype(np.int64))
+    w = _arr(weights)
+    if w.shape != x.shape:
+        raise RuntimeError("weights should be 1-d and have the same length as input")
+    out_dtype = w.dtype if w.dtype.kind == "f" else np.float64
+    return _wrap(np.bincount(x, weights=w, minlength=minlength).astype(out_dtype))
+
+
+def histc(input, bins=100, min=0, max=0):
+    """A histogram of ``bins`` equal-width bins over ``[min, max]`` (the data's range when
+    ``min == max``); values outside are ignored. Same dtype as ``input``; not differentiable."""
+    x = input._data
+    if x.dtype.kind != "f":
+        raise NotImplementedError(f'"histogram_cpu" not implemented for '
+                                  f"'{input.dtype.name.capitalize()}'")
+    if bins <= 0:
+        raise RuntimeError("torch.histc: bins must be > 0")
+    lo, hi = float(min), float(max)
+    if lo == hi and x.size:
+        lo, hi = float(x.min()), float(x.max())
+    if lo == hi:
+        lo, hi = lo - 1, hi + 1
+    if lo > hi:
+        raise RuntimeError("torch.histc: max must be larger than min")
+    counts, _ = np.histogram(x, bins=bins, range=(lo, hi))
+    return _wrap(counts.astype(x.dtype))
+
+
+def isin(elements, test_elements, *, assume_unique=False, invert=False):
+    """A bool tensor shaped like ``elements``: whether each is in ``test_elements`` (a tensor
+    or a number); ``invert`` negates it."""
+    e = _arr(elements) if isinstance(elements, Tensor) else np.asarray(elements)
+    t = _arr(test_elements) if isinstance(test_elements, Tensor) else np.asarray(test_elements)
+    return _wrap(np.isin(e, t, assume_unique=assume_unique, invert=invert))
+
+
 TENSOR_METHODS = {
     "topk": topk, "sort": sort, "argsort": argsort, "msort": msort, "kthvalue": kthvalue,
-    "unique": unique, "unique_consecutive": unique_consecutive,
+    "unique": unique, "unique_consecutive": unique_consecutive, "quantile": quantile,
+    "bincount": bincount, "histc": histc,
 }

@@ -62,3 +62,82 @@ def test_errors_match_torch():
     raises_like(lambda lib, i: lib.nn.Embedding(3, 2)(i), np.array([0.0, 1.0]))
     with pytest.raises(AssertionError):
         nn.Embedding(3, 2, padding_idx=3)
+
+
+# ---------------------------------------------------------------------- EmbeddingBag
+BAG_IDX = np.array([1, 2, 4, 5, 4, 3, 2, 9, 0], dtype=np.int64)
+BAG_OFFSETS = np.array([0, 2, 2, 6], dtype=np.int64)  # bags of 2, 0, 4 and 3 indices
+
+
+def _weight():
+    return rng().standard_normal((10, 3)).astype(np.float32)
+
+
+@pytest.mark.parametrize("mode", ["sum", "mean", "max"])
+@pytest.mark.parametrize("padding_idx", [None, 2])
+def test_embedding_bag_with_offsets_matches_torch(mode, padding_idx):
+    from parity import parity
+
+    parity(lambda t, i, w, o: t.nn.functional.embedding_bag(i, w, o, mode=mode,
+                                                           padding_idx=padding_idx),
+           BAG_IDX, _weight(), BAG_OFFSETS)
+
+
+@pytest.mark.parametrize("mode", ["sum", "mean", "max"])
+def test_embedding_bag_2d_input_and_last_offset_match_torch(mode):
+    from parity import parity
+
+    parity(lambda t, i, w: t.nn.functional.embedding_bag(i, w, mode=mode), IDX, _weight())
+    offsets = np.append(BAG_OFFSETS, len(BAG_IDX))
+    parity(lambda t, i, w, o: t.nn.functional.embedding_bag(i, w, o, mode=mode,
+                                                           include_last_offset=True),
+           BAG_IDX, _weight(), offsets)
+
+
+def test_embedding_bag_per_sample_weights_match_torch():
+    from parity import parity
+
+    psw = rng(1).standard_normal(len(BAG_IDX)).astype(np.float32)
+    parity(lambda t, i, w, o, p: t.nn.functional.embedding_bag(i, w, o, mode="sum",
+                                                              per_sample_weights=p),
+           BAG_IDX, _weight(), BAG_OFFSETS, psw)
+
+
+@pytest.mark.parametrize("mode", ["sum", "mean", "max"])
+def test_embedding_bag_gradcheck(mode):
+    from parity import check_grad
+
+    psw = rng(1).standard_normal(len(BAG_IDX))
+    if mode == "sum":
+        check_grad(lambda t, w, p: t.nn.functional.embedding_bag(
+            t.tensor(BAG_IDX), w, t.tensor(BAG_OFFSETS), mode=mode, per_sample_weights=p),
+            _weight().astype(np.float64), psw)
+    else:
+        check_grad(lambda t, w: t.nn.functional.embedding_bag(
+            t.tensor(BAG_IDX), w, t.tensor(BAG_OFFSETS), mode=mode, padding_idx=4),
+            _weight().astype(np.float64))
+
+
+@requires_torch
+def test_embedding_bag_module_matches_torch():
+    for kwargs in ({}, {"mode": "max", "padding_idx": 2}, {"mode": "sum", "max_norm": 1.0}):
+        nt, th, _ = module_parity(lambda lib: lib.nn.EmbeddingBag(10, 4, **kwargs), IDX)
+        assert repr(nt) == repr(th)
+    w = _weight()
+    nt = nn.EmbeddingBag.from_pretrained(numtorch.tensor(w), mode="sum")
+    th = torch.nn.EmbeddingBag.from_pretrained(torch.tensor(w), mode="sum")
+    assert not nt.weight.requires_grad
+    np.testing.assert_allclose(to_numpy(nt(numtorch.tensor(IDX))),
+                               to_numpy(th(torch.tensor(IDX))), rtol=1e-6)
+
+
+@pytest.mark.parametrize("call", [
+    lambda t, i, w: t.nn.functional.embedding_bag(i, w),  # 1-D input without offsets
+    lambda t, i, w: t.nn.functional.embedding_bag(i, w, t.tensor([1, 2])),
+    lambda t, i, w: t.nn.functional.embedding_bag(i, w, t.tensor([0, 50])),
+    lambda t, i, w: t.nn.functional.embedding_bag(i.view(3, 3), w, t.tensor([0])),
+    lambda t, i, w: t.nn.functional.embedding_bag(i, w, t.tensor([0]), mode="mean",
+                                                  per_sample_weights=t.ones(9)),
+])
+def test_embedding_bag_bad_input_raises_like_torch(call):
+    raises_like(call, BAG_IDX, _weight())

@@ -445,3 +445,19 @@ def test_generated_index_expressions(spec):
     # basic-only expressions agree with NumPy too (there NumPy and PyTorch coincide)
     if all(not isinstance(i, np.ndarray) for i in index):
         np.testing.assert_array_equal(out.detach().numpy(), x[index])
+
+
+# ---------------------------------------------------------------------- fill_diagonal_
+@pytest.mark.parametrize("shape,wrap", [((3, 4), False), ((5, 2), False), ((5, 2), True),
+                                        ((7, 3), True), ((2, 2, 2), False), ((4, 4), False)])
+def test_fill_diagonal_matches_torch(shape, wrap):
+    def f(t, x):
+        y = x * 1  # in place on a non-leaf: the gradient flows except at the diagonal
+        return y.fill_diagonal_(-2.5, wrap=wrap)
+
+    parity(f, rng().standard_normal(shape).astype(np.float32))
+
+
+def test_fill_diagonal_needs_equal_dims_like_torch():
+    raises_like(lambda t, x: x.fill_diagonal_(0), np.ones((2, 3, 4), np.float32))
+    raises_like(lambda t, x: x.fill_diagonal_(0), np.ones(3, np.float32))

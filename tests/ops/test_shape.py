@@ -555,3 +555,18 @@ def test_cat_split_round_trip(sizes, dim_seed, rnd):
         assert np.array_equal(a.numpy(), b.numpy())
     stacked = numtorch.stack(pieces[:1] * 2, dim)
     assert all(np.array_equal(u.numpy(), pieces[0].numpy()) for u in stacked.unbind(dim))
+
+
+def test_view_of_a_convolution_output_works_as_in_pytorch():
+    # Convolution outputs are channels-last in numtorch's memory but contiguous in PyTorch's,
+    # where conv -> x.view(N, -1) is the classic way to flatten: it must work here too.
+    x = numtorch.randn(2, 3, 6, 6, requires_grad=True)
+    conv = numtorch.nn.Conv2d(3, 4, 3)
+    y = numtorch.nn.functional.relu(conv(x))
+    flat = y.view(2, -1)
+    assert tuple(flat.shape) == (2, 64)
+    assert numtorch.equal(flat, y.reshape(2, -1))
+    flat.sum().backward()
+    assert x.grad is not None and tuple(x.grad.shape) == (2, 3, 6, 6)
+    with pytest.raises(RuntimeError, match="view size is not compatible"):
+        numtorch.ones(2, 3).t().view(6)  # a transpose still cannot be viewed, as in PyTorch

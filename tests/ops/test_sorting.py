@@ -85,3 +85,60 @@ def test_searchsorted_bucketize_parity():
         parity(lambda L, s, v: L.searchsorted(s, v, side=side), seq, vals)
         parity(lambda L, s, v: L.searchsorted(s, v, right=side == "right"), seq[0], vals)
     raises_like(lambda L, s, v: L.searchsorted(s, v), seq, vals[:1])
+
+
+# ---------------------------------------------------------------------- quantile and counting
+QX = np.array([[1.0, 5.0, 2.0, 8.0], [3.0, -1.0, 4.0, 0.5], [2.0, 2.0, 7.0, 1.0]], np.float32)
+
+
+@pytest.mark.parametrize("interpolation", ["linear", "lower", "higher", "midpoint", "nearest"])
+@pytest.mark.parametrize("q,dim,keepdim", [(0.3, None, False), (0.5, 1, False),
+                                           (0.75, 0, True), ([0.1, 0.5, 0.9], 1, False),
+                                           ([0.25, 1.0], None, True), (0.0, -1, False)])
+def test_quantile_matches_torch(interpolation, q, dim, keepdim):
+    def f(t, x):
+        qq = t.tensor(q, dtype=x.dtype) if isinstance(q, list) else q
+        return t.quantile(x, qq, dim=dim, keepdim=keepdim, interpolation=interpolation)
+
+    parity(f, QX)
+
+
+def test_quantile_gradcheck_and_nan():
+    # Distinct values: at ties the quantile is not differentiable.
+    check_grad(lambda t, x: t.quantile(x, t.tensor([0.2, 0.7], dtype=x.dtype), dim=1),
+               rng().standard_normal((3, 5)))
+    parity(lambda t, x: x.quantile(0.4, dim=1), np.array([[1.0, np.nan, 2.0], [1.0, 2.0, 3.0]],
+                                                          np.float32), grad=False)
+
+
+@pytest.mark.parametrize("call", [
+    lambda t, x: t.quantile(x, 1.5), lambda t, x: t.quantile(x.long(), 0.5),
+    lambda t, x: t.quantile(x, 0.5, interpolation="cubic"),
+])
+def test_quantile_bad_input_raises_like_torch(call):
+    raises_like(call, QX)
+
+
+def test_bincount_histc_isin_match_torch():
+    idx = np.array([1, 3, 3, 0, 7], np.int64)
+    parity(lambda t, i: t.bincount(i), idx, grad=False)
+    parity(lambda t, i: i.bincount(minlength=10), idx, grad=False)
+    parity(lambda t, i, w: t.bincount(i, weights=w), idx, np.arange(5, dtype=np.float32),
+           grad=False)
+    parity(lambda t, i, w: t.bincount(i, w), idx, np.arange(5, dtype=np.float64), grad=False)
+    parity(lambda t, i: t.bincount(i), np.zeros(0, np.int64), grad=False)
+    x = np.array([1.0, 2.0, 1.0, 5.0, -3.0, 2.5], np.float32)
+    parity(lambda t, a: t.histc(a, bins=4), x, grad=False)
+    parity(lambda t, a: a.histc(bins=3, min=0, max=2), x, grad=False)
+    parity(lambda t, a: t.histc(a, bins=3), np.ones(2, np.float32), grad=False)
+    parity(lambda t, a, b: t.isin(a, b), idx, np.array([3, 7], np.int64), grad=False)
+    parity(lambda t, a, b: t.isin(a, b, invert=True), idx, np.array([3], np.int64), grad=False)
+    parity(lambda t, a: t.isin(a, 2.0), x, grad=False)
+
+
+@pytest.mark.parametrize("call", [
+    lambda t, i: t.bincount(i - 2), lambda t, i: t.bincount(i.view(1, -1)),
+    lambda t, i: t.bincount(i.float()), lambda t, i: t.histc(i, bins=3),
+])
+def test_bincount_and_histc_bad_input_raise_like_torch(call):
+    raises_like(call, np.array([1, 3, 3, 0], np.int64))

@@ -268,3 +268,29 @@ def test_download_connection_refused_says_where_to_put_files(tmp_path, monkeypat
     assert str(tmp_path / "FashionMNIST" / "raw") in msg
     leftovers = [f for f in os.listdir(tmp_path / "FashionMNIST" / "raw")]
     assert leftovers == []
+
+
+# ---------------------------------------------------------------------- FakeData
+def test_fake_data_is_deterministic_per_index_and_leaves_the_random_state():
+    pytest.importorskip("PIL")
+    from numtorch.vision import datasets, transforms
+
+    data = datasets.FakeData(size=12, image_size=(3, 6, 5), num_classes=4,
+                             transform=transforms.ToTensor(), random_offset=7)
+    state = numtorch.get_rng_state()
+    img, label = data[3]
+    assert numtorch.equal(numtorch.get_rng_state(), state)
+    assert tuple(img.shape) == (3, 6, 5) and img.dtype == numtorch.float32
+    assert isinstance(label, int) and 0 <= label < 4
+    again, label2 = data[3]
+    assert numtorch.equal(img, again) and label == label2
+    assert not numtorch.equal(img, data[4][0])
+    assert len(data) == 12 and len({data[i][1] for i in range(12)}) > 1
+    assert float(img.min()) >= 0 and float(img.max()) <= 1
+    with pytest.raises(IndexError, match="FakeData index out of range"):
+        data[12]
+    gray = datasets.FakeData(size=2, image_size=(1, 4, 4))[0][0]
+    assert gray.mode == "L" and gray.size == (4, 4)
+    loader = numtorch.utils.data.DataLoader(data, batch_size=5)
+    images, labels = next(iter(loader))
+    assert tuple(images.shape) == (5, 3, 6, 5) and labels.dtype == numtorch.int64

@@ -11,6 +11,7 @@ from numtorch.nn.modules import (
     loss,
     module,
     normalization,
+    padding,
     pixelshuffle,
     pooling,
     rnn,
@@ -20,7 +21,8 @@ from numtorch.nn.modules import (
 )
 
 FAMILIES = (module, container, linear, activation, dropout, sparse, flatten, conv, pooling,
-            normalization, loss, upsampling, pixelshuffle, attention, transformer, rnn)
+            normalization, loss, upsampling, pixelshuffle, attention, transformer, rnn,
+            padding)
 
 __all__ = []
 for _family in FAMILIES:

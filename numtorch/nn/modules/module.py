@@ -581,7 +581,9 @@ class Module:
         return self
 
     def share_memory(self):
-        return self
+        """Move every parameter and buffer into shared memory (``Tensor.share_memory_``), for
+        Hogwild-style training where several processes update one model."""
+        return self._apply(lambda t: t.share_memory_())
 
     # ------------------------------------------------------------------ calling
     def _call_impl(self, *args, **kwargs):

@@ -1,4 +1,5 @@
-"""numtorch.nn.utils: gradient clipping and flattening parameters into one vector."""
+"""numtorch.nn.utils: gradient clipping, flattening parameters into one vector, weight
+normalization (``weight_norm``)."""
 
 import math
 import warnings
@@ -8,9 +9,11 @@ import numpy as np
 from numtorch._tensor import Tensor, _wrap
 from numtorch.autograd import grad_mode
 from numtorch.nn.utils import rnn  # noqa: F401 (the submodule, as torch.nn.utils.rnn)
+from numtorch.nn.utils.weight_norm import remove_weight_norm, weight_norm
 
 __all__ = ["clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "get_total_norm",
-           "clip_grads_with_norm_", "parameters_to_vector", "vector_to_parameters"]
+           "clip_grads_with_norm_", "parameters_to_vector", "vector_to_parameters",
+           "weight_norm", "remove_weight_norm"]
 
 
 def _as_list(parameters):
