@@ -1,9 +1,9 @@
 """numtorch.nn: modules, layers, losses (PyTorch's ``torch.nn``)."""
 
-from numtorch.nn import functional, init, modules, parallel, parameter, utils
+from numtorch.nn import functional, init, modules, parameter, utils
 from numtorch.nn.modules import FAMILIES as _FAMILIES
 
-__all__ = ["functional", "init", "utils", "modules", "parameter", "parallel"]
+__all__ = ["functional", "init", "utils", "modules", "parameter"]
 for _family in _FAMILIES:
     for _name in _family.__all__:
         globals()[_name] = getattr(_family, _name)
