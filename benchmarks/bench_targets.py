@@ -21,7 +21,7 @@ threadpoolctl's limit on BLAS / OpenMP, via numtorch.set_num_threads).
 
 Peak memory: a 50-step training run of the CIFAR CNN at batch 256 (SGD momentum, one fixed
 random batch), once per library, each in its own fresh process that imports only that library;
-the figure is the process's peak resident set size (``ru_maxrss``).
+the figure is the process's peak resident set size (VmHWM).
 
 Freed memory is kept for reuse (numtorch.backends.cpu.reuse_freed_memory, as ``numtorch
 train`` does) in every process, for both libraries, unless ``--default-malloc`` is given.
@@ -138,6 +138,19 @@ def check_agree(name, t_step, n_step):
     return diff
 
 
+def _peak_rss_kb():
+    """This process's peak resident set size in KB: VmHWM, since ``ru_maxrss`` also counts the
+    parent's memory when the process was forked from it (Linux keeps the pre-exec peak)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def rss_child(lib_name, steps, threads, default_malloc):
     """Run in a fresh process: ``steps`` CIFAR-CNN training steps at batch 256 in one library;
     prints the peak resident set size in MB."""
@@ -168,11 +181,11 @@ def rss_child(lib_name, steps, threads, default_malloc):
     step = make_step(lib, cifar_cnn(lib), x, y, "train")
     if lib_name == "torch":
         assert "numtorch" not in sys.modules
-    start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = _peak_rss_kb()
     loss = None
     for _ in range(steps):
         loss = step()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak = _peak_rss_kb()
     print(f"{peak / 1024:.1f} {start / 1024:.1f} {float(loss.item()):.4f}")
     del limiter
 
@@ -193,7 +206,8 @@ def main(argv=None):
     parser.add_argument("--blocks", type=int, default=7, help="timed blocks of each library")
     parser.add_argument("--block-time", type=float, default=0.3,
                         help="seconds a block runs for at least (whole steps)")
-    parser.add_argument("--rows", nargs="+", default=list(ROWS), choices=list(ROWS))
+    parser.add_argument("--rows", nargs="*", default=list(ROWS), choices=list(ROWS),
+                        help="rows to time (none: only the peak-memory runs)")
     parser.add_argument("--rss-steps", type=int, default=50)
     parser.add_argument("--no-rss", action="store_true", help="skip the peak-memory runs")
     parser.add_argument("--default-malloc", action="store_true",
