@@ -88,7 +88,11 @@ def flat_group(opt, params, keys):
     key = tuple(id(p) for p in params)
     flat = cache.get(key)
     if flat is not None and all(flat.params[i] is p for i, p in enumerate(params)):
-        if all(states[i][k]._data is flat.views[k][i] for k in keys for i in range(len(params))):
+        # The state tensors must still hold the views, and the views still be views of the flat
+        # arrays (a deep copy of the optimizer copies each view into an array of its own).
+        if (all(flat.views[k][0].base is flat.arrays[k] for k in keys)
+                and all(states[i][k]._data is flat.views[k][i]
+                        for k in keys for i in range(len(params)))):
             return flat.arrays
     flat = _Flat(params)
     for k in keys:
@@ -102,7 +106,8 @@ def flat_group(opt, params, keys):
             views.append(view)
         flat.arrays[k] = arr
         flat.views[k] = views
-    cache.clear()  # one cached layout per parameter list; stale ones would pin memory
+    if len(cache) >= len(opt.param_groups):
+        cache.clear()  # about one layout per group: stale ones would pin memory
     cache[key] = flat
     return flat.arrays
 

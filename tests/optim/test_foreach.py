@@ -122,3 +122,32 @@ def test_mixed_dtypes_fall_back_to_the_loop():
     for p in params:
         np.testing.assert_allclose(p.detach().numpy(), 1 - 0.5 * (1 + 1.9), rtol=1e-6)
     assert params[-1].dtype == numtorch.float64
+
+
+def test_deep_copied_optimizer_and_two_groups_match_the_loop():
+    import copy
+
+    def make(flag):
+        params = _params(0) + _params(1)  # two groups of nine small tensors and a large one
+        opt = optim.Adam([{"params": params[:10]}, {"params": params[10:], "lr": 0.05}],
+                         lr=0.01, foreach=flag)
+        return params, opt
+
+    ref_params, ref_opt = make(False)
+    params, opt = make(True)
+    for step in range(3):
+        for ps, o in ((ref_params, ref_opt), (params, opt)):
+            _set_grads(ps, step)
+            o.step()
+    assert len(opt._flat_cache) == 2
+    copied = copy.deepcopy({"params": params, "opt": opt})
+    params, opt = copied["params"], copied["opt"]
+    for step in range(3, 6):
+        for ps, o in ((ref_params, ref_opt), (params, opt)):
+            _set_grads(ps, step)
+            o.step()
+    for a, b in zip(ref_params, params):
+        np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
+    for k, v in ref_opt.state_dict()["state"].items():
+        for name, t in v.items():
+            np.testing.assert_array_equal(t.numpy(), opt.state_dict()["state"][k][name].numpy())
