@@ -11,7 +11,7 @@ in 18 tensors. Gradients are random and fixed; only ``step()`` is timed.
 import argparse
 
 import numpy as np
-from _timing import median_time  # benchmarks/_timing.py (run as a script)
+from _timing import median_time, paired_loop_times  # benchmarks/_timing.py (a script)
 
 SHAPES = []
 for cin, cout in ((3, 64), (64, 128), (128, 256), (256, 512)):
@@ -41,14 +41,14 @@ def main(argv=None):
     n = sum(int(np.prod(s)) for s in SHAPES)
     print(f"Adam.step() over {len(SHAPES)} tensors, {n / 1e6:.2f} M parameters, "
           f"{args.threads} thread(s)")
-    nt_opt = numtorch.optim.Adam(make(numtorch), lr=1e-3)
-    nt = median_time(nt_opt.step, args.repeats)
-    nt_flat_opt = numtorch.optim.Adam(make(numtorch), lr=1e-3, foreach=True)
-    nt_flat = median_time(nt_flat_opt.step, args.repeats)
-    nt_sgd = median_time(numtorch.optim.SGD(make(numtorch), lr=1e-3, momentum=0.9).step,
-                         args.repeats)
-    nt_sgd_flat = median_time(numtorch.optim.SGD(make(numtorch), lr=1e-3, momentum=0.9,
-                                                 foreach=True).step, args.repeats)
+    # numtorch's loop and flat path alternate (paired), so that machine load hits both alike.
+    nt, nt_flat = paired_loop_times(
+        numtorch.optim.Adam(make(numtorch), lr=1e-3, foreach=False).step,
+        numtorch.optim.Adam(make(numtorch), lr=1e-3, foreach=True).step, args.repeats, 1.0)
+    nt_sgd, nt_sgd_flat = paired_loop_times(
+        numtorch.optim.SGD(make(numtorch), lr=1e-3, momentum=0.9, foreach=False).step,
+        numtorch.optim.SGD(make(numtorch), lr=1e-3, momentum=0.9, foreach=True).step,
+        args.repeats, 1.0)
     try:
         import torch
     except ImportError:

@@ -29,9 +29,10 @@ MIN_FLAT = 8
 
 
 def use_flat(group):
-    """Whether a group takes the flat path: ``foreach=True`` or ``fused=True``, and by default
-    (``None``; the results are the loop's, bit for bit); ``foreach=False`` keeps the loop."""
-    return group.get("fused") or group.get("foreach") is not False
+    """Whether a group takes the flat path: ``foreach=True`` or ``fused=True``. By default
+    (``None``) the loop runs, PyTorch's default on the CPU: the flat path wins only for groups
+    of many small tensors (see docs/performance.md), and its results are the loop's anyway."""
+    return bool(group.get("fused") or group.get("foreach"))
 
 
 def _small_and_large(group):

@@ -46,7 +46,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("flag", [{"foreach": True}, {"fused": True}, {}])
+@pytest.mark.parametrize("flag", [{"foreach": True}, {"fused": True}])
 @pytest.mark.parametrize("cls,kw", CASES)
 @pytest.mark.parametrize("skip_first", [None, 1])
 def test_flat_step_is_bitwise_the_loop(cls, kw, flag, skip_first):
@@ -99,6 +99,11 @@ def test_replaced_state_tensor_is_picked_up():
     g = params[0].grad.numpy().copy()
     opt.step()
     np.testing.assert_array_equal(params[0].detach().numpy(), before - np.float32(0.1) * g)
+
+
+def test_default_is_the_loop():
+    params, opt = _run(lambda p, **f: optim.Adam(p, lr=0.01, **f), {}, steps=2)
+    assert not opt.__dict__.get("_flat_cache")
 
 
 def test_few_small_tensors_take_the_loop():
