@@ -20,9 +20,9 @@ import platform
 
 import numpy as np
 from _timing import paired_median_times  # benchmarks/_timing.py (run as a script)
-from results import cifar_resnet20  # benchmarks/results.py
 
-import numtorch
+# numtorch (and results.py, which imports it) is imported where it is used, so that a process
+# measuring PyTorch alone (bench_targets.py's peak-memory run) can build these models without it.
 
 
 def course_cnn(lib):
@@ -54,6 +54,8 @@ def cifar_cnn(lib):
 
 
 def resnet20(lib):
+    from results import cifar_resnet20  # benchmarks/results.py
+
     return cifar_resnet20(lib, 3, 10, 32)
 
 
@@ -75,6 +77,8 @@ def make_step(lib, model, x, y):
 
 def build_pair(name, batch, torch):
     """The same model and batch in both libraries, numtorch holding PyTorch's weights."""
+    import numtorch
+
     build, shape = MODELS[name]
     torch.manual_seed(0)
     t_model = build(torch)
@@ -101,6 +105,8 @@ def main(argv=None):
                         help="leave glibc's allocator settings alone (by default freed memory "
                              "is kept for reuse, for both libraries: this process's setting)")
     args = parser.parse_args(argv)
+    import numtorch
+
     if not args.default_malloc:
         from numtorch.backends import cpu as _cpu
 

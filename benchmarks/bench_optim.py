@@ -1,4 +1,5 @@
-"""One ``Adam.step()`` over the parameters of the CIFAR-10 CNN, numtorch vs PyTorch's foreach
+"""One ``Adam.step()`` (and one SGD-with-momentum step) over the parameters of the CIFAR-10 CNN,
+numtorch's per-parameter loop and its ``foreach=True`` path vs PyTorch's foreach
 implementation, side by side in one run.
 
     python benchmarks/bench_optim.py [--threads 1] [--repeats 30]
@@ -10,7 +11,7 @@ in 18 tensors. Gradients are random and fixed; only ``step()`` is timed.
 import argparse
 
 import numpy as np
-from _timing import median_time  # benchmarks/_timing.py (run as a script)
+from _timing import median_time, paired_loop_times  # benchmarks/_timing.py (a script)
 
 SHAPES = []
 for cin, cout in ((3, 64), (64, 128), (128, 256), (256, 512)):
@@ -40,9 +41,14 @@ def main(argv=None):
     n = sum(int(np.prod(s)) for s in SHAPES)
     print(f"Adam.step() over {len(SHAPES)} tensors, {n / 1e6:.2f} M parameters, "
           f"{args.threads} thread(s)")
-    nt_params = make(numtorch)
-    nt_opt = numtorch.optim.Adam(nt_params, lr=1e-3)
-    nt = median_time(nt_opt.step, args.repeats)
+    # numtorch's loop and flat path alternate (paired), so that machine load hits both alike.
+    nt, nt_flat = paired_loop_times(
+        numtorch.optim.Adam(make(numtorch), lr=1e-3, foreach=False).step,
+        numtorch.optim.Adam(make(numtorch), lr=1e-3, foreach=True).step, args.repeats, 1.0)
+    nt_sgd, nt_sgd_flat = paired_loop_times(
+        numtorch.optim.SGD(make(numtorch), lr=1e-3, momentum=0.9, foreach=False).step,
+        numtorch.optim.SGD(make(numtorch), lr=1e-3, momentum=0.9, foreach=True).step,
+        args.repeats, 1.0)
     try:
         import torch
     except ImportError:
@@ -52,8 +58,14 @@ def main(argv=None):
     th_params = make(torch)
     th_opt = torch.optim.Adam(th_params, lr=1e-3, foreach=True)
     th = median_time(th_opt.step, args.repeats)
-    print(f"{'workload':<28}{'numtorch ms':>12}{'PyTorch ms':>12}{'ratio':>8}")
-    print(f"{'Adam step (foreach)':<28}{nt * 1e3:>12.2f}{th * 1e3:>12.2f}{nt / th:>8.2f}")
+    th_sgd = median_time(torch.optim.SGD(make(torch), lr=1e-3, momentum=0.9, foreach=True).step,
+                         args.repeats)
+    print(f"{'workload (PyTorch: foreach)':<36}{'numtorch ms':>12}{'PyTorch ms':>12}{'ratio':>8}")
+    for name, n, t in (("Adam step, per-parameter loop", nt, th),
+                       ("Adam step, foreach=True", nt_flat, th),
+                       ("SGD momentum step, loop", nt_sgd, th_sgd),
+                       ("SGD momentum step, foreach=True", nt_sgd_flat, th_sgd)):
+        print(f"{name:<36}{n * 1e3:>12.2f}{t * 1e3:>12.2f}{n / t:>8.2f}")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import numpy as np
 
 from numtorch import _dtype
 from numtorch._tensor import Tensor, _wrap
+from numtorch.autograd import function as _function
 from numtorch.autograd import grad_mode
 from numtorch.autograd.function import Primitive
 from numtorch.ops._broadcast import promote_operands
@@ -535,29 +536,39 @@ def _relu(x):
 
 
 class Relu(Primitive):
-    """d relu(x) = [x > 0] dx. NOTE: the gradient at exactly 0 is 0, as in PyTorch."""
+    """d relu(x) = [x > 0] dx. NOTE: the gradient at exactly 0 is 0, as in PyTorch.
+
+    When a graph may be recorded, the forward saves the mask [y > 0] as booleans rather than
+    the output: a quarter of the output's memory, and often the only reference that would keep
+    the output alive until backward (max pooling after it keeps only its arg-max). A later
+    in-place change of the output is still detected at backward, as PyTorch does for its saved
+    output (``relu`` records the output's version on the node)."""
 
     node_name = "ReluBackward0"
 
     @staticmethod
     def forward(ctx, x):
         y = _relu(x)
-        ctx.save_for_backward(y)
+        if grad_mode._state.enabled:  # (no mask for inference)
+            ctx.save_for_backward(np.asarray(np.greater(y, 0)))  # y's memory order
         return y
 
     @staticmethod
     def backward(ctx, grad_output):
-        (y,) = ctx.saved_tensors
-        if grad_mode.is_grad_enabled() or y._data.dtype.kind != "f":
-            return grad_output * (y > 0)  # recorded: differentiable again (create_graph)
-        # Unrecorded (the usual backward): the mask written straight as floats into the output
-        # buffer, then multiplied in place. Same values as ``g * (y > 0)`` at a third of the
-        # cost (NumPy's float-times-bool loop casts in small buffered chunks).
-        g, yd = grad_output._data, y._data
-        if g.shape != yd.shape or g.dtype != yd.dtype:
-            return grad_output * (y > 0)
-        out = np.empty_like(yd)  # y's memory order (channels-last after a convolution)
-        np.greater(yd, 0, out=out, casting="unsafe")
+        (mask,) = ctx.saved_tensors
+        check = ctx.__dict__.get("_output_check")
+        if check is not None:
+            _function._unpack(ctx, check)  # raises if the output was changed in place
+        if grad_mode.is_grad_enabled() or grad_output._data.dtype.kind != "f":
+            return grad_output * mask  # recorded: differentiable again (create_graph)
+        # Unrecorded (the usual backward): the mask cast into the output buffer, then multiplied
+        # in place (NumPy's float-times-bool loop casts in small buffered chunks, 2x slower).
+        g, md = grad_output._data, mask._data
+        if g.shape != md.shape:
+            return grad_output * mask
+        out = np.empty(md.shape, dtype=g.dtype) if md.flags.c_contiguous else \
+            np.empty_like(md, dtype=g.dtype)  # the mask's (y's) memory order
+        np.copyto(out, md, casting="unsafe")
         np.multiply(g, out, out=out)
         return _wrap(out)
 
@@ -565,7 +576,15 @@ class Relu(Primitive):
 def relu(input, *, out=None):
     if input._data.dtype == np.bool_:
         raise RuntimeError("Boolean inputs not supported for relu")
-    return _out(Relu.apply(input), out)
+    y = Relu.apply(input)
+    node = y.grad_fn
+    if type(node) is Relu:
+        # What the saved output's entry would check at backward: the output's version (the
+        # values are a zero-stride placeholder carrying only its dtype and shape for the error).
+        vc = y._ensure_vc()
+        placeholder = np.broadcast_to(np.zeros((), dtype=y._data.dtype), y._data.shape)
+        node._output_check = (_function._OUTPUT, placeholder, vc, vc[0], 0)
+    return _out(y, out)
 
 
 # ====================================================================== non-differentiable

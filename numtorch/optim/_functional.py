@@ -84,7 +84,7 @@ def update_moments(state, g, beta1, beta2):
     reuse (one allocation per step instead of one per operation)."""
     m = state["exp_avg"]._data
     v = state["exp_avg_sq"]._data
-    tmp = np.subtract(g, m)
+    tmp = np.subtract(g, m, out=np.empty_like(m))  # (an array for 0-d parameters too)
     tmp *= 1 - beta1
     m += tmp
     np.multiply(g, g, out=tmp)

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from numtorch.optim._foreach import adam_foreach, use_flat
 from numtorch.optim._functional import (
     check_betas,
     check_eps,
@@ -75,10 +76,13 @@ class Adam(Optimizer):
     def step(self, closure=None):
         loss = self._closure_loss(closure)
         for group in self.param_groups:
+            params = group["params"]
+            if use_flat(group):  # small tensors in a few NumPy calls (_foreach.py)
+                params = adam_foreach(self, group, group.get("decoupled_weight_decay"))
             beta1, beta2 = group["betas"]
             lr = group["lr"]
             wd = group["weight_decay"]
-            for p in group["params"]:
+            for p in params:
                 if p.grad is None:
                     continue
                 g = weight_decay(p, grad_of(p, group["maximize"]), lr, wd,

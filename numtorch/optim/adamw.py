@@ -1,5 +1,6 @@
 """AdamW (Loshchilov & Hutter): Adam with decoupled weight decay."""
 
+from numtorch.optim._foreach import adam_foreach, use_flat
 from numtorch.optim._functional import check_betas, check_eps, check_lr, check_weight_decay, grad_of
 from numtorch.optim.adam import adam_update
 from numtorch.optim.optimizer import Optimizer
@@ -31,9 +32,12 @@ class AdamW(Optimizer):
     def step(self, closure=None):
         loss = self._closure_loss(closure)
         for group in self.param_groups:
+            params = group["params"]
+            if use_flat(group):  # small tensors in a few NumPy calls (_foreach.py)
+                params = adam_foreach(self, group, True)
             beta1, beta2 = group["betas"]
             lr = group["lr"]
-            for p in group["params"]:
+            for p in params:
                 if p.grad is None:
                     continue
                 g = grad_of(p, group["maximize"])

@@ -3,6 +3,7 @@
 import numpy as np
 
 from numtorch._tensor import _wrap
+from numtorch.optim._foreach import sgd_foreach, use_flat
 from numtorch.optim._functional import check_lr, check_weight_decay, grad_of
 from numtorch.optim.optimizer import Optimizer
 
@@ -41,11 +42,14 @@ class SGD(Optimizer):
     def step(self, closure=None):
         loss = self._closure_loss(closure)
         for group in self.param_groups:
+            params = group["params"]
+            if use_flat(group):  # small tensors in a few NumPy calls (_foreach.py)
+                params = sgd_foreach(self, group)
             lr = group["lr"]
             momentum = group["momentum"]
             dampening = group["dampening"]
             weight_decay = group["weight_decay"]
-            for p in group["params"]:
+            for p in params:
                 if p.grad is None:
                     continue
                 g = grad_of(p, group["maximize"])
@@ -59,7 +63,7 @@ class SGD(Optimizer):
                     else:
                         b = buf._data
                         b *= momentum
-                        b += (1 - dampening) * g
+                        b += g if dampening == 0 else (1 - dampening) * g
                     g = g + momentum * buf._data if group["nesterov"] else buf._data
                 p._data -= lr * g
                 p._bump()

@@ -464,3 +464,36 @@ def test_relu_layouts_and_special_values():
             assert y.strides == np.maximum(v, 0).strides or 1 in v.shape  # same layout
     from numtorch.ops.elementwise import _ZEROS
     assert all(not z.any() and not z.flags.writeable for z in _ZEROS.values())
+
+
+def test_relu_saves_a_boolean_mask_not_its_output():
+    x = numtorch.randn(4, 6, requires_grad=True)
+    y = (x * 1).relu()
+    (mask,) = y.grad_fn.saved_tensors
+    assert mask.dtype == numtorch.bool and mask.shape == y.shape
+    np.testing.assert_array_equal(mask.numpy(), y.detach().numpy() > 0)
+    with numtorch.no_grad():
+        z = x.relu()
+    assert z.grad_fn is None
+
+
+def test_relu_gradient_channels_last_and_gradcheck():
+    x = numtorch.randn(2, 3, 4, 5, dtype=numtorch.float64).permute(0, 3, 1, 2).detach()
+    x.requires_grad_(True)
+    g = numtorch.randn(2, 5, 3, 4, dtype=numtorch.float64)
+    x.relu().backward(g)
+    np.testing.assert_array_equal(x.grad.numpy(), g.numpy() * (x.detach().numpy() > 0))
+    assert numtorch.autograd.gradcheck(numtorch.relu, (x + 0.1 * numtorch.sign(x).detach(),))
+
+
+@requires_torch
+def test_relu_output_changed_in_place_raises_like_torch():
+    msgs = []
+    for lib in (numtorch, torch):
+        x = lib.tensor([1.0, -2.0, 3.0], requires_grad=True)
+        y = (x * 1).relu()
+        y.add_(1)
+        with pytest.raises(RuntimeError) as e:
+            y.sum().backward()
+        msgs.append(str(e.value).split(". Hint")[0])
+    assert msgs[0] == msgs[1]

@@ -20,6 +20,26 @@ def test_mask_is_reproducible_and_uses_generator():
     assert set(np.unique(a)) <= {0.0, 1.0}
 
 
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_mask_dtype_and_keep_rate(dtype):
+    numtorch.manual_seed(1)
+    m = R.dropout_mask((400, 250), 0.3, dtype)
+    assert m.dtype == dtype and m.shape == (400, 250)
+    assert set(np.unique(m)) <= {0.0, 1.0}
+    assert abs(m.mean() - 0.7) < 0.01
+    assert R.dropout_mask((3,), 0.0, dtype).all() and not R.dropout_mask((3,), 1.0, dtype).any()
+
+
+def test_dropout_gradcheck_float64():
+    x = numtorch.randn(4, 5, dtype=numtorch.float64, requires_grad=True)
+
+    def fn(x):
+        numtorch.manual_seed(7)  # the same mask at every evaluation
+        return R.dropout(x, 0.3)
+
+    assert numtorch.autograd.gradcheck(fn, (x,))
+
+
 def test_dropout_scales_kept_and_zeroes_dropped():
     x = numtorch.ones(200, 50)
     y = to_numpy(R.dropout(x, 0.25))
