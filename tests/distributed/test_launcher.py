@@ -136,3 +136,27 @@ def test_find_mpiexec_search_order_and_error(tmp_path, monkeypatch):
     assert run.find_mpiexec() == str(beside)
     monkeypatch.setenv("NUMTORCH_MPIEXEC", str(fake))  # the variable wins
     assert run.find_mpiexec() == str(fake)
+
+
+def test_numtorch_run_nproc_runs_a_torch_program_on_every_rank(tmp_path):
+    """`numtorch run --nproc 2 prog.py` launches a plain `import torch` program on 2 ranks."""
+    require_mpi()
+    prog = tmp_path / "prog.py"
+    prog.write_text(
+        "import sys\n"
+        "import torch\n"
+        "import torch.distributed as dist\n"
+        "from torch import nn\n"
+        "dist.init_process_group('gloo')\n"
+        "t = torch.tensor([float(dist.get_rank() + 1)])\n"
+        "dist.all_reduce(t)\n"
+        "model = nn.parallel.DistributedDataParallel(nn.Linear(3, 1))\n"
+        "out = sys.argv[1] + f'/rank{dist.get_rank()}.txt'\n"
+        "open(out, 'w').write(f'{dist.get_world_size()} {t.item()} {sys.argv[2:]}')\n"
+        "dist.destroy_process_group()\n")
+    res = subprocess.run([sys.executable, "-m", "numtorch", "run", "--nproc", "2", str(prog),
+                          str(tmp_path), "--flag"],
+                         capture_output=True, text=True, env=env(), cwd=ROOT, timeout=120)
+    assert res.returncode == 0, res.stdout + res.stderr
+    for r in range(2):
+        assert (tmp_path / f"rank{r}.txt").read_text() == "2 3.0 ['--flag']"
