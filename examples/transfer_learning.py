@@ -304,8 +304,9 @@ def plot(path, results, curves, first):
     if x_few.shape[1] == 1:  # the Digits: show the few training images, one row per class
         order = np.argsort(y_few.numpy(), kind="stable")
         tiles = x_few[torch.tensor(order), 0].numpy()  # (n, 8, 8)
+        tiles = np.pad(tiles, ((0, 0), (1, 1), (1, 1)), constant_values=0.5)  # grey frames
         classes = int(y_few.max().item()) + 1
-        grid = tiles.reshape(classes, -1, 8, 8).transpose(0, 2, 1, 3).reshape(classes * 8, -1)
+        grid = tiles.reshape(classes, -1, 10, 10).transpose(0, 2, 1, 3).reshape(classes * 10, -1)
         ax_img.imshow(grid, cmap="gray")
         ax_img.set_title("the training images of the first draw", fontsize=8)
     ax_img.axis("off")
