@@ -215,6 +215,37 @@ def test_transfer_learning_both_sides_get_the_same_budget():
     assert [a for _, a in curves["transfer"][0]][-1] == results["finetuned"][0]
 
 
+def test_transfer_learning_from_resnet18_weights_on_an_image_folder(capsys, tmp_path):
+    pil = pytest.importorskip("PIL.Image", reason="image folders are read with Pillow")
+    import numpy as np
+
+    import numtorch as torch
+    from numtorch.vision.models import resnet18
+
+    rng = np.random.default_rng(0)
+    for split, n in (("train", 3), ("test", 2)):
+        for c, scale in (("dark", 60), ("bright", 255)):
+            os.makedirs(tmp_path / "data" / split / c)
+            for i in range(n):
+                pixels = (rng.random((12, 12, 3)) * scale).astype(np.uint8)
+                pil.fromarray(pixels).save(tmp_path / "data" / split / c / f"{i}.png")
+    weights = tmp_path / "resnet18.pth"
+    torch.save(resnet18().state_dict(), str(weights))
+    mod = _load("transfer_learning")
+    means = mod.main(["--weights", str(weights), "--data", f"folder:{tmp_path / 'data'}",
+                      "--shots", "2", "--epochs", "2", "--repeats", "1", "--image-size", "32",
+                      "--out-dir", str(tmp_path / "out")])
+    out = capsys.readouterr().out
+    assert "2 classes, 6 train / 4 test images resized to 32x32" in out
+    assert f"loaded {weights}: 122 tensors" in out
+    for label in ("from scratch", "frozen backbone", "fine-tuned"):
+        assert re.search(rf"^{label} \d\.\d\d$", out, re.M)
+    assert set(means) == {"scratch", "frozen", "finetuned"}
+    torch.save({"weight": torch.zeros(1)}, str(weights))
+    with pytest.raises(SystemExit, match="ResNet-18 state dict"):
+        mod.main(["--weights", str(weights), "--data", f"folder:{tmp_path / 'data'}"])
+
+
 def test_transfer_learning_new_head_keeps_the_backbone():
     import numtorch as torch
     from numtorch.vision.models import CourseCNN
