@@ -40,7 +40,9 @@ def test_a_failing_rank_stops_the_others(mode):
     assert "finished" not in res.stdout
     assert elapsed < 60  # the group timeout is 3 s
     if mode == "hang":
-        assert "all_reduce timed out after 3 s on rank 0" in res.stderr, res.stderr
+        # Rank 0 normally reports it; on a loaded machine a slow start can make rank 1's first
+        # all_reduce time out first, which is the same guarantee.
+        assert "all_reduce timed out after 3 s on rank " in res.stderr, res.stderr
     if mode == "raise":
         assert "boom on rank 1" in res.stderr and "aborting the other ranks" in res.stderr
 
