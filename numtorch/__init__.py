@@ -25,6 +25,8 @@ from numtorch._tensor import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, 
                               HalfTensor, IntTensor, LongTensor, ShortTensor, Size, Tensor,
                               device)
 from numtorch._tensor_str import set_printoptions
+from numtorch._layout import (channels_last, channels_last_3d, contiguous_format,
+                             memory_format, preserve_format)
 from numtorch import _tensor_methods
 from numtorch import autograd
 from numtorch.autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,

@@ -130,14 +130,15 @@ def _block_rows(c, o):
     return max(64, _SHIFT_BLOCK // (c * o))
 
 
-def _shift_forward(x, w, g):
-    """y (N, *out, O) contiguous, and the padded input rows kept for the weight gradient."""
-    n, o = x.shape[0], w.shape[0]
+def _shift_forward(x, w, g, out):
+    """y written into ``out`` (N, *out, O) (any layout: a view of an (N, O, *out) buffer takes
+    each block transposed while it is in cache), and the padded input rows kept for the weight
+    gradient."""
+    o = w.shape[0]
     shifts = _shifts(_padded_size(x.shape[2:], g.pad), g)
     src, sp = _pad_rows(x, g.pad, max(shifts))
     w_off = np.moveaxis(w.reshape(o, x.shape[1], -1), -1, 0).transpose(0, 2, 1)  # (k, C, O)
-    y = np.empty((n,) + g.out + (o,), dtype=x.dtype)
-    return _shift_gemms(src, sp, np.ascontiguousarray(w_off), shifts, y), (src, sp)
+    return _shift_gemms(src, sp, np.ascontiguousarray(w_off), shifts, out), (src, sp)
 
 
 def _shift_grad_rows(gy, g):
@@ -148,13 +149,13 @@ def _shift_grad_rows(gy, g):
     return _pad_rows(gy, pad, max(_shifts(_padded_size(gy.shape[2:], pad), g)))
 
 
-def _shift_input_grad(gy, w, g, c, gy_rows=None):
-    n, o = gy.shape[:2]
+def _shift_input_grad(gy, w, g, c, out, gy_rows=None):
+    """The input gradient written into ``out`` (N, *S, C) (any layout); returns (N, C, *S)."""
+    o = gy.shape[1]
     src, sp = _shift_grad_rows(gy, g) if gy_rows is None else gy_rows
     w_off = np.ascontiguousarray(np.moveaxis(w.reshape(o, c, -1), -1, 0))  # (k, O, C)
-    gx = np.empty((n,) + tuple(g.size) + (c,), dtype=gy.dtype)  # (N, *S, C)
-    _shift_gemms(src, sp, w_off, _shifts(sp, g, flip=True), gx)
-    return np.moveaxis(gx, -1, 1)  # (N, C, *S) view
+    _shift_gemms(src, sp, w_off, _shifts(sp, g, flip=True), out)
+    return np.moveaxis(out, -1, 1)  # (N, C, *S) view
 
 
 def _shift_weight_grad(xrows, gy, g, wshape, gy_rows=None):

@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 
-from numtorch import _dtype
+from numtorch import _dtype, _layout
 from numtorch._tensor import Tensor, _wrap
 from numtorch.autograd import grad_mode
 from numtorch.autograd.function import Primitive
@@ -77,21 +77,11 @@ def cast(x, dtype):
     return Cast.apply(x, dtype)
 
 
-class Clone(Primitive):
-    """A copy in new memory; d clone(x) = dx."""
-
-    @staticmethod
-    def forward(ctx, x):
-        return x.copy()
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        return grad_output
-
-
-def clone(input, *, memory_format=None):
+def clone(input, *, memory_format=_layout.preserve_format):
     """A copy of ``input`` that owns its memory; differentiable (``CloneBackward0``)."""
-    return Clone.apply(input)
+    from numtorch.ops.shape import clone as _clone
+
+    return _clone(input, memory_format=memory_format)
 
 
 # ====================================================================== binary arithmetic

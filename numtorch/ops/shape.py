@@ -21,7 +21,7 @@ import operator
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from numtorch import _dtype
+from numtorch import _dtype, _layout
 from numtorch._tensor import Tensor, _wrap
 from numtorch.autograd.function import Primitive
 from numtorch.ops._broadcast import check_broadcast
@@ -388,11 +388,14 @@ def broadcast_tensors(*tensors):
     return tuple(expand(x, shape) for x in tensors)
 
 
-def contiguous(input, memory_format=None):
-    """``input`` itself when C-contiguous, else a contiguous copy (differentiable)."""
-    if input._data.flags.c_contiguous:
+def contiguous(input, memory_format=_layout.contiguous_format):
+    """``input`` itself when it already is in ``memory_format``, else a copy in that format
+    (differentiable)."""
+    if memory_format is _layout.preserve_format:
+        raise RuntimeError("preserve memory format is unsupported by the contiguous operator")
+    if _layout.is_format(input._data, memory_format):
         return input
-    return clone(input)
+    return clone(input, memory_format=memory_format)
 
 
 def ravel(input):
@@ -410,20 +413,21 @@ def reshape_as(input, other):
 
 # ====================================================================== copies
 class Clone(Primitive):
-    """d clone(x) = grad: a differentiable copy."""
+    """d clone(x) = grad: a differentiable copy (in ``memory_format``; by default ``x``'s own
+    layout, as PyTorch's ``preserve_format``)."""
 
     @staticmethod
-    def forward(ctx, x):
-        return np.array(x, copy=True, order="C")
+    def forward(ctx, x, memory_format=_layout.preserve_format):
+        return _layout.copy_preserving(x, memory_format)
 
     @staticmethod
     def backward(ctx, grad_output):
-        return grad_output
+        return grad_output, None
 
 
-def clone(input, *, memory_format=None):
+def clone(input, *, memory_format=_layout.preserve_format):
     """A copy of ``input`` with its own memory, in the graph (gradient flows through)."""
-    return Clone.apply(input)
+    return Clone.apply(input, memory_format)
 
 
 def repeat(input, *sizes):
