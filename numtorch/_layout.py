@@ -128,7 +128,7 @@ def as_format(a, fmt):
     if is_format(a, fmt):
         return a
     if fmt is contiguous_format:
-        return np.ascontiguousarray(a)
+        return np.asarray(a, order="C")
     out = empty(a.shape, a.dtype, fmt)
     np.copyto(out, a)
     return out
@@ -177,3 +177,21 @@ def like(a, ref):
     """``a`` (shaped like ``ref``) in the layout a layout-preserving op on ``ref`` returns:
     channels-last when ``ref`` looks channels-last, else contiguous. Copies only if needed."""
     return as_format(a, suggest_memory_format(ref))
+
+
+def grad_like(g, ref):
+    """A leaf's gradient ``g`` in the leaf's layout, as PyTorch's ``AccumulateGrad`` stores it:
+    ``g`` itself when its strides already match ``ref``'s (dims of size 1 aside), else a copy
+    with ``ref``'s exact strides (when ``ref`` is dense) or a contiguous one."""
+    if g.shape != ref.shape or g.ndim == 0:
+        return g
+    if not _non_overlapping_and_dense(ref):
+        return g if g.flags.c_contiguous else np.ascontiguousarray(g)
+    isz_g, isz_r = g.itemsize, ref.itemsize
+    if all(n == 1 or a // isz_g == b // isz_r for n, a, b in zip(g.shape, g.strides, ref.strides)):
+        return g
+    buf = np.empty(ref.size, dtype=g.dtype)
+    out = np.lib.stride_tricks.as_strided(
+        buf, ref.shape, tuple(s // isz_r * isz_g for s in ref.strides))
+    np.copyto(out, g)
+    return out

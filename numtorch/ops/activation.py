@@ -206,7 +206,8 @@ def mish(input):
 
 def logsigmoid(input):
     """log(sigmoid(x)) = -softplus(-x), stable for large |x|."""
-    return -softplus(-_floating(input, "log_sigmoid"))
+    # PyTorch's log_sigmoid returns contiguous output for any input layout
+    return (-softplus(-_floating(input, "log_sigmoid"))).contiguous()
 
 
 def softsign(input):

@@ -318,7 +318,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
                                 running_mean, running_var, axes=axes, eps=float(eps),
                                 momentum=0.0 if momentum is None else float(momentum))
     _bump(running_mean, running_var)
-    return out
+    return out.contiguous()  # PyTorch's instance norm returns contiguous output
 
 
 # ====================================================================== layer norm
@@ -348,8 +348,9 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05, cudnn
             f"Given normalized_shape={_shape_list(shape)}, expected input with shape "
             f"[*, {', '.join(map(str, shape))}], but got input of size{_shape_list(x.shape)}")
     axes = tuple(range(x._data.ndim - k, x._data.ndim))
-    return NativeLayerNorm.apply(x, weight, bias, None, None, axes=axes, eps=float(eps),
-                                 momentum=0.0)
+    out = NativeLayerNorm.apply(x, weight, bias, None, None, axes=axes, eps=float(eps),
+                                momentum=0.0)
+    return out.contiguous()  # PyTorch's layer norm returns contiguous output
 
 
 # ====================================================================== group norm

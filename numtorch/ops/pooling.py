@@ -20,10 +20,12 @@ import math
 
 import numpy as np
 
+from numtorch import _layout
 from numtorch._tensor import _wrap
 from numtorch.autograd import grad_mode
 from numtorch.autograd.function import Primitive
 from numtorch.ops.conv import _tuple
+from numtorch.ops.shape import _format_like
 
 __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices", "avg_pool1d",
            "adaptive_avg_pool1d",
@@ -68,7 +70,8 @@ class _PoolGeom:
         if all(lo == 0 and hi == 0 for lo, hi in self.pad):
             return x
         sp = tuple(s + lo + hi for s, (lo, hi) in zip(self.size, self.pad))
-        xp = np.full(x.shape[:2] + sp, value, dtype=x.dtype)
+        xp = _layout.empty(x.shape[:2] + sp, x.dtype, _layout.suggest_memory_format(x))
+        xp.fill(value)  # in x's layout, so that the pooled output keeps it
         xp[(Ellipsis,) + self.inner()] = x
         return xp
 
@@ -155,7 +158,7 @@ def _plane_index(arg, g):
         shape[2 + i] = g.out[i]
         start = (np.arange(g.out[i]) * g.stride[i] - g.pad[i][0]).reshape(shape)
         idx = idx * g.size[i] + start + offs[i].astype(np.int64) * g.dilation[i]
-    return idx
+    return _layout.like(idx, arg)  # the pooled output's layout
 
 
 class MaxPool(Primitive):
@@ -427,7 +430,8 @@ def _max_unpool(input, indices, nd, kernel_size, stride, padding, output_size):
         raise RuntimeError(f"Found an invalid max index: {int(idx._data[bad].ravel()[0])} "
                            f"(output volumes are of size {'x'.join(map(str, size))}")
     out = _PlaneScatter.apply(x, idx._data, tuple(x.shape[:2]) + size, True)
-    return _unbatch(out, unbatched)
+    # PyTorch keeps channels-last in 2-D only (its 3-D kernel returns contiguous)
+    return _unbatch(_format_like(out, x) if nd == 2 else out, unbatched)
 
 
 def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
@@ -525,7 +529,10 @@ def _avg_pool(input, nd, kernel_size, stride, padding, ceil_mode, count_include_
     geom = _PoolGeom(k, st, p, d, x.shape[2:], ceil_mode)
     _check_out(geom, x, name)
     div = _avg_divisor(geom, ceil_mode, count_include_pad, divisor_override)
-    return _unbatch(_AvgPool.apply(x, geom, div), unbatched)
+    y = _AvgPool.apply(x, geom, div)
+    if nd == 3:  # PyTorch's avg_pool3d returns contiguous output for any input layout
+        y = y.contiguous()
+    return _unbatch(y, unbatched)
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
@@ -621,6 +628,8 @@ def _adaptive_avg(input, output_size, nd):
         for i, (s, o) in enumerate(zip(size, out)):
             if s != o:
                 y = _along(y, 2 + i, _avg_matrix(s, o, x._data.dtype))
+        # PyTorch keeps channels-last in 2-D only (its 3-D kernel returns contiguous)
+        y = _format_like(y, x) if nd == 2 else y.contiguous()
     return _unbatch(y, unbatched)
 
 
@@ -677,8 +686,8 @@ def _adaptive_max(input, output_size, nd, return_indices):
             rows = idx_axes[i].reshape(out[i], kshape[i])
             oi = np.arange(out[i]).reshape([out[i] if j == i else 1 for j in range(nd)])
             flat = flat * size[i] + rows[oi, offs[i]]
-        y = _PlaneGather.apply(x, flat)
-        idx = _wrap(flat)
+        y = _format_like(_PlaneGather.apply(x, flat), x)
+        idx = _wrap(_layout.like(flat, xd))
     if return_indices:
         return _unbatch(y, unbatched), _unbatch(idx, unbatched)
     return _unbatch(y, unbatched)
@@ -806,7 +815,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
             continue
         x = _along(x, 2 + i, _interp_matrix(s, o, kind, align_corners, sc)
                    .astype(x._data.dtype))
-    return x if x is not input else x * 1
+    return _format_like(x, input) if x is not input else x * 1
 
 
 def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
@@ -838,7 +847,7 @@ def pixel_shuffle(input, upscale_factor):
     b = math.prod(lead)
     x = input.reshape(b, c // (r * r), r, r, h, w)  # (B, C, r, r, H, W)
     x = x.permute(0, 1, 4, 2, 5, 3)  # (B, C, H, r, W, r)
-    return x.reshape(tuple(lead) + (c // (r * r), h * r, w * r))
+    return _format_like(x.reshape(tuple(lead) + (c // (r * r), h * r, w * r)), input)
 
 
 def pixel_unshuffle(input, downscale_factor):
@@ -857,5 +866,5 @@ def pixel_unshuffle(input, downscale_factor):
     b = math.prod(lead)
     x = input.reshape(b, c, h // r, r, w // r, r)  # (B, C, H, r, W, r)
     x = x.permute(0, 1, 3, 5, 2, 4)  # (B, C, r, r, H, W)
-    return x.reshape(tuple(lead) + (c * r * r, h // r, w // r))
+    return _format_like(x.reshape(tuple(lead) + (c * r * r, h // r, w // r)), input)
 

@@ -795,6 +795,7 @@ class Softmax(Primitive):
     @staticmethod
     def forward(ctx, x, axis):
         ctx.axes = (axis,) if x.ndim else ()
+        x = np.asarray(x, order="C")  # PyTorch's softmax kernels return contiguous output
         if x.size == 0:
             y = x.copy()
         else:
@@ -819,6 +820,7 @@ class LogSoftmax(Primitive):
     @staticmethod
     def forward(ctx, x, axis):
         ctx.axes = (axis,) if x.ndim else ()
+        x = np.asarray(x, order="C")  # PyTorch's softmax kernels return contiguous output
         if x.size == 0:
             y = x.copy()
         else:

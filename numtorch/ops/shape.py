@@ -398,6 +398,13 @@ def contiguous(input, memory_format=_layout.contiguous_format):
     return clone(input, memory_format=memory_format)
 
 
+def _format_like(out, ref):
+    """``out`` in the layout a layout-preserving op on ``ref`` returns in PyTorch:
+    channels-last when ``ref`` looks channels-last, else contiguous (differentiable; a copy
+    only when ``out`` is in the other layout)."""
+    return contiguous(out, _layout.suggest_memory_format(ref._data))
+
+
 def ravel(input):
     """The elements as a 1-D tensor (a view when the layout allows)."""
     return reshape(input, (-1,))
