@@ -35,10 +35,11 @@ from numtorch import _layout
 from numtorch.autograd.function import Primitive
 from numtorch.ops._conv_shift import (
     _inner,
+    _pad_cols,
     _pad_rows,
     _padded_size,
     _shift_forward,
-    _shift_grad_rows,
+    _shift_grad_cols,
     _shift_input_grad,
     _shift_weight_grad,
     _use_shift,
@@ -149,13 +150,6 @@ def _out_format(x, w):
     return _layout.contiguous_format
 
 
-def _channels_last_out(shape, dtype, fmt):
-    """A (N, *S, C) array to write a result into, whose (N, C, *S) view is in ``fmt``."""
-    if fmt is _layout.contiguous_format:
-        return np.moveaxis(np.empty(shape, dtype=dtype), 1, -1)  # (N, *S, C) view of NCHW
-    return np.empty((shape[0],) + tuple(shape[2:]) + (shape[1],), dtype=dtype)  # (N, *S, C)
-
-
 _BATCHED_MIN_POSITIONS = 128  # output positions per image from which y_n = W @ cols_n^T is used
 
 
@@ -252,11 +246,10 @@ def _conv_forward(x, w, g, bias=None, fmt=_layout.contiguous_format):
         y = y2.reshape((n,) + g.out + (o,))  # (N, *out, O)
         return np.moveaxis(y, -1, 1), ("t", cols)  # (N, O, *out) view
     if _use_shift(x.shape, g):
-        out = _channels_last_out((n, o) + g.out, x.dtype, fmt)  # (N, *out, O) view
-        y, xrows = _shift_forward(x, w, g, out)  # (N, *out, O)
+        y, xcols = _shift_forward(x, w, g, _layout.empty((n, o) + g.out, x.dtype, fmt))
         if bias is not None:
-            y += bias
-        return np.moveaxis(y, -1, 1), ("shift", xrows)  # (N, O, *out)
+            y += bias.reshape((o,) + (1,) * len(g.out))
+        return y, ("shift", xcols)  # (N, O, *out)
     cols = _im2col(x, g)  # (N*L, k*C)
     if contiguous and g.groups == 1 and nl // n >= _BATCHED_MIN_POSITIONS:
         # (O, k*C) @ (k*C, L) per image, reading cols transposed: (N, O, L), NCHW directly.
@@ -271,13 +264,13 @@ def _conv_forward(x, w, g, bias=None, fmt=_layout.contiguous_format):
     return _layout.as_format(y, fmt), ("rows", cols)  # one transposing copy if contiguous
 
 
-def _conv_input_grad(gy, w, g, c, gy_rows=None, fmt=_layout.contiguous_format, gy2=None):
+def _conv_input_grad(gy, w, g, c, gy_pad=None, fmt=_layout.contiguous_format, gy2=None):
     """gx = conv_transpose(gy, w), (N, C, *S) in layout ``fmt``; ``gy2``: ``_rows(gy)`` when
     the caller has it already."""
     n = gy.shape[0]
     if _use_shift((n, c), g):
-        out = _channels_last_out((n, c) + tuple(g.size), gy.dtype, fmt)  # (N, *S, C) view
-        return _shift_input_grad(gy, w, g, c, out, gy_rows)
+        out = _layout.empty((n, c) + tuple(g.size), gy.dtype, fmt)  # (N, C, *S)
+        return _shift_input_grad(gy, w, g, c, out, gy_pad)
     if gy2 is None:
         gy2 = _rows(gy)  # (N*L, O)
     if g.groups > 1 or all(k == 1 for k in g.k):
@@ -301,14 +294,14 @@ def _conv_input_grad(gy, w, g, c, gy_rows=None, fmt=_layout.contiguous_format, g
     return _layout.as_format(gx, fmt)  # one transposing copy if contiguous
 
 
-def _conv_weight_grad(x, gy, g, wshape, cols=None, gy_rows=None, gy2=None):
+def _conv_weight_grad(x, gy, g, wshape, cols=None, gy_pad=None, gy2=None):
     if cols is None and _use_shift(x.shape, g):
-        cols = ("shift", _pad_rows(x, g.pad, 0))
+        cols = ("shift", _pad_cols(x, g.pad, 0))
     if cols is None:
         cols = ("rows", _im2col(x, g))  # (N*L, k*C)
     kind, mat = cols
     if kind == "shift":
-        return _shift_weight_grad(mat, gy, g, wshape, gy_rows)
+        return _shift_weight_grad(mat, gy, g, wshape, gy_pad)
     if kind == "t":  # (k*C, N*L)
         n, o = gy.shape[:2]
         if gy.flags.c_contiguous:
@@ -346,17 +339,17 @@ class Conv(Primitive):
         gx = gw = gb = None
         # The shifted-GEMM path pads the gradient once for both of its products; the im2col
         # path takes the gradient's rows (N*L, O) once for both.
-        gy_rows = gy2 = None
+        gy_pad = gy2 = None
         if need_x and need_w and ctx.cols[0] == "shift":
-            gy_rows = _shift_grad_rows(grad_output._data, g)
+            gy_pad = _shift_grad_cols(grad_output._data, g)
         elif need_x and need_w and ctx.cols[0] == "rows":
             gy2 = _rows(grad_output._data)
         if need_x:
-            gx = ConvInputGrad.apply(grad_output, w, g, x.shape[1], gy_rows=gy_rows,
+            gx = ConvInputGrad.apply(grad_output, w, g, x.shape[1], gy_pad=gy_pad,
                                      fmt=ctx.fmt, gy2=gy2)
         if need_w:
             gw = ConvWeightGrad.apply(x, grad_output, g, tuple(w.shape), cols=ctx.cols,
-                                      gy_rows=gy_rows, gy2=gy2)
+                                      gy_pad=gy_pad, gy2=gy2)
         ctx.cols = None
         if need_b:
             gb = grad_output.sum((0,) + tuple(range(2, grad_output.ndim)))
@@ -369,12 +362,12 @@ class ConvInputGrad(Primitive):
     Linear in each argument: d gy = conv(ggx, w), d w = ConvWeightGrad(ggx, gy)."""
 
     @staticmethod
-    def forward(ctx, gy, w, geom, c, gy_rows=None, fmt=None, gy2=None):
+    def forward(ctx, gy, w, geom, c, gy_pad=None, fmt=None, gy2=None):
         ctx.save_for_backward(gy, w)
         ctx.geom = geom
         if fmt is None:  # conv_transpose: the layout its input and weight suggest
             fmt = _out_format(gy, w)
-        return _conv_input_grad(gy, w, geom, c, gy_rows, fmt, gy2)
+        return _conv_input_grad(gy, w, geom, c, gy_pad, fmt, gy2)
 
     @staticmethod
     def backward(ctx, ggx):
@@ -391,10 +384,10 @@ class ConvWeightGrad(Primitive):
     Linear in each argument: d x = ConvInputGrad(gy, ggw), d gy = conv(x, ggw)."""
 
     @staticmethod
-    def forward(ctx, x, gy, geom, wshape, cols=None, gy_rows=None, gy2=None):
+    def forward(ctx, x, gy, geom, wshape, cols=None, gy_pad=None, gy2=None):
         ctx.save_for_backward(x, gy)
         ctx.geom = geom
-        return _conv_weight_grad(x, gy, geom, wshape, cols, gy_rows, gy2)
+        return _conv_weight_grad(x, gy, geom, wshape, cols, gy_pad, gy2)
 
     @staticmethod
     def backward(ctx, ggw):
