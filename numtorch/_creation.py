@@ -6,6 +6,7 @@ import numpy as np
 
 from numtorch import _dtype
 from numtorch._tensor import Tensor, _as_array, _check_device, _wrap
+from numtorch.ops import _scalars
 
 __all__ = [
     "tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "full", "empty", "arange",
@@ -259,3 +260,7 @@ def cartesian_prod(*tensors):
     if len(tensors) == 1:
         return tensors[0]
     return stack([g.reshape(-1) for g in grids], dim=1)
+
+
+# PyTorch's TypeError for Python numbers in the arguments it requires to be tensors
+_scalars.check_tensor_args(globals())

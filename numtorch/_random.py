@@ -8,6 +8,7 @@ import numpy as np
 
 from numtorch import _dtype
 from numtorch._tensor import Tensor, _check_device, _wrap
+from numtorch.ops import _scalars
 
 __all__ = [
     "Generator", "default_generator", "manual_seed", "seed", "initial_seed", "get_rng_state",
@@ -284,3 +285,7 @@ TENSOR_METHODS = {
     "bernoulli": lambda self, p=None, generator=None: bernoulli(self, p, generator=generator),
     "multinomial": multinomial,
 }
+
+
+# PyTorch's TypeError for Python numbers in the arguments it requires to be tensors
+_scalars.check_tensor_args(globals())

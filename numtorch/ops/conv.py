@@ -33,6 +33,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from numtorch import _layout
 from numtorch.autograd.function import Primitive
+from numtorch.ops import _scalars
 from numtorch.ops._conv_shift import (
     _inner,
     _pad_cols,
@@ -683,3 +684,7 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     out = Fold.apply(x, geom, x.shape[1] // kk)
     return out.reshape(tuple(out.shape[1:])) if unbatched else out
 
+
+
+# PyTorch's TypeError for Python numbers in the arguments it requires to be tensors
+_scalars.check_tensor_args(globals())

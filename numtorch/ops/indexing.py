@@ -32,6 +32,7 @@ from numtorch import _dtype
 from numtorch._tensor import Tensor, _wrap
 from numtorch.autograd import grad_mode
 from numtorch.autograd.function import Primitive
+from numtorch.ops import _scalars
 
 __all__ = [
     "gather", "scatter", "scatter_add", "scatter_reduce", "index_select", "index_add",
@@ -1068,3 +1069,7 @@ INPLACE_METHODS = {
     "index_put_": index_put, "masked_fill_": masked_fill, "masked_scatter_": masked_scatter,
     "put_": put,
 }
+
+
+# PyTorch's TypeError for Python numbers in the arguments it requires to be tensors
+_scalars.check_tensor_args(globals())

@@ -15,6 +15,7 @@ import numpy as np
 
 from numtorch._tensor import Tensor, _wrap
 from numtorch.autograd.function import Primitive, _grad_state
+from numtorch.ops import _scalars
 from numtorch.ops._broadcast import check_broadcast
 
 __all__ = [
@@ -829,3 +830,7 @@ TENSOR_METHODS = {
 
 INPLACE_METHODS = {"addmm_": addmm, "addmv_": addmv, "addbmm_": addbmm, "baddbmm_": baddbmm,
                    "addr_": addr}
+
+
+# PyTorch's TypeError for Python numbers in the arguments it requires to be tensors
+_scalars.check_tensor_args(globals())

@@ -22,6 +22,7 @@ import numpy as np
 from numtorch._tensor import Size, _wrap
 from numtorch.autograd import grad_mode
 from numtorch.autograd.function import Primitive
+from numtorch.ops import _scalars
 
 __all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm", "rms_norm"]
 
@@ -473,3 +474,7 @@ def _shift_channels(x, off, c):
         return x
     return _ShiftChannels.apply(x, off)
 
+
+
+# PyTorch's TypeError for Python numbers in the arguments it requires to be tensors
+_scalars.check_tensor_args(globals())

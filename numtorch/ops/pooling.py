@@ -24,6 +24,7 @@ from numtorch import _layout
 from numtorch._tensor import _wrap
 from numtorch.autograd import grad_mode
 from numtorch.autograd.function import Primitive
+from numtorch.ops import _scalars
 from numtorch.ops.conv import _tuple
 from numtorch.ops.shape import _format_like
 
@@ -868,3 +869,7 @@ def pixel_unshuffle(input, downscale_factor):
     x = x.permute(0, 1, 3, 5, 2, 4)  # (B, C, r, r, H, W)
     return _format_like(x.reshape(tuple(lead) + (c * r * r, h // r, w // r)), input)
 
+
+
+# PyTorch's TypeError for Python numbers in the arguments it requires to be tensors
+_scalars.check_tensor_args(globals())

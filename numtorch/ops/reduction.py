@@ -21,6 +21,7 @@ import numpy as np
 from numtorch import _dtype, return_types
 from numtorch._tensor import Tensor, _wrap
 from numtorch.autograd.function import Primitive, _grad_state
+from numtorch.ops import _scalars
 from numtorch.ops import elementwise as ew
 
 __all__ = [
@@ -986,3 +987,7 @@ TENSOR_METHODS = {
 }
 
 INPLACE_METHODS = {"cumsum_": cumsum, "cumprod_": cumprod}
+
+
+# PyTorch's TypeError for Python numbers in the arguments it requires to be tensors
+_scalars.check_tensor_args(globals())

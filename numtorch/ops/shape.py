@@ -24,6 +24,7 @@ from numpy.lib.stride_tricks import as_strided
 from numtorch import _dtype, _layout
 from numtorch._tensor import Tensor, _wrap
 from numtorch.autograd.function import Primitive
+from numtorch.ops import _scalars
 from numtorch.ops._broadcast import check_broadcast
 
 __all__ = [
@@ -890,3 +891,7 @@ TENSOR_METHODS = {
 
 INPLACE_METHODS = {"tril_": tril, "triu_": triu}
 
+
+
+# PyTorch's TypeError for Python numbers in the arguments it requires to be tensors
+_scalars.check_tensor_args(globals())

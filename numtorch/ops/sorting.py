@@ -8,6 +8,7 @@ import numpy as np
 
 from numtorch import return_types
 from numtorch._tensor import Tensor, _wrap
+from numtorch.ops import _scalars
 from numtorch.ops.indexing import Gather, _arr, _shape_str, _wrap_dim
 
 __all__ = [
@@ -198,3 +199,7 @@ TENSOR_METHODS = {
     "topk": topk, "sort": sort, "argsort": argsort, "msort": msort, "kthvalue": kthvalue,
     "unique": unique, "unique_consecutive": unique_consecutive,
 }
+
+
+# PyTorch's TypeError for Python numbers in the arguments it requires to be tensors
+_scalars.check_tensor_args(globals())
