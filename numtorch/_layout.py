@@ -121,6 +121,28 @@ def empty(shape, dtype, fmt=contiguous_format):
     return np.moveaxis(buf, -1, 1)  # (N, C, *S) view
 
 
+def _format_strides(shape, fmt, itemsize):
+    """The strides (bytes) PyTorch gives a dense tensor of ``shape`` in ``fmt``."""
+    order = _ORDERS[len(shape)] if fmt is not contiguous_format else range(len(shape) - 1, -1, -1)
+    strides = [0] * len(shape)
+    step = itemsize
+    for d in order:
+        strides[d] = step
+        step *= max(shape[d], 1)
+    return tuple(strides)
+
+
+def restrided(a, fmt):
+    """``a`` (already dense in ``fmt``) as a view whose dims of size 1 have the strides PyTorch
+    gives them (NumPy leaves them arbitrary; only ``stride()`` shows the difference)."""
+    if 1 not in a.shape or a.size == 0 or a.ndim not in (4, 5) or not is_format(a, fmt):
+        return a
+    want = _format_strides(a.shape, fmt, a.itemsize)
+    if a.strides == want:
+        return a
+    return np.lib.stride_tricks.as_strided(a, a.shape, want)
+
+
 def as_format(a, fmt):
     """``a`` itself when it already is in ``fmt``, else a copy in ``fmt``."""
     if fmt is preserve_format:

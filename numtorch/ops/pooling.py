@@ -181,7 +181,10 @@ class MaxPool(Primitive):
         ctx.arg = arg
         ctx.geom = geom
         idx = _plane_index(arg, geom) if want_index else None
+        fmt = _layout.suggest_memory_format(x)
+        best = _layout.restrided(best, fmt)  # PyTorch's strides on dims of size 1
         if idx is not None:
+            idx = _layout.restrided(idx, fmt)
             ctx.mark_non_differentiable(idx)
         return best, idx
 
@@ -483,7 +486,7 @@ class _AvgPool(Primitive):
         if acc.dtype.kind != "f":  # integer pooling divides and truncates, as in C++
             return np.trunc(acc / div).astype(x.dtype)
         acc /= np.asarray(div, dtype=x.dtype)
-        return acc
+        return _layout.restrided(acc, _layout.suggest_memory_format(x))
 
     @staticmethod
     def backward(ctx, g):
@@ -620,6 +623,8 @@ def _adaptive_avg(input, output_size, nd):
                                f"dimension {i + 2} being empty")
     if all(o == 1 for o in out):
         y = x.mean(tuple(range(2, nd + 2)), keepdim=True)
+        # (N, C, 1, 1) of a channels-last input: PyTorch's strides on the dims of size 1
+        y._data = _layout.restrided(y._data, _layout.suggest_memory_format(x._data))
     elif all(s % o == 0 for s, o in zip(size, out)):
         k = tuple(s // o for s, o in zip(size, out))
         geom = _PoolGeom(k, k, (0,) * nd, (1,) * nd, size, False)

@@ -565,7 +565,9 @@ class ConstantPad(Primitive):
             shape.append(out_n)
         if all(lo <= 0 and hi <= 0 for lo, hi in widths):
             return x[tuple(src)].copy() if copy else x[tuple(src)]
-        out = np.full(shape, value, dtype=x.dtype)
+        # the input's layout (a channels-last input stays channels-last, as in PyTorch)
+        out = _layout.empty(tuple(shape), x.dtype, _layout.suggest_memory_format(x))
+        out.fill(value)
         out[tuple(dst)] = x[tuple(src)]
         return out
 
