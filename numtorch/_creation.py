@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from numtorch import _dtype
+from numtorch import _dtype, _layout
 from numtorch._tensor import Tensor, _as_array, _check_device, _wrap
 from numtorch.ops import _scalars
 
@@ -130,25 +130,37 @@ def _like(input, dtype):
     return _np_dtype(dtype, input.dtype) if dtype is not None else input._data.dtype
 
 
-def zeros_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
-               layout=None):
-    return _finish(np.zeros(input._data.shape, dtype=_like(input, dtype)), requires_grad)
+def _filled_like(input, value, dtype, memory_format):
+    """``value`` everywhere, shaped like ``input``, laid out as ``memory_format`` says (by
+    default ``preserve_format``: ``input``'s own dense layout)."""
+    dt = _like(input, dtype)
+    if memory_format is None or memory_format is _layout.preserve_format:
+        out = _layout.empty_preserving(input._data, dt)
+    else:
+        out = _layout.empty(input._data.shape, dt, memory_format)
+    out.fill(value)
+    return out
 
 
-def ones_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
-              layout=None):
-    return _finish(np.ones(input._data.shape, dtype=_like(input, dtype)), requires_grad)
+def zeros_like(input, *, dtype=None, device=None, requires_grad=False,
+               memory_format=_layout.preserve_format, layout=None):
+    return _finish(_filled_like(input, 0, dtype, memory_format), requires_grad)
 
 
-def empty_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
-               layout=None):
-    return zeros_like(input, dtype=dtype, requires_grad=requires_grad)
+def ones_like(input, *, dtype=None, device=None, requires_grad=False,
+              memory_format=_layout.preserve_format, layout=None):
+    return _finish(_filled_like(input, 1, dtype, memory_format), requires_grad)
+
+
+def empty_like(input, *, dtype=None, device=None, requires_grad=False,
+               memory_format=_layout.preserve_format, layout=None):
+    """Uninitialized in PyTorch; numtorch returns zeros (deterministic, same cost)."""
+    return _finish(_filled_like(input, 0, dtype, memory_format), requires_grad)
 
 
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False,
-              memory_format=None):
-    return _finish(np.full(input._data.shape, fill_value, dtype=_like(input, dtype)),
-                   requires_grad)
+              memory_format=_layout.preserve_format):
+    return _finish(_filled_like(input, fill_value, dtype, memory_format), requires_grad)
 
 
 def _num(x):

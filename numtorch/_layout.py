@@ -195,6 +195,21 @@ def copy_preserving(a, fmt=preserve_format):
     return out
 
 
+def preserve_like(a, ref):
+    """``a`` (shaped like ``ref``) in the layout PyTorch's ``preserve_format`` gives a result
+    computed from ``ref`` (sort, flip, ``*_like``): a copy only when the layouts differ."""
+    if a.shape != ref.shape or a.ndim == 0:
+        return a
+    fmt = preserved(ref)
+    if fmt == "same":
+        if a.strides == tuple(s // ref.itemsize * a.itemsize for s in ref.strides):
+            return a
+        out = np.empty_like(ref, dtype=a.dtype, order="K")
+        np.copyto(out, a)
+        return out
+    return as_format(a, fmt)
+
+
 def like(a, ref):
     """``a`` (shaped like ``ref``) in the layout a layout-preserving op on ``ref`` returns:
     channels-last when ``ref`` looks channels-last, else contiguous. Copies only if needed."""

@@ -6,7 +6,7 @@ the streams are not PyTorch's (a seeded numtorch program does not reproduce PyTo
 
 import numpy as np
 
-from numtorch import _dtype
+from numtorch import _dtype, _layout
 from numtorch._tensor import Tensor, _check_device, _wrap
 from numtorch.ops import _scalars
 
@@ -216,14 +216,20 @@ def poisson(input, generator=None):
     return _wrap(_gen(generator).poisson(input._data).astype(input._data.dtype))
 
 
+def _preserving(out, input):
+    """A fresh random tensor in ``input``'s layout (PyTorch's ``preserve_format``)."""
+    out._data = _layout.preserve_like(out._data, input._data)
+    return out
+
+
 def rand_like(input, *, dtype=None, requires_grad=False, generator=None):
-    return rand(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad,
-                generator=generator)
+    return _preserving(rand(input.shape, dtype=dtype or input.dtype,
+                            requires_grad=requires_grad, generator=generator), input)
 
 
 def randn_like(input, *, dtype=None, requires_grad=False, generator=None):
-    return randn(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad,
-                 generator=generator)
+    return _preserving(randn(input.shape, dtype=dtype or input.dtype,
+                             requires_grad=requires_grad, generator=generator), input)
 
 
 def randint_like(input, low=0, high=None, *, dtype=None, requires_grad=False, generator=None):

@@ -919,7 +919,7 @@ def masked_fill(input, mask, value):
     out = where(_wrap(m), value, input)
     if out._data.dtype != input._data.dtype:
         out = out.to(input.dtype)
-    return out
+    return out.contiguous()  # PyTorch's out-of-place masked_fill returns contiguous output
 
 
 def _broadcast_pair(input, m):

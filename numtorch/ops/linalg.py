@@ -501,7 +501,8 @@ def cross(input, other, dim=None, *, out=None):
                            f"{sa[d]} and {sb[d]}")
     _check_bmm_dtype(input, other)
     check_broadcast(sa, sb)
-    return _out(Cross.apply(input, other, d - input._data.ndim), out)
+    res = Cross.apply(input, other, d - input._data.ndim).contiguous()  # PyTorch's layout
+    return _out(res, out)
 
 
 # ====================================================================== einsum

@@ -373,6 +373,15 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05, cudnn
 # ====================================================================== group norm
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05, cudnn_enabled=None):
     """Split the channels of ``(N, C, *)`` into ``num_groups`` groups and normalize each group of
+    each sample; ``weight``/``bias`` are per channel. The output is channels-last for a
+    channels-last input, else contiguous (PyTorch's layout)."""
+    from numtorch.ops.shape import _format_like
+
+    return _format_like(_group_norm(input, num_groups, weight, bias, eps), input)
+
+
+def _group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
+    """Split the channels of ``(N, C, *)`` into ``num_groups`` groups and normalize each group of
     each sample; ``weight``/``bias`` are per channel."""
     x = input
     if x._data.ndim < 2:

@@ -182,9 +182,9 @@ class MaxPool(Primitive):
         ctx.geom = geom
         idx = _plane_index(arg, geom) if want_index else None
         fmt = _layout.suggest_memory_format(x)
-        best = _layout.restrided(best, fmt)  # PyTorch's strides on dims of size 1
+        best = _layout.restrided(_layout.as_format(best, fmt), fmt)  # PyTorch's layout
         if idx is not None:
-            idx = _layout.restrided(idx, fmt)
+            idx = _layout.restrided(_layout.as_format(idx, fmt), fmt)
             ctx.mark_non_differentiable(idx)
         return best, idx
 

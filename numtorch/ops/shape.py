@@ -407,8 +407,9 @@ def _format_like(out, ref):
 
 
 def ravel(input):
-    """The elements as a 1-D tensor (a view when the layout allows)."""
-    return reshape(input, (-1,))
+    """The elements as a 1-D tensor: a view of a contiguous tensor, else a contiguous copy
+    (PyTorch's ``contiguous().view(-1)``)."""
+    return reshape(contiguous(input), (-1,))
 
 
 def view_as(input, other):
@@ -753,7 +754,9 @@ class Flip(Primitive):
     @staticmethod
     def forward(ctx, x, dims):
         ctx.dims = dims
-        return np.flip(x, dims).copy() if dims else x.copy()
+        out = _layout.empty_preserving(x)  # x's layout, as PyTorch's flip
+        np.copyto(out, np.flip(x, dims) if dims else x)
+        return out
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -847,7 +850,8 @@ class Triangle(Primitive):
     @staticmethod
     def forward(ctx, x, diagonal, upper):
         ctx.diagonal, ctx.upper = diagonal, upper
-        return np.triu(x, diagonal) if upper else np.tril(x, diagonal)
+        out = np.triu(x, diagonal) if upper else np.tril(x, diagonal)
+        return np.asarray(out, order="C")  # PyTorch's tril/triu return contiguous tensors
 
     @staticmethod
     def backward(ctx, grad_output):
