@@ -205,6 +205,15 @@ def _max_pool_2x2(x, geom, want_arg):
         return None
     n, c = x.shape[:2]
     ho, wo = geom.out
+    if not want_arg:
+        # Rows first: the two rows of each window are whole contiguous image rows in an NCHW
+        # input (vectorized), and only the half-size result is read with stride 2.
+        x5 = x[:, :, :2 * ho, :2 * wo].reshape(n, c, ho, 2, 2 * wo)  # (N, C, Ho, 2, 2*Wo)
+        rows = np.maximum(x5[:, :, :, 0], x5[:, :, :, 1])  # (N, C, Ho, 2*Wo)
+        best = np.maximum(rows[..., 0::2], rows[..., 1::2])  # (N, C, Ho, Wo)
+        if np.isnan(best).any():
+            return None
+        return best, np.zeros_like(best, dtype=np.int8)
     x6 = x[:, :, :2 * ho, :2 * wo].reshape(n, c, ho, 2, wo, 2)  # (N, C, Ho, 2, Wo, 2) view
     left, right = x6[..., 0], x6[..., 1]  # (N, C, Ho, 2, Wo)
     cols = np.maximum(left, right)
@@ -212,8 +221,6 @@ def _max_pool_2x2(x, geom, want_arg):
     best = np.maximum(top, bottom)
     if np.isnan(best).any():
         return None
-    if not want_arg:
-        return best, np.zeros_like(best, dtype=np.int8)
     col = np.greater(right, left)  # per row: the right column holds the (first) maximum
     row = np.greater(bottom, top)  # the bottom row does
     # arg = 2 * row + (col of the bottom row if row else col of the top row); the choice by
