@@ -30,7 +30,7 @@ from numpy.lib.stride_tricks import as_strided
 # channels on maps of 16x16 or more take this path.
 _SHIFT_MIN_CHANNELS = 5  # fewer (an image's 1 or 3) take conv.py's transposed im2col
 _SHIFT_MAX_CHANNELS = 32  # up to this many input channels, stride-1 convolutions shift
-_SHIFT_BLOCK = 1 << 19  # multiply-adds of one GEMM of a block (2048 rows at 16 -> 16 channels)
+_SHIFT_BLOCK = 1 << 20  # multiply-adds of one GEMM of a block (4096 columns at 16 -> 16 channels)
 
 
 def _extent(g):
