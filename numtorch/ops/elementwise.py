@@ -549,7 +549,7 @@ class Relu(Primitive):
         g, yd = grad_output._data, y._data
         if g.shape != yd.shape or g.dtype != yd.dtype:
             return grad_output * (y > 0)
-        out = np.empty_like(yd)  # y's memory order (channels-last after a convolution)
+        out = np.empty_like(yd)  # y's memory order (channels-last when the user asked for it)
         np.greater(yd, 0, out=out, casting="unsafe")
         np.multiply(g, out, out=out)
         return _wrap(out)

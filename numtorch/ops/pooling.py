@@ -6,8 +6,9 @@ every window: max pooling keeps a running maximum and the offset it came from, a
 a running sum. Their backward passes loop over the same offsets, adding each window's gradient
 into the slab it was read from, so overlapping windows need no scatter-add over elements. The
 common 2x2 / stride 2 max pooling takes a shorter road: two halving ``np.maximum`` stages
-(columns, then rows). Gradients are laid out in memory like the pooled input (channels-last
-after a convolution), so the elementwise backward steps around them run in memory order.
+(columns then rows; rows first when no indices are needed). Outputs have PyTorch's layout
+(contiguous, or channels-last for a channels-last input), and gradients are laid out in memory
+like the pooled input, so the elementwise backward steps around them run in memory order.
 
 Primitives come in adjoint pairs whose backward is the other member of the pair, so gradients
 of gradients work: ``_MaxPoolScatter``/``_MaxPoolGather`` (by window offset),
@@ -84,8 +85,8 @@ class _PoolGeom:
 
 
 def _channels_last(a):
-    """True when the channel axis of ``a`` (N, C, *S) is innermost in memory (convolution
-    outputs and their gradients, which are views of (N, *S, C) buffers)."""
+    """True when the channel axis of ``a`` (N, C, *S) is innermost in memory (channels-last
+    tensors and their gradients)."""
     return a.ndim > 2 and a.shape[1] > 1 and a.strides[1] == a.itemsize
 
 
