@@ -101,9 +101,13 @@ def ones(*size, dtype=None, device=None, requires_grad=False, out=None, layout=N
 
 def empty(*size, dtype=None, device=None, requires_grad=False, memory_format=None,
           layout=None, pin_memory=False):
-    """Uninitialized in PyTorch; numtorch returns zeros (deterministic, same cost)."""
+    """Uninitialized in PyTorch; numtorch returns zeros (deterministic, same cost), laid out in
+    ``memory_format`` (contiguous by default, or channels-last)."""
     _check_device(device)
-    return _finish(np.zeros(_size(size), dtype=_np_dtype(dtype)), requires_grad)
+    fmt = _layout.contiguous_format if memory_format is None else memory_format
+    out = _layout.empty(_size(size), _np_dtype(dtype), fmt)
+    out.fill(0)
+    return _finish(out, requires_grad)
 
 
 def empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False):
