@@ -169,20 +169,19 @@ def _non_overlapping_and_dense(a):
 
 
 def preserved(a):
-    """The format ``preserve_format`` copies of ``a`` take: ``a``'s exact layout when it is
-    dense, else its suggested format. Returned as a function of (shape, dtype) -> array."""
-    if a.ndim and a.size and _non_overlapping_and_dense(a):
-        return "same"
-    return suggest_memory_format(a)
+    """The layout ``preserve_format`` copies of ``a`` take: ``"same"``, meaning ``a``'s own
+    order of dims in memory made dense (its exact strides when it is dense; PyTorch's
+    ``infer_dense_strides`` otherwise), which ``np.empty_like(a, order="K")`` gives."""
+    return "same"
 
 
 def empty_preserving(a, dtype=None):
     """Uninitialized memory shaped like ``a`` with PyTorch's ``preserve_format`` layout."""
-    dtype = a.dtype if dtype is None else dtype
-    fmt = preserved(a)
-    if fmt == "same":
-        return np.empty_like(a, dtype=dtype, order="K")
-    return empty(a.shape, dtype, fmt)
+    dtype = np.dtype(a.dtype if dtype is None else dtype)
+    if a.ndim and a.size and _non_overlapping_and_dense(a):  # a's exact strides
+        strides = tuple(s // a.itemsize * dtype.itemsize for s in a.strides)
+        return np.lib.stride_tricks.as_strided(np.empty(a.size, dtype=dtype), a.shape, strides)
+    return np.empty_like(a, dtype=dtype, order="K")
 
 
 def copy_preserving(a, fmt=preserve_format):
