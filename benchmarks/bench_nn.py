@@ -2,7 +2,8 @@
 
     python benchmarks/bench_nn.py [--threads N] [--batch 64 256] [--repeat R] [--models ...]
 
-One training step = zero_grad, forward, cross-entropy loss, backward, for three models:
+One training step = zero_grad, forward, cross-entropy loss, backward (``--inference``: one
+eval-mode forward pass under no_grad), for these models:
   course  Conv(1,32,3,p=1)-ReLU-MaxPool2-Conv(32,64,3,p=1)-ReLU-MaxPool2-Flatten-
           Linear(3136,128)-ReLU-Linear(128,10) on 1x28x28;
   lenet   LeNet-5 with tanh and average pooling on 1x28x28;
@@ -63,7 +64,15 @@ MODELS = {"course": (course_cnn, (1, 28, 28)), "lenet": (lenet5, (1, 28, 28)),
           "cifar": (cifar_cnn, (3, 32, 32)), "resnet20": (resnet20, (3, 32, 32))}
 
 
-def make_step(lib, model, x, y):
+def make_step(lib, model, x, y, inference=False):
+    if inference:
+        model.eval()
+
+        def forward():
+            with lib.no_grad():
+                return model(x)
+
+        return forward
     loss_fn = lib.nn.CrossEntropyLoss()
 
     def step():
@@ -75,7 +84,7 @@ def make_step(lib, model, x, y):
     return step
 
 
-def build_pair(name, batch, torch):
+def build_pair(name, batch, torch, inference=False):
     """The same model and batch in both libraries, numtorch holding PyTorch's weights."""
     import numtorch
 
@@ -88,8 +97,8 @@ def build_pair(name, batch, torch):
     rng = np.random.default_rng(0)
     x = rng.standard_normal((batch,) + shape).astype(np.float32)
     y = rng.integers(0, 10, batch)
-    t_step = make_step(torch, t_model, torch.tensor(x), torch.tensor(y))
-    n_step = make_step(numtorch, n_model, numtorch.tensor(x), numtorch.tensor(y))
+    t_step = make_step(torch, t_model, torch.tensor(x), torch.tensor(y), inference)
+    n_step = make_step(numtorch, n_model, numtorch.tensor(x), numtorch.tensor(y), inference)
     return t_step, n_step
 
 
@@ -104,6 +113,8 @@ def main(argv=None):
     parser.add_argument("--default-malloc", action="store_true",
                         help="leave glibc's allocator settings alone (by default freed memory "
                              "is kept for reuse, for both libraries: this process's setting)")
+    parser.add_argument("--inference", action="store_true",
+                        help="time eval-mode forward passes under no_grad instead of steps")
     args = parser.parse_args(argv)
     import numtorch
 
@@ -120,7 +131,7 @@ def main(argv=None):
         import cProfile
         import pstats
 
-        _, n_step = build_pair(args.profile, args.batch[0], torch)
+        _, n_step = build_pair(args.profile, args.batch[0], torch, args.inference)
         n_step()
         prof = cProfile.Profile()
         prof.enable()
@@ -136,10 +147,15 @@ def main(argv=None):
     print(f"{'model':<8} {'batch':>5} {'torch ms':>10} {'numtorch ms':>12} {'ratio':>7}")
     for name in args.models:
         for batch in args.batch:
-            t_step, n_step = build_pair(name, batch, torch)
-            lt, ln = t_step().item(), n_step().item()
-            if abs(lt - ln) > 1e-3 * max(1.0, abs(lt)):
-                raise SystemExit(f"{name}: losses differ (torch {lt:.6f}, numtorch {ln:.6f})")
+            t_step, n_step = build_pair(name, batch, torch, args.inference)
+            t_out, n_out = t_step(), n_step()
+            if args.inference:
+                if not np.allclose(t_out.numpy(), n_out.numpy(), rtol=1e-3, atol=1e-3):
+                    raise SystemExit(f"{name}: outputs differ")
+            else:
+                lt, ln = t_out.item(), n_out.item()
+                if abs(lt - ln) > 1e-3 * max(1.0, abs(lt)):
+                    raise SystemExit(f"{name}: losses differ (torch {lt:.6f}, numtorch {ln:.6f})")
             t, n = paired_median_times(t_step, n_step, args.repeat)
             print(f"{name:<8} {batch:>5} {t * 1e3:>10.2f} {n * 1e3:>12.2f} {n / t:>7.2f}")
 

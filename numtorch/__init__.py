@@ -28,6 +28,8 @@ from numtorch._tensor import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, 
                               HalfTensor, IntTensor, LongTensor, ShortTensor, Size, Tensor,
                               device)
 from numtorch._tensor_str import set_printoptions
+from numtorch._layout import (channels_last, channels_last_3d, contiguous_format,
+                             memory_format, preserve_format)
 from numtorch import _tensor_methods
 from numtorch import autograd
 from numtorch.autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,
@@ -44,6 +46,7 @@ from numtorch.ops import join as _join
 from numtorch.ops import padding as _padding
 from numtorch.ops import shape as _shape
 from numtorch.ops import sorting as _sorting
+from numtorch.ops import _scalars
 from numtorch.ops._broadcast import broadcast_shapes
 from numtorch.ops.activation import celu, hardshrink, prelu, selu, threshold
 from numtorch.ops.random import alpha_dropout, dropout, feature_alpha_dropout, feature_dropout
@@ -65,6 +68,9 @@ from numtorch._threads import get_num_threads, set_num_threads, get_num_interop_
 __version__ = "0.1.0"
 
 _tensor_methods.bind()
+# Methods whose arguments after ``self`` must be tensors raise PyTorch's TypeError for numbers
+# (the functions check theirs in their own modules: ``numtorch/ops/_scalars.py``).
+_scalars.check_tensor_methods(Tensor)
 
 # The op families' public functions, re-exported as ``numtorch.<name>`` like ``torch.<name>``.
 for _module in (_elementwise, _reduction, _shape, _join, _padding, _indexing, _sorting, _linalg,

@@ -4,8 +4,9 @@ import math
 
 import numpy as np
 
-from numtorch import _dtype
+from numtorch import _dtype, _layout
 from numtorch._tensor import Tensor, _as_array, _check_device, _wrap
+from numtorch.ops import _scalars
 
 __all__ = [
     "tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "full", "empty", "arange",
@@ -100,9 +101,13 @@ def ones(*size, dtype=None, device=None, requires_grad=False, out=None, layout=N
 
 def empty(*size, dtype=None, device=None, requires_grad=False, memory_format=None,
           layout=None, pin_memory=False):
-    """Uninitialized in PyTorch; numtorch returns zeros (deterministic, same cost)."""
+    """Uninitialized in PyTorch; numtorch returns zeros (deterministic, same cost), laid out in
+    ``memory_format`` (contiguous by default, or channels-last)."""
     _check_device(device)
-    return _finish(np.zeros(_size(size), dtype=_np_dtype(dtype)), requires_grad)
+    fmt = _layout.contiguous_format if memory_format is None else memory_format
+    out = _layout.empty(_size(size), _np_dtype(dtype), fmt)
+    out.fill(0)
+    return _finish(out, requires_grad)
 
 
 def empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False):
@@ -129,25 +134,37 @@ def _like(input, dtype):
     return _np_dtype(dtype, input.dtype) if dtype is not None else input._data.dtype
 
 
-def zeros_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
-               layout=None):
-    return _finish(np.zeros(input._data.shape, dtype=_like(input, dtype)), requires_grad)
+def _filled_like(input, value, dtype, memory_format):
+    """``value`` everywhere, shaped like ``input``, laid out as ``memory_format`` says (by
+    default ``preserve_format``: ``input``'s own dense layout)."""
+    dt = _like(input, dtype)
+    if memory_format is None or memory_format is _layout.preserve_format:
+        out = _layout.empty_preserving(input._data, dt)
+    else:
+        out = _layout.empty(input._data.shape, dt, memory_format)
+    out.fill(value)
+    return out
 
 
-def ones_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
-              layout=None):
-    return _finish(np.ones(input._data.shape, dtype=_like(input, dtype)), requires_grad)
+def zeros_like(input, *, dtype=None, device=None, requires_grad=False,
+               memory_format=_layout.preserve_format, layout=None):
+    return _finish(_filled_like(input, 0, dtype, memory_format), requires_grad)
 
 
-def empty_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
-               layout=None):
-    return zeros_like(input, dtype=dtype, requires_grad=requires_grad)
+def ones_like(input, *, dtype=None, device=None, requires_grad=False,
+              memory_format=_layout.preserve_format, layout=None):
+    return _finish(_filled_like(input, 1, dtype, memory_format), requires_grad)
+
+
+def empty_like(input, *, dtype=None, device=None, requires_grad=False,
+               memory_format=_layout.preserve_format, layout=None):
+    """Uninitialized in PyTorch; numtorch returns zeros (deterministic, same cost)."""
+    return _finish(_filled_like(input, 0, dtype, memory_format), requires_grad)
 
 
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False,
-              memory_format=None):
-    return _finish(np.full(input._data.shape, fill_value, dtype=_like(input, dtype)),
-                   requires_grad)
+              memory_format=_layout.preserve_format):
+    return _finish(_filled_like(input, fill_value, dtype, memory_format), requires_grad)
 
 
 def _num(x):
@@ -259,3 +276,7 @@ def cartesian_prod(*tensors):
     if len(tensors) == 1:
         return tensors[0]
     return stack([g.reshape(-1) for g in grids], dim=1)
+
+
+# PyTorch's TypeError for Python numbers in the arguments it requires to be tensors
+_scalars.check_tensor_args(globals())

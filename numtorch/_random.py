@@ -6,8 +6,9 @@ the streams are not PyTorch's (a seeded numtorch program does not reproduce PyTo
 
 import numpy as np
 
-from numtorch import _dtype
+from numtorch import _dtype, _layout
 from numtorch._tensor import Tensor, _check_device, _wrap
+from numtorch.ops import _scalars
 
 __all__ = [
     "Generator", "default_generator", "manual_seed", "seed", "initial_seed", "get_rng_state",
@@ -215,14 +216,20 @@ def poisson(input, generator=None):
     return _wrap(_gen(generator).poisson(input._data).astype(input._data.dtype))
 
 
+def _preserving(out, input):
+    """A fresh random tensor in ``input``'s layout (PyTorch's ``preserve_format``)."""
+    out._data = _layout.preserve_like(out._data, input._data)
+    return out
+
+
 def rand_like(input, *, dtype=None, requires_grad=False, generator=None):
-    return rand(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad,
-                generator=generator)
+    return _preserving(rand(input.shape, dtype=dtype or input.dtype,
+                            requires_grad=requires_grad, generator=generator), input)
 
 
 def randn_like(input, *, dtype=None, requires_grad=False, generator=None):
-    return randn(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad,
-                 generator=generator)
+    return _preserving(randn(input.shape, dtype=dtype or input.dtype,
+                             requires_grad=requires_grad, generator=generator), input)
 
 
 def randint_like(input, low=0, high=None, *, dtype=None, requires_grad=False, generator=None):
@@ -284,3 +291,7 @@ TENSOR_METHODS = {
     "bernoulli": lambda self, p=None, generator=None: bernoulli(self, p, generator=generator),
     "multinomial": multinomial,
 }
+
+
+# PyTorch's TypeError for Python numbers in the arguments it requires to be tensors
+_scalars.check_tensor_args(globals())

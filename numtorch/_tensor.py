@@ -12,7 +12,7 @@ import weakref
 
 import numpy as np
 
-from numtorch import _dtype
+from numtorch import _dtype, _layout
 from numtorch.autograd import function as _function
 from numtorch.autograd import grad_mode
 
@@ -256,14 +256,17 @@ class Tensor:
         st = tuple(s // self._data.itemsize for s in self._data.strides)
         return st if dim is None else st[self._wrap_dim(dim)]
 
-    def is_contiguous(self, memory_format=None):
-        return self._data.flags.c_contiguous
+    def is_contiguous(self, memory_format=_layout.contiguous_format):
+        """Whether the strides are the dense strides of ``memory_format`` (dims of size 1
+        ignored), as PyTorch decides it."""
+        return _layout.is_format(self._data, memory_format)
 
-    def contiguous(self, memory_format=None):
-        """``self`` when its memory is C-contiguous, else a contiguous copy (differentiable)."""
-        if self._data.flags.c_contiguous:
-            return self
-        return self.clone()
+    def contiguous(self, memory_format=_layout.contiguous_format):
+        """``self`` when it already is in ``memory_format``, else a copy in that format
+        (differentiable)."""
+        from numtorch.ops.shape import contiguous
+
+        return contiguous(self, memory_format)
 
     def is_floating_point(self):
         return self._data.dtype.kind == "f"
@@ -556,7 +559,7 @@ class Tensor:
         dev = kwargs.pop("device", None)
         copy = kwargs.pop("copy", False)
         kwargs.pop("non_blocking", None)
-        kwargs.pop("memory_format", None)
+        fmt = kwargs.pop("memory_format", _layout.preserve_format)
         if kwargs:
             raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
         for a in args:
@@ -571,6 +574,12 @@ class Tensor:
             else:
                 raise TypeError(f"to() received an invalid combination of arguments: {args}")
         _check_device(dev)
+        if fmt is not _layout.preserve_format and (
+                copy or _layout.suggest_memory_format(self._data) is not fmt):
+            from numtorch.ops.shape import clone
+
+            out = clone(self, memory_format=fmt)
+            return out if dt is None else out.to(dt)
         if dt is None or _dtype.to_dtype(dt).np_dtype == self._data.dtype:
             return self.clone() if copy else self
         from numtorch.ops.elementwise import cast

@@ -164,15 +164,20 @@ ELEMENTWISE_INPLACE = [
 ]
 
 
+def _unchecked(fn):
+    """A function without the tensor-argument check of ``numtorch/ops/_scalars.py``."""
+    return getattr(fn, "__wrapped__", fn)
+
+
 def bind():
     for name, fn in OPERATORS.items():
         setattr(Tensor, name, fn)
     for name, fn in INPLACE_OPERATORS.items():
         setattr(Tensor, name, _inplace(fn, name))
-    for name in ELEMENTWISE_METHODS:
-        setattr(Tensor, name, getattr(ew, name))
+    for name in ELEMENTWISE_METHODS:  # (``self`` is a tensor: no argument check needed)
+        setattr(Tensor, name, _unchecked(getattr(ew, name)))
     for name in ELEMENTWISE_INPLACE:
-        setattr(Tensor, name + "_", _inplace(getattr(ew, name), name + "_"))
+        setattr(Tensor, name + "_", _inplace(_unchecked(getattr(ew, name)), name + "_"))
     for module in (reduction, shape, join, indexing, sorting, linalg, _random):
         for name, fn in getattr(module, "TENSOR_METHODS", {}).items():
             setattr(Tensor, name, fn)

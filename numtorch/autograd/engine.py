@@ -16,6 +16,7 @@ import weakref
 
 import numpy as np
 
+from numtorch import _layout
 from numtorch.autograd import function as _function
 from numtorch.autograd import grad_mode
 from numtorch.autograd.function import Node, Primitive
@@ -349,7 +350,7 @@ def _accumulate(node, g, create_graph, owned_ids):
     if create_graph:
         leaf.grad = g if leaf.grad is None else leaf.grad + g
     elif leaf.grad is None:
-        arr = g._data
+        arr = _layout.grad_like(g._data, leaf._data)
         root = _root_of(arr)
         if root in owned_ids or not arr.flags.writeable:
             arr = arr.copy()

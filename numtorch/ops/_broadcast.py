@@ -73,6 +73,15 @@ def check_broadcast(a_shape, b_shape):
                 f"non-singleton dimension {n - i}")
 
 
+def _scalar_tensor(s):
+    """A Python number as a 0-dim tensor of PyTorch's dtype for it."""
+    if isinstance(s, np.generic):
+        s = s.item()
+    if not isinstance(s, (int, float, bool)):
+        raise TypeError(f"unsupported operand type: {type(s).__name__}")
+    return _wrap(np.asarray(s, dtype=_dtype._scalar_dtype(s).np_dtype))
+
+
 def promote_operands(a, b):
     """Cast tensor operands so that NumPy computes in PyTorch's result dtype.
 
@@ -83,6 +92,11 @@ def promote_operands(a, b):
     """
     ta = isinstance(a, Tensor)
     tb = isinstance(b, Tensor)
+    if not ta and not tb:
+        # Two Python numbers (``torch.add(2, 0.5)``, ``where(c, 1, 0)``): the first becomes a
+        # 0-dim tensor of its own dtype (bool, int64, or the default float), as PyTorch wraps it
+        a = _scalar_tensor(a)
+        ta = True
     if ta and tb:
         if a._data.dtype == b._data.dtype:
             if a._data.shape != b._data.shape:

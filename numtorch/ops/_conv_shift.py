@@ -2,7 +2,8 @@
 
 The primitives of ``numtorch/ops/conv.py`` call these for the cases ``_use_shift`` accepts;
 ``docs/convolution.md`` explains the method, ``docs/performance.md`` what it measured.
-Arrays here are channels-last rows: a padded (N, *Sp, C) buffer viewed as (N*P, C).
+Arrays here are channel-first columns: the padded planes of every image, (C, N*P), so that an
+NCHW input is padded and an NCHW output written without transposing elements.
 """
 
 import math
@@ -11,10 +12,10 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 # For a stride-1 convolution, the receptive fields need not be copied out at all: in the padded
-# channels-last buffer viewed as rows (N*P, C) (P = padded positions per image), the input that
-# kernel offset ``off`` reads for output row r is row r + shift(off), a fixed shift. So
-#     y_full[r] = sum over offsets t of X[r + shift_t] @ W_t
-# is k GEMMs with no im2col copy; y is y_full at the valid positions. The rows are taken in
+# input viewed as columns (C, N*P) (P = padded positions per image), the input that kernel
+# offset ``off`` reads for output column r is column r + shift(off), a fixed shift. So
+#     y_full[:, r] = sum over offsets t of W_t @ X[:, r + shift_t]
+# is k GEMMs with no im2col copy; y is y_full at the valid positions. The columns are taken in
 # blocks of whole images (or of lines of one image) of a few thousand rows, so that each
 # block's k products are summed while they are still in cache, and only the block's valid rows
 # are copied out: the sums then cost little next to the GEMMs, where summing k full-size
@@ -29,7 +30,7 @@ from numpy.lib.stride_tricks import as_strided
 # channels on maps of 16x16 or more take this path.
 _SHIFT_MIN_CHANNELS = 5  # fewer (an image's 1 or 3) take conv.py's transposed im2col
 _SHIFT_MAX_CHANNELS = 32  # up to this many input channels, stride-1 convolutions shift
-_SHIFT_BLOCK = 1 << 19  # multiply-adds of one GEMM of a block (2048 rows at 16 -> 16 channels)
+_SHIFT_BLOCK = 1 << 20  # multiply-adds of one GEMM of a block (4096 columns at 16 -> 16 channels)
 
 
 def _extent(g):
@@ -76,7 +77,8 @@ def _shifts(sp, g, flip=False):
 
 def _pad_rows(a, pad, tail):
     """(N, C, *S) -> zero-padded channels-last rows (N*P + tail, C) and the padded shape Sp;
-    the ``tail`` zero rows let the last image's shifted reads stay inside the buffer."""
+    the ``tail`` zero rows let the last image's shifted reads stay inside the buffer. (The
+    im2col path of ``conv.py`` pads this way.)"""
     n, c = a.shape[:2]
     sp = _padded_size(a.shape[2:], pad)
     rows = np.zeros((n * math.prod(sp) + tail, c), dtype=a.dtype)
@@ -85,14 +87,34 @@ def _pad_rows(a, pad, tail):
     return rows, sp
 
 
+def _pad_cols(a, pad, tail):
+    """(N, C, *S) -> zero-padded channel-first columns (C, N*P + tail) and the padded shape
+    Sp: row c holds channel c of every padded image, one after the other (from an NCHW input
+    a copy of whole image rows, no transposition); the ``tail`` zero columns let the last
+    image's shifted reads stay inside the buffer."""
+    n, c = a.shape[:2]
+    sp = _padded_size(a.shape[2:], pad)
+    p = n * math.prod(sp)
+    cols = np.empty((c, p + tail), dtype=a.dtype)
+    planes = cols[:, :p].reshape((c, n) + sp)  # (C, N, *Sp) view
+    inner = (slice(None), slice(None)) + _inner(a.shape[2:], pad)
+    if any(lo or hi for lo, hi in pad):
+        planes.fill(0)
+    cols[:, p:] = 0
+    planes[inner] = np.moveaxis(a, 1, 0)  # (C, N, *S)
+    return cols, sp
+
+
 def _shift_gemms(src, sp, w_off, shifts, out):
-    """out[n, *o] = sum over t of src[row(n, o) + shifts[t]] @ w_off[t], where row(n, o) is the
-    row of position o of image n in the padded layout ``sp`` of ``src`` (rows (N*P + tail, C)).
-    ``out`` (N, *out, O) is written whole, one block of images (or of one image's lines) at a
-    time."""
-    n, osp, o = out.shape[0], out.shape[1:-1], out.shape[-1]
+    """out[n, :, *o] = sum over t of w_off[t] @ src[:, col(n, o) + shifts[t]], where col(n, o)
+    is the column of position o of image n in the padded layout ``sp`` of ``src`` (columns
+    (C, N*P + tail)). ``out`` (N, O, *out), in any layout, is written whole, one block of images
+    (or of one image's lines) at a time: each block's products are (O, C) @ (C, columns), so
+    the block comes out channel-first and is copied to ``out`` without transposing elements
+    when ``out`` is contiguous."""
+    n, o, osp = out.shape[0], out.shape[1], out.shape[2:]
     p, line = math.prod(sp), math.prod(sp[1:])
-    target = _block_rows(src.shape[1], o)
+    target = _block_rows(src.shape[0], o)
     if p <= target:  # blocks of whole images
         g = max(1, round(target / p))
         blocks = [(i, min(i + g, n), None) for i in range(0, n, g)]
@@ -100,29 +122,31 @@ def _shift_gemms(src, sp, w_off, shifts, out):
         lines = max(1, target // line)
         blocks = [(i, i + 1, (h, min(h + lines, osp[0])))
                   for i in range(n) for h in range(0, osp[0], lines)]
-    rows_max = max(p * (n1 - n0) if hs is None else line * (hs[1] - hs[0])
+    cols_max = max(p * (n1 - n0) if hs is None else line * (hs[1] - hs[0])
                    for n0, n1, hs in blocks)
-    acc = np.empty((rows_max, o), dtype=out.dtype)
-    tmp = np.empty((rows_max, o), dtype=out.dtype)
+    acc = np.empty(o * cols_max, dtype=out.dtype)
+    tmp = np.empty(o * cols_max, dtype=out.dtype)
     inner = tuple(slice(0, d) for d in osp[1:])
     for n0, n1, hs in blocks:
         if hs is None:
             r0, r1 = n0 * p, n1 * p
         else:
             r0, r1 = n0 * p + hs[0] * line, n0 * p + hs[1] * line
-        a, t_b = acc[:r1 - r0], tmp[:r1 - r0]
+        a = acc[:o * (r1 - r0)].reshape(o, r1 - r0)
+        t_b = tmp[:o * (r1 - r0)].reshape(o, r1 - r0)
         for t, sh in enumerate(shifts):
             if t == 0:
-                np.matmul(src[r0 + sh:r1 + sh], w_off[t], out=a)
+                np.matmul(w_off[t], src[:, r0 + sh:r1 + sh], out=a)
             else:
-                np.matmul(src[r0 + sh:r1 + sh], w_off[t], out=t_b)
+                np.matmul(w_off[t], src[:, r0 + sh:r1 + sh], out=t_b)
                 np.add(a, t_b, out=a)
         if hs is None:
-            out[n0:n1] = a.reshape((n1 - n0,) + sp + (o,))[(slice(None), slice(0, osp[0]))
-                                                            + inner]
+            blk = a.reshape((o, n1 - n0) + sp)[(slice(None), slice(None), slice(0, osp[0]))
+                                               + inner]  # (O, n, *out)
+            out[n0:n1] = np.moveaxis(blk, 0, 1)
         else:
-            out[n0, hs[0]:hs[1]] = a.reshape((hs[1] - hs[0],) + sp[1:] + (o,))[
-                (slice(None),) + inner]
+            blk = a.reshape((o, hs[1] - hs[0]) + sp[1:])[(slice(None), slice(None)) + inner]
+            out[n0, :, hs[0]:hs[1]] = blk  # (O, lines, *out[1:])
     return out
 
 
@@ -130,56 +154,55 @@ def _block_rows(c, o):
     return max(64, _SHIFT_BLOCK // (c * o))
 
 
-def _shift_forward(x, w, g):
-    """y (N, *out, O) contiguous, and the padded input rows kept for the weight gradient."""
-    n, o = x.shape[0], w.shape[0]
+def _shift_forward(x, w, g, out):
+    """y written into ``out`` (N, O, *out) (any layout), and the padded input columns kept for
+    the weight gradient."""
+    o = w.shape[0]
     shifts = _shifts(_padded_size(x.shape[2:], g.pad), g)
-    src, sp = _pad_rows(x, g.pad, max(shifts))
-    w_off = np.moveaxis(w.reshape(o, x.shape[1], -1), -1, 0).transpose(0, 2, 1)  # (k, C, O)
-    y = np.empty((n,) + g.out + (o,), dtype=x.dtype)
-    return _shift_gemms(src, sp, np.ascontiguousarray(w_off), shifts, y), (src, sp)
+    src, sp = _pad_cols(x, g.pad, max(shifts))
+    w_off = np.moveaxis(w.reshape(o, x.shape[1], -1), -1, 0)  # (k, O, C)
+    return _shift_gemms(src, sp, np.ascontiguousarray(w_off), shifts, out), (src, sp)
 
 
-def _shift_grad_rows(gy, g):
+def _shift_grad_cols(gy, g):
     """gy padded by the kernel's extent less the convolution's padding: the source of the
     input gradient's "full" correlation, and (when that layout is the input's padded layout,
     as for 'same' padding) of the weight gradient."""
     pad = tuple((e - lo, e - hi) for (lo, hi), e in zip(g.pad, _extent(g)))
-    return _pad_rows(gy, pad, max(_shifts(_padded_size(gy.shape[2:], pad), g)))
+    return _pad_cols(gy, pad, max(_shifts(_padded_size(gy.shape[2:], pad), g)))
 
 
-def _shift_input_grad(gy, w, g, c, gy_rows=None):
-    n, o = gy.shape[:2]
-    src, sp = _shift_grad_rows(gy, g) if gy_rows is None else gy_rows
-    w_off = np.ascontiguousarray(np.moveaxis(w.reshape(o, c, -1), -1, 0))  # (k, O, C)
-    gx = np.empty((n,) + tuple(g.size) + (c,), dtype=gy.dtype)  # (N, *S, C)
-    _shift_gemms(src, sp, w_off, _shifts(sp, g, flip=True), gx)
-    return np.moveaxis(gx, -1, 1)  # (N, C, *S) view
+def _shift_input_grad(gy, w, g, c, out, gy_pad=None):
+    """The input gradient written into ``out`` (N, C, *S) (any layout)."""
+    o = gy.shape[1]
+    src, sp = _shift_grad_cols(gy, g) if gy_pad is None else gy_pad
+    w_off = np.moveaxis(w.reshape(o, c, -1), -1, 0).transpose(0, 2, 1)  # (k, C, O)
+    return _shift_gemms(src, sp, np.ascontiguousarray(w_off), _shifts(sp, g, flip=True), out)
 
 
-def _shift_weight_grad(xrows, gy, g, wshape, gy_rows=None):
-    src, sp = xrows
-    c, o = src.shape[1], wshape[0]
+def _shift_weight_grad(xcols, gy, g, wshape, gy_pad=None):
+    src, sp = xcols
+    c, o = src.shape[0], wshape[0]
     shifts = _shifts(sp, g)
     n = gy.shape[0]
-    m = n * math.prod(sp) - max(shifts)  # rows r whose reads r + shift stay in the images
+    m = n * math.prod(sp) - max(shifts)  # columns r whose reads r + shift stay in the images
     row = _row_strides(sp)
-    if gy_rows is not None and gy_rows[1] == sp:
-        # The gradient at output row r sits at row r + off of the padded gradient.
-        g2, off = gy_rows[0], sum((e - lo) * r for (lo, _), e, r in
+    if gy_pad is not None and gy_pad[1] == sp:
+        # The gradient at output column r sits at column r + off of the padded gradient.
+        g2, off = gy_pad[0], sum((e - lo) * r for (lo, _), e, r in
                                   zip(g.pad, _extent(g), row))
     else:  # gy at the output positions of the input's padded layout, zeros elsewhere
-        g2 = _pad_rows(gy, tuple((0, s - d) for s, d in zip(sp, g.out)), 0)[0]
+        g2 = _pad_cols(gy, tuple((0, s - d) for s, d in zip(sp, g.out)), 0)[0]
         off = 0
-    # The k shifted (rows, C) slabs of a block as one strided (*k, rows, C) view: one stacked
-    # matmul per block computes all k products.
-    grid = tuple(d * r * src.strides[0] for d, r in zip(g.dilation, row)) + src.strides
+    # The k shifted (C, columns) slabs of a block as one strided (*k, C, columns) view: one
+    # stacked matmul per block computes all k products (O, columns) @ (columns, C).
+    grid = tuple(d * r * src.strides[1] for d, r in zip(g.dilation, row)) + src.strides
     gw = np.zeros(g.k + (o, c), dtype=gy.dtype)  # (*k, O, C)
     tmp = np.empty_like(gw)
     b = _block_rows(c, o)
     for r0 in range(0, m, b):
         r1 = min(r0 + b, m)
-        slabs = as_strided(src[r0:], g.k + (r1 - r0, c), grid, writeable=False)
-        np.matmul(g2[r0 + off:r1 + off].T, slabs, out=tmp)  # (O, rows) @ (*k, rows, C)
+        slabs = as_strided(src[:, r0:], g.k + (c, r1 - r0), grid, writeable=False)
+        np.matmul(g2[:, r0 + off:r1 + off], np.swapaxes(slabs, -1, -2), out=tmp)
         gw += tmp
     return np.ascontiguousarray(np.moveaxis(gw.reshape((-1, o, c)), 0, -1)).reshape(wshape)

@@ -11,8 +11,9 @@ import math
 
 import numpy as np
 
-from numtorch._tensor import Tensor
+from numtorch._tensor import Tensor, _wrap
 from numtorch.autograd.function import Primitive
+from numtorch.ops import _scalars
 from numtorch.ops.elementwise import _erf, _float_input, erf, exp, sigmoid, tanh, where
 
 __all__ = [
@@ -206,7 +207,8 @@ def mish(input):
 
 def logsigmoid(input):
     """log(sigmoid(x)) = -softplus(-x), stable for large |x|."""
-    return -softplus(-_floating(input, "log_sigmoid"))
+    # PyTorch's log_sigmoid returns contiguous output for any input layout
+    return (-softplus(-_floating(input, "log_sigmoid"))).contiguous()
 
 
 def softsign(input):
@@ -249,8 +251,12 @@ def hardshrink(input, lambd=0.5):
 
 def threshold(input, threshold, value):
     """x where x > threshold, else ``value`` (zero gradient at and below the threshold)."""
-    x = _floating(input, "threshold")
-    return where(x > threshold, x, value)
+    x = input
+    if not (isinstance(x, Tensor) and x._data.dtype.kind in "iu"):  # integers stay integers
+        x = _floating(input, "threshold")
+    # ``value`` is a number in PyTorch's signature, taken in the input's dtype
+    value = value.item() if isinstance(value, Tensor) else value
+    return where(x > threshold, x, _wrap(np.asarray(value).astype(x._data.dtype)))
 
 
 def prelu(input, weight):
@@ -281,3 +287,7 @@ def glu(input, dim=-1):
         raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {size}")
     a, b = input.chunk(2, dim)
     return a * sigmoid(b)
+
+
+# PyTorch's TypeError for Python numbers in the arguments it requires to be tensors
+_scalars.check_tensor_args(globals())

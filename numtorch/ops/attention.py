@@ -379,8 +379,11 @@ def _mha(query, key, value, embed_dim_to_check, num_heads, in_proj_weight, in_pr
     v4 = v.reshape(bsz, num_heads, src_len, head_dim)  # (N, H, S, D)
     out, weights = _attend(q4, k4, v4, bias, keep, dropout_p, 1.0 / math.sqrt(head_dim),
                            safe=not need_weights)
-    out = _merge_heads(out.reshape(bsz * num_heads, tgt_len, head_dim), bsz, bf)
-    out = _linear(out, out_proj_weight, out_proj_bias)  # (L, N, E) / (N, L, E)
+    # (L, N, E) even with batch_first, returned as its transposed view: PyTorch's layout
+    out = _merge_heads(out.reshape(bsz * num_heads, tgt_len, head_dim), bsz, False)
+    out = _linear(out, out_proj_weight, out_proj_bias)  # (L, N, E)
+    if bf:
+        out = out.transpose(0, 1)  # (N, L, E) view
     if not need_weights:
         weights = None
     elif average_attn_weights:

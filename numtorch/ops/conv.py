@@ -18,10 +18,12 @@ Three primitives close under differentiation, so double backward works (``create
 ``ConvWeightGrad`` (x, gy -> gw, the adjoint in w). Each one's backward is written with the
 other two: all three are the same bilinear form <gy, conv(x, w)> read three ways.
 
-NOTE: outputs are returned as channels-last views ``(N, O, *out)`` of an ``(N, *out, O)``
-buffer, which is what the GEMM produces; the next layer's ops read them through strides, so the
-layout never costs a transposing copy. ``is_contiguous()`` is False on them (PyTorch's are
-contiguous); values and shapes are the same.
+Layout: inside, the kernels work channels-last (the im2col rows and the shifted GEMMs read
+``(N, *S, C)`` buffers). What they return has PyTorch's layout: contiguous ``(N, O, *out)``,
+or channels-last when the input or the weight is (``x.to(memory_format=torch.channels_last)``).
+The contiguous output comes straight from the GEMM's order where that costs nothing (one
+``W (O, K) @ cols_n^T (K, L)`` product per image, or the shifted GEMMs writing each block
+transposed while it is in cache); elsewhere it is one transposing copy of the output.
 """
 
 import math
@@ -29,13 +31,16 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from numtorch import _layout
 from numtorch.autograd.function import Primitive
+from numtorch.ops import _scalars
 from numtorch.ops._conv_shift import (
     _inner,
+    _pad_cols,
     _pad_rows,
     _padded_size,
     _shift_forward,
-    _shift_grad_rows,
+    _shift_grad_cols,
     _shift_input_grad,
     _shift_weight_grad,
     _use_shift,
@@ -138,6 +143,17 @@ def _rows(y):
     return np.moveaxis(y, 1, -1).reshape(-1, y.shape[1])
 
 
+def _out_format(x, w):
+    """PyTorch's convolution output layout: channels-last when the input or the weight
+    looks channels-last (``suggest_memory_format``), else contiguous."""
+    if x.ndim in (4, 5) and (_layout.is_channels_last(x) or _layout.is_channels_last(w)):
+        return _layout.suggest_memory_format(x if _layout.is_channels_last(x) else w)
+    return _layout.contiguous_format
+
+
+_BATCHED_MIN_POSITIONS = 128  # output positions per image from which y_n = W @ cols_n^T is used
+
+
 # ---------------------------------------------------------------------- the three GEMMs
 # The weight (O, C/G, *k) is used as a (G, O/G, k*C/G) matrix whose columns follow the im2col
 # order (kernel offset, channel); with groups the im2col columns are regrouped the same way.
@@ -210,39 +226,57 @@ def _im2col_t(x, g):
     return cols.reshape(math.prod(g.k) * c, n * math.prod(g.out))  # (k*C, N*L)
 
 
-def _conv_forward(x, w, g, bias=None):
-    """y = conv(x, w) (+ bias) and the im2col matrix used (kept for the weight gradient)."""
+def _conv_forward(x, w, g, bias=None, fmt=_layout.contiguous_format):
+    """y = conv(x, w) (+ bias) in layout ``fmt``, and the im2col matrix used (kept for the
+    weight gradient)."""
     n, o = x.shape[0], w.shape[0]
+    nl = n * math.prod(g.out)
+    contiguous = fmt is _layout.contiguous_format
     if x.shape[1] <= _FEW_CHANNELS and g.groups == 1:
         cols = _im2col_t(x, g)  # (k*C, N*L)
-        # Rows = output positions, as below, so the output is channels-last like every other
-        # convolution's (and this product measured faster than W @ cols).
-        y2 = cols.T @ _w_mat(w, 1)[0].T  # (N*L, O)
+        wm = _w_mat(w, 1)[0]  # (O, k*C)
+        if contiguous:
+            # One (O, k*C) @ (k*C, L) product per image gives (N, O, L): NCHW directly.
+            y = np.matmul(wm, cols.reshape(-1, n, nl // n).transpose(1, 0, 2))  # (N, O, L)
+            if bias is not None:
+                y += bias[:, None]
+            return y.reshape((n, o) + g.out), ("t", cols)  # (N, O, *out)
+        y2 = cols.T @ wm.T  # (N*L, O): rows = output positions, channels-last
         if bias is not None:
             y2 += bias
         y = y2.reshape((n,) + g.out + (o,))  # (N, *out, O)
         return np.moveaxis(y, -1, 1), ("t", cols)  # (N, O, *out) view
     if _use_shift(x.shape, g):
-        y, xrows = _shift_forward(x, w, g)  # (N, *out, O)
+        y, xcols = _shift_forward(x, w, g, _layout.empty((n, o) + g.out, x.dtype, fmt))
         if bias is not None:
-            y += bias
-        return np.moveaxis(y, -1, 1), ("shift", xrows)  # (N, O, *out) view
+            y += bias.reshape((o,) + (1,) * len(g.out))
+        return y, ("shift", xcols)  # (N, O, *out)
     cols = _im2col(x, g)  # (N*L, k*C)
+    if contiguous and g.groups == 1 and nl // n >= _BATCHED_MIN_POSITIONS:
+        # (O, k*C) @ (k*C, L) per image, reading cols transposed: (N, O, L), NCHW directly.
+        y = np.matmul(_w_mat(w, 1)[0], cols.reshape(n, nl // n, -1).transpose(0, 2, 1))
+        if bias is not None:
+            y += bias[:, None]
+        return y.reshape((n, o) + g.out), ("rows", cols)  # (N, O, *out)
     y2 = _gemm_forward(cols, w, g.groups)  # (N*L, O)
     if bias is not None:
         y2 += bias
-    y = y2.reshape((n,) + g.out + (o,))  # (N, *out, O)
-    return np.moveaxis(y, -1, 1), ("rows", cols)  # (N, O, *out) view
+    y = np.moveaxis(y2.reshape((n,) + g.out + (o,)), -1, 1)  # (N, O, *out) view
+    return _layout.as_format(y, fmt), ("rows", cols)  # one transposing copy if contiguous
 
 
-def _conv_input_grad(gy, w, g, c, gy_rows=None):
+def _conv_input_grad(gy, w, g, c, gy_pad=None, fmt=_layout.contiguous_format, gy2=None):
+    """gx = conv_transpose(gy, w), (N, C, *S) in layout ``fmt``; ``gy2``: ``_rows(gy)`` when
+    the caller has it already."""
     n = gy.shape[0]
     if _use_shift((n, c), g):
-        return _shift_input_grad(gy, w, g, c, gy_rows)
-    gy2 = _rows(gy)  # (N*L, O)
+        out = _layout.empty((n, c) + tuple(g.size), gy.dtype, fmt)  # (N, C, *S)
+        return _shift_input_grad(gy, w, g, c, out, gy_pad)
+    if gy2 is None:
+        gy2 = _rows(gy)  # (N*L, O)
     if g.groups > 1 or all(k == 1 for k in g.k):
         dcols = _gemm_input(gy2, w, g.groups)  # (N*L, k*C)
-        return _col2im(dcols, n, c, g, gy.dtype)
+        return _layout.as_format(_col2im(dcols, n, c, g, gy.dtype), fmt)
     # One (N*L, O) @ (O, C) GEMM per kernel offset, added straight into the padded gradient:
     # the same sums as GEMM-then-col2im without the (N*L, k*C) buffer, and measured faster.
     # The (N*L, C) product stays in cache for the add that follows; a wider product per row of
@@ -257,20 +291,27 @@ def _conv_input_grad(gy, w, g, c, gy_rows=None):
         dst = gxp[(slice(None),) + _slab(off, g)]  # (N, *out, C)
         np.add(dst, tmp_nd, out=dst)  # not ``gxp[...] +=``: that writes the slab back again
     inner = _inner(g.size, g.pad)
-    return np.moveaxis(gxp[(slice(None),) + inner], -1, 1)  # (N, C, *S) view
+    gx = np.moveaxis(gxp[(slice(None),) + inner], -1, 1)  # (N, C, *S) view
+    return _layout.as_format(gx, fmt)  # one transposing copy if contiguous
 
 
-def _conv_weight_grad(x, gy, g, wshape, cols=None, gy_rows=None):
+def _conv_weight_grad(x, gy, g, wshape, cols=None, gy_pad=None, gy2=None):
     if cols is None and _use_shift(x.shape, g):
-        cols = ("shift", _pad_rows(x, g.pad, 0))
+        cols = ("shift", _pad_cols(x, g.pad, 0))
     if cols is None:
         cols = ("rows", _im2col(x, g))  # (N*L, k*C)
     kind, mat = cols
     if kind == "shift":
-        return _shift_weight_grad(mat, gy, g, wshape, gy_rows)
+        return _shift_weight_grad(mat, gy, g, wshape, gy_pad)
     if kind == "t":  # (k*C, N*L)
+        n, o = gy.shape[:2]
+        if gy.flags.c_contiguous:
+            # gy (N, O, L) @ cols_n^T (L, k*C) per image, summed: no transposing copy of gy
+            # (k*C is at most 4 * 25 here, so the (N, O, k*C) products are small).
+            cols_n = mat.reshape(mat.shape[0], n, -1).transpose(1, 2, 0)  # (N, L, k*C)
+            return _w_unmat(np.matmul(gy.reshape(n, o, -1), cols_n).sum(0), wshape)
         return _w_unmat((mat @ _rows(gy)).T, wshape)  # (k*C, O) -> (O, C, *k)
-    return _gemm_weight(_rows(gy), mat, wshape, g.groups)
+    return _gemm_weight(_rows(gy) if gy2 is None else gy2, mat, wshape, g.groups)
 
 
 # ====================================================================== primitives
@@ -283,10 +324,12 @@ class Conv(Primitive):
 
     @staticmethod
     def forward(ctx, x, w, b, geom):
-        y, cols = _conv_forward(x, w, geom, b)
+        fmt = _out_format(x, w)
+        y, cols = _conv_forward(x, w, geom, b, fmt)
         ctx.save_for_backward(x, w)
         ctx.geom = geom
         ctx.cols = cols
+        ctx.fmt = fmt
         return y
 
     @staticmethod
@@ -295,14 +338,19 @@ class Conv(Primitive):
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
         g = ctx.geom
         gx = gw = gb = None
-        # The shifted-GEMM path pads the gradient once for both of its products.
-        gy_rows = (_shift_grad_rows(grad_output._data, g)
-                   if need_x and need_w and ctx.cols[0] == "shift" else None)
+        # The shifted-GEMM path pads the gradient once for both of its products; the im2col
+        # path takes the gradient's rows (N*L, O) once for both.
+        gy_pad = gy2 = None
+        if need_x and need_w and ctx.cols[0] == "shift":
+            gy_pad = _shift_grad_cols(grad_output._data, g)
+        elif need_x and need_w and ctx.cols[0] == "rows":
+            gy2 = _rows(grad_output._data)
         if need_x:
-            gx = ConvInputGrad.apply(grad_output, w, g, x.shape[1], gy_rows=gy_rows)
+            gx = ConvInputGrad.apply(grad_output, w, g, x.shape[1], gy_pad=gy_pad,
+                                     fmt=ctx.fmt, gy2=gy2)
         if need_w:
             gw = ConvWeightGrad.apply(x, grad_output, g, tuple(w.shape), cols=ctx.cols,
-                                      gy_rows=gy_rows)
+                                      gy_pad=gy_pad, gy2=gy2)
         ctx.cols = None
         if need_b:
             gb = grad_output.sum((0,) + tuple(range(2, grad_output.ndim)))
@@ -315,10 +363,12 @@ class ConvInputGrad(Primitive):
     Linear in each argument: d gy = conv(ggx, w), d w = ConvWeightGrad(ggx, gy)."""
 
     @staticmethod
-    def forward(ctx, gy, w, geom, c, gy_rows=None):
+    def forward(ctx, gy, w, geom, c, gy_pad=None, fmt=None, gy2=None):
         ctx.save_for_backward(gy, w)
         ctx.geom = geom
-        return _conv_input_grad(gy, w, geom, c, gy_rows)
+        if fmt is None:  # conv_transpose: the layout its input and weight suggest
+            fmt = _out_format(gy, w)
+        return _conv_input_grad(gy, w, geom, c, gy_pad, fmt, gy2)
 
     @staticmethod
     def backward(ctx, ggx):
@@ -335,10 +385,10 @@ class ConvWeightGrad(Primitive):
     Linear in each argument: d x = ConvInputGrad(gy, ggw), d gy = conv(x, ggw)."""
 
     @staticmethod
-    def forward(ctx, x, gy, geom, wshape, cols=None, gy_rows=None):
+    def forward(ctx, x, gy, geom, wshape, cols=None, gy_pad=None, gy2=None):
         ctx.save_for_backward(x, gy)
         ctx.geom = geom
-        return _conv_weight_grad(x, gy, geom, wshape, cols, gy_rows)
+        return _conv_weight_grad(x, gy, geom, wshape, cols, gy_pad, gy2)
 
     @staticmethod
     def backward(ctx, ggw):
@@ -634,3 +684,7 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     out = Fold.apply(x, geom, x.shape[1] // kk)
     return out.reshape(tuple(out.shape[1:])) if unbatched else out
 
+
+
+# PyTorch's TypeError for Python numbers in the arguments it requires to be tensors
+_scalars.check_tensor_args(globals())

@@ -12,11 +12,12 @@ import warnings
 
 import numpy as np
 
-from numtorch import _dtype
+from numtorch import _dtype, _layout
 from numtorch._tensor import Tensor, _wrap
 from numtorch.autograd import function as _function
 from numtorch.autograd import grad_mode
 from numtorch.autograd.function import Primitive
+from numtorch.ops import _scalars
 from numtorch.ops._broadcast import promote_operands
 
 # NOTE: PyTorch computes log(0) = -inf, 1/0 = inf and sqrt(-1) = nan without a word; NumPy warns.
@@ -78,21 +79,11 @@ def cast(x, dtype):
     return Cast.apply(x, dtype)
 
 
-class Clone(Primitive):
-    """A copy in new memory; d clone(x) = dx."""
-
-    @staticmethod
-    def forward(ctx, x):
-        return x.copy()
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        return grad_output
-
-
-def clone(input, *, memory_format=None):
+def clone(input, *, memory_format=_layout.preserve_format):
     """A copy of ``input`` that owns its memory; differentiable (``CloneBackward0``)."""
-    return Clone.apply(input)
+    from numtorch.ops.shape import clone as _clone
+
+    return _clone(input, memory_format=memory_format)
 
 
 # ====================================================================== binary arithmetic
@@ -328,6 +319,8 @@ def pow(input, exponent, *, out=None):
         return _out(Pow.apply(a, b), out)
     if isinstance(exponent, float) and input._data.dtype.kind != "f":
         input = cast(input, _dtype.get_default_dtype())
+    if input._data.dtype == np.bool_ and isinstance(exponent, bool):
+        return _out(_wrap(input._data | (not exponent)), out)  # x ** True = x, x ** False = 1
     if input._data.dtype.kind in "iu" and isinstance(exponent, int) and exponent < 0:
         raise RuntimeError("Integers to negative integer powers are not allowed.")
     return _out(Pow.apply(input, exponent), out)
@@ -820,6 +813,11 @@ def clamp(input, min=None, max=None, *, out=None):
     element becomes ``max``, as in PyTorch."""
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if (isinstance(min, Tensor) and max is not None and not isinstance(max, Tensor)) or \
+            (isinstance(max, Tensor) and min is not None and not isinstance(min, Tensor)):
+        raise TypeError(f"clamp() received an invalid combination of arguments - got "
+                        f"(Tensor, {type(min).__name__}, {type(max).__name__}): min and max "
+                        "must both be tensors or both numbers")
     x = input
     if isinstance(min, float) or isinstance(max, float):
         if x._data.dtype.kind != "f":
@@ -997,7 +995,12 @@ def hypot(input, other):
 
 
 def copysign(input, other):
-    return abs(input) * where(_wrap(np.signbit(_arr(other))), -1.0, 1.0)
+    """|input| with the sign of ``other`` (a tensor or a number); integer inputs give the
+    default float dtype."""
+    x = input if isinstance(input, Tensor) else _wrap(np.asarray(input))
+    if x._data.dtype.kind != "f":
+        x = cast(x, _dtype.get_default_dtype())
+    return abs(x) * where(_wrap(np.signbit(_arr(other))), -1.0, 1.0)
 
 
 def heaviside(input, values):
@@ -1015,7 +1018,12 @@ def rad2deg(input):
 
 def logit(input, eps=None):
     """``log(p / (1 - p))``, with ``p`` clamped to ``[eps, 1 - eps]`` when ``eps`` is given."""
-    x = input if eps is None else clamp(input, eps, 1 - eps)
+    x = input
+    if eps is not None:
+        # PyTorch's rule, which differs from clamp when eps > 0.5: below eps -> eps, else
+        # above 1 - eps -> 1 - eps (True counts as 1.0)
+        eps = builtins.float(eps)
+        x = where(x < eps, eps, where(x > 1 - eps, 1 - eps, x))
     return log(x / (1 - x))
 
 
@@ -1058,3 +1066,7 @@ def _out(result, out):
     np.copyto(out._data, result._data, casting="unsafe")
     out._bump()
     return out
+
+
+# PyTorch's TypeError for Python numbers in the arguments it requires to be tensors
+_scalars.check_tensor_args(globals())

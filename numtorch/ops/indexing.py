@@ -32,6 +32,7 @@ from numtorch import _dtype
 from numtorch._tensor import Tensor, _wrap
 from numtorch.autograd import grad_mode
 from numtorch.autograd.function import Primitive
+from numtorch.ops import _scalars
 
 __all__ = [
     "gather", "scatter", "scatter_add", "scatter_reduce", "index_select", "index_add",
@@ -918,7 +919,7 @@ def masked_fill(input, mask, value):
     out = where(_wrap(m), value, input)
     if out._data.dtype != input._data.dtype:
         out = out.to(input.dtype)
-    return out
+    return out.contiguous()  # PyTorch's out-of-place masked_fill returns contiguous output
 
 
 def _broadcast_pair(input, m):
@@ -1089,3 +1090,7 @@ INPLACE_METHODS = {
     "index_put_": index_put, "masked_fill_": masked_fill, "masked_scatter_": masked_scatter,
     "put_": put, "fill_diagonal_": _fill_diagonal,
 }
+
+
+# PyTorch's TypeError for Python numbers in the arguments it requires to be tensors
+_scalars.check_tensor_args(globals())

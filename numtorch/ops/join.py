@@ -14,6 +14,7 @@ import numpy as np
 from numtorch import _dtype
 from numtorch._tensor import Tensor, _wrap
 from numtorch.autograd.function import Primitive
+from numtorch.ops import _scalars
 from numtorch.ops.shape import (
     ConstantPad,
     _shape_str,
@@ -344,3 +345,7 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
 TENSOR_METHODS = {
     "split": split, "tensor_split": tensor_split, "chunk": chunk, "unbind": unbind, "diff": diff,
 }
+
+
+# PyTorch's TypeError for Python numbers in the arguments it requires to be tensors
+_scalars.check_tensor_args(globals())

@@ -15,6 +15,7 @@ import numpy as np
 
 from numtorch._tensor import Tensor, _wrap
 from numtorch.autograd.function import Primitive, _grad_state
+from numtorch.ops import _scalars
 from numtorch.ops._broadcast import check_broadcast
 
 __all__ = [
@@ -500,7 +501,8 @@ def cross(input, other, dim=None, *, out=None):
                            f"{sa[d]} and {sb[d]}")
     _check_bmm_dtype(input, other)
     check_broadcast(sa, sb)
-    return _out(Cross.apply(input, other, d - input._data.ndim), out)
+    res = Cross.apply(input, other, d - input._data.ndim).contiguous()  # PyTorch's layout
+    return _out(res, out)
 
 
 # ====================================================================== einsum
@@ -829,3 +831,7 @@ TENSOR_METHODS = {
 
 INPLACE_METHODS = {"addmm_": addmm, "addmv_": addmv, "addbmm_": addbmm, "baddbmm_": baddbmm,
                    "addr_": addr}
+
+
+# PyTorch's TypeError for Python numbers in the arguments it requires to be tensors
+_scalars.check_tensor_args(globals())

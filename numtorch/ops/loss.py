@@ -25,6 +25,7 @@ import numpy as np
 from numtorch._tensor import Tensor, _wrap
 from numtorch.autograd import grad_mode
 from numtorch.autograd.function import Primitive
+from numtorch.ops import _scalars
 from numtorch.ops import elementwise as ew
 
 __all__ = []
@@ -872,3 +873,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
         loss = loss.reshape(())
     return _reduce(loss, reduction)
 
+
+
+# PyTorch's TypeError for Python numbers in the arguments it requires to be tensors
+_scalars.check_tensor_args(globals())

@@ -22,6 +22,7 @@ import numpy as np
 from numtorch._tensor import Size, _wrap
 from numtorch.autograd import grad_mode
 from numtorch.autograd.function import Primitive
+from numtorch.ops import _scalars
 
 __all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm", "rms_norm"]
 
@@ -98,25 +99,41 @@ def _rows_view(a, axes):
     return m.reshape(-1, m.shape[-1]) if m.flags.c_contiguous else None
 
 
+def _planes_view(a, axes):
+    """``a`` (N, C, *S) as an (N, C, L) array of channel planes when it is reduced over every
+    axis but the channel axis 1 and is C-contiguous (batch norm on NCHW); else None."""
+    if a.ndim < 3 or tuple(axes) != (0,) + tuple(range(2, a.ndim)) or not a.flags.c_contiguous:
+        return None
+    return a.reshape(a.shape[0], a.shape[1], -1)
+
+
 def _stat_shape(a, axes):
     return tuple(1 if d in axes else s for d, s in enumerate(a.shape))
 
 
 def _stat_sum(a, axes):
-    """sum(a) over ``axes`` (keepdims). On an (M, C) rows view it is one matrix-vector product:
-    NumPy's own reduction down the rows of a narrow matrix is several times slower."""
+    """sum(a) over ``axes`` (keepdims). On an (M, C) rows view it is one matrix-vector product,
+    on (N, C, L) planes one per sample: NumPy's own reductions over these axes are several
+    times slower."""
     rows = _rows_view(a, axes)
-    if rows is None:
-        return np.sum(a, axis=axes, keepdims=True)
-    return (np.ones(rows.shape[0], dtype=a.dtype) @ rows).reshape(_stat_shape(a, axes))
+    if rows is not None:
+        return (np.ones(rows.shape[0], dtype=a.dtype) @ rows).reshape(_stat_shape(a, axes))
+    planes = _planes_view(a, axes)
+    if planes is not None:  # one matrix-vector product per sample, then the sum over samples
+        ones = np.ones(planes.shape[2], dtype=a.dtype)
+        return (planes @ ones).sum(0).reshape(_stat_shape(a, axes))
+    return np.sum(a, axis=axes, keepdims=True)
 
 
 def _stat_dot(a, b, axes):
     """sum(a * b) over ``axes`` (keepdims), without the full-size product on rows views."""
     ra, rb = _rows_view(a, axes), _rows_view(b, axes)
-    if ra is None or rb is None:
-        return np.sum(a * b, axis=axes, keepdims=True)
-    return np.einsum("ij,ij->j", ra, rb).reshape(_stat_shape(a, axes))
+    if ra is not None and rb is not None:
+        return np.einsum("ij,ij->j", ra, rb).reshape(_stat_shape(a, axes))
+    pa, pb = _planes_view(a, axes), _planes_view(b, axes)
+    if pa is not None and pb is not None:  # dot products along each plane, summed over samples
+        return np.einsum("ncl,ncl->c", pa, pb).reshape(_stat_shape(a, axes))
+    return np.sum(a * b, axis=axes, keepdims=True)
 
 
 def _const_axes(param_shape, x_ndim):
@@ -318,7 +335,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
                                 running_mean, running_var, axes=axes, eps=float(eps),
                                 momentum=0.0 if momentum is None else float(momentum))
     _bump(running_mean, running_var)
-    return out
+    return out.contiguous()  # PyTorch's instance norm returns contiguous output
 
 
 # ====================================================================== layer norm
@@ -348,12 +365,22 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05, cudnn
             f"Given normalized_shape={_shape_list(shape)}, expected input with shape "
             f"[*, {', '.join(map(str, shape))}], but got input of size{_shape_list(x.shape)}")
     axes = tuple(range(x._data.ndim - k, x._data.ndim))
-    return NativeLayerNorm.apply(x, weight, bias, None, None, axes=axes, eps=float(eps),
-                                 momentum=0.0)
+    out = NativeLayerNorm.apply(x, weight, bias, None, None, axes=axes, eps=float(eps),
+                                momentum=0.0)
+    return out.contiguous()  # PyTorch's layer norm returns contiguous output
 
 
 # ====================================================================== group norm
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05, cudnn_enabled=None):
+    """Split the channels of ``(N, C, *)`` into ``num_groups`` groups and normalize each group of
+    each sample; ``weight``/``bias`` are per channel. The output is channels-last for a
+    channels-last input, else contiguous (PyTorch's layout)."""
+    from numtorch.ops.shape import _format_like
+
+    return _format_like(_group_norm(input, num_groups, weight, bias, eps), input)
+
+
+def _group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
     """Split the channels of ``(N, C, *)`` into ``num_groups`` groups and normalize each group of
     each sample; ``weight``/``bias`` are per channel."""
     x = input
@@ -456,3 +483,7 @@ def _shift_channels(x, off, c):
         return x
     return _ShiftChannels.apply(x, off)
 
+
+
+# PyTorch's TypeError for Python numbers in the arguments it requires to be tensors
+_scalars.check_tensor_args(globals())

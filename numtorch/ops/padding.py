@@ -8,6 +8,7 @@ negative widths crop); the other modes are built from ``narrow``, ``flip``, ``ex
 
 import numpy as np
 
+from numtorch.ops import _scalars
 from numtorch.ops.join import cat
 from numtorch.ops.shape import ConstantPad, _shape_str, _size_args, clone, expand, flip, narrow
 
@@ -108,3 +109,7 @@ def pad(input, pad, mode="constant", value=None):
         x = _pad_dim(x, d, lo, hi, mode)
     # Zero widths leave a view of the input; PyTorch's pad always returns new memory.
     return clone(x) if np.may_share_memory(x._data, input._data) else x
+
+
+# PyTorch's TypeError for Python numbers in the arguments it requires to be tensors
+_scalars.check_tensor_args(globals())

@@ -6,8 +6,9 @@ every window: max pooling keeps a running maximum and the offset it came from, a
 a running sum. Their backward passes loop over the same offsets, adding each window's gradient
 into the slab it was read from, so overlapping windows need no scatter-add over elements. The
 common 2x2 / stride 2 max pooling takes a shorter road: two halving ``np.maximum`` stages
-(columns, then rows). Gradients are laid out in memory like the pooled input (channels-last
-after a convolution), so the elementwise backward steps around them run in memory order.
+(columns then rows; rows first when no indices are needed). Outputs have PyTorch's layout
+(contiguous, or channels-last for a channels-last input), and gradients are laid out in memory
+like the pooled input, so the elementwise backward steps around them run in memory order.
 
 Primitives come in adjoint pairs whose backward is the other member of the pair, so gradients
 of gradients work: ``_MaxPoolScatter``/``_MaxPoolGather`` (by window offset),
@@ -20,10 +21,13 @@ import math
 
 import numpy as np
 
+from numtorch import _layout
 from numtorch._tensor import _wrap
 from numtorch.autograd import grad_mode
 from numtorch.autograd.function import Primitive
+from numtorch.ops import _scalars
 from numtorch.ops.conv import _tuple
+from numtorch.ops.shape import _format_like
 
 __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices", "avg_pool1d",
            "adaptive_avg_pool1d",
@@ -68,7 +72,8 @@ class _PoolGeom:
         if all(lo == 0 and hi == 0 for lo, hi in self.pad):
             return x
         sp = tuple(s + lo + hi for s, (lo, hi) in zip(self.size, self.pad))
-        xp = np.full(x.shape[:2] + sp, value, dtype=x.dtype)
+        xp = _layout.empty(x.shape[:2] + sp, x.dtype, _layout.suggest_memory_format(x))
+        xp.fill(value)  # in x's layout, so that the pooled output keeps it
         xp[(Ellipsis,) + self.inner()] = x
         return xp
 
@@ -80,8 +85,8 @@ class _PoolGeom:
 
 
 def _channels_last(a):
-    """True when the channel axis of ``a`` (N, C, *S) is innermost in memory (convolution
-    outputs and their gradients, which are views of (N, *S, C) buffers)."""
+    """True when the channel axis of ``a`` (N, C, *S) is innermost in memory (channels-last
+    tensors and their gradients)."""
     return a.ndim > 2 and a.shape[1] > 1 and a.strides[1] == a.itemsize
 
 
@@ -155,7 +160,7 @@ def _plane_index(arg, g):
         shape[2 + i] = g.out[i]
         start = (np.arange(g.out[i]) * g.stride[i] - g.pad[i][0]).reshape(shape)
         idx = idx * g.size[i] + start + offs[i].astype(np.int64) * g.dilation[i]
-    return idx
+    return _layout.like(idx, arg)  # the pooled output's layout
 
 
 class MaxPool(Primitive):
@@ -177,7 +182,10 @@ class MaxPool(Primitive):
         ctx.arg = arg
         ctx.geom = geom
         idx = _plane_index(arg, geom) if want_index else None
+        fmt = _layout.suggest_memory_format(x)
+        best = _layout.restrided(_layout.as_format(best, fmt), fmt)  # PyTorch's layout
         if idx is not None:
+            idx = _layout.restrided(_layout.as_format(idx, fmt), fmt)
             ctx.mark_non_differentiable(idx)
         return best, idx
 
@@ -198,6 +206,15 @@ def _max_pool_2x2(x, geom, want_arg):
         return None
     n, c = x.shape[:2]
     ho, wo = geom.out
+    if not want_arg:
+        # Rows first: the two rows of each window are whole contiguous image rows in an NCHW
+        # input (vectorized), and only the half-size result is read with stride 2.
+        x5 = x[:, :, :2 * ho, :2 * wo].reshape(n, c, ho, 2, 2 * wo)  # (N, C, Ho, 2, 2*Wo)
+        rows = np.maximum(x5[:, :, :, 0], x5[:, :, :, 1])  # (N, C, Ho, 2*Wo)
+        best = np.maximum(rows[..., 0::2], rows[..., 1::2])  # (N, C, Ho, Wo)
+        if np.isnan(best).any():
+            return None
+        return best, np.zeros_like(best, dtype=np.int8)
     x6 = x[:, :, :2 * ho, :2 * wo].reshape(n, c, ho, 2, wo, 2)  # (N, C, Ho, 2, Wo, 2) view
     left, right = x6[..., 0], x6[..., 1]  # (N, C, Ho, 2, Wo)
     cols = np.maximum(left, right)
@@ -205,8 +222,6 @@ def _max_pool_2x2(x, geom, want_arg):
     best = np.maximum(top, bottom)
     if np.isnan(best).any():
         return None
-    if not want_arg:
-        return best, np.zeros_like(best, dtype=np.int8)
     col = np.greater(right, left)  # per row: the right column holds the (first) maximum
     row = np.greater(bottom, top)  # the bottom row does
     # arg = 2 * row + (col of the bottom row if row else col of the top row); the choice by
@@ -427,7 +442,8 @@ def _max_unpool(input, indices, nd, kernel_size, stride, padding, output_size):
         raise RuntimeError(f"Found an invalid max index: {int(idx._data[bad].ravel()[0])} "
                            f"(output volumes are of size {'x'.join(map(str, size))}")
     out = _PlaneScatter.apply(x, idx._data, tuple(x.shape[:2]) + size, True)
-    return _unbatch(out, unbatched)
+    # PyTorch keeps channels-last in 2-D only (its 3-D kernel returns contiguous)
+    return _unbatch(_format_like(out, x) if nd == 2 else out, unbatched)
 
 
 def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
@@ -478,7 +494,7 @@ class _AvgPool(Primitive):
         if acc.dtype.kind != "f":  # integer pooling divides and truncates, as in C++
             return np.trunc(acc / div).astype(x.dtype)
         acc /= np.asarray(div, dtype=x.dtype)
-        return acc
+        return _layout.restrided(acc, _layout.suggest_memory_format(x))
 
     @staticmethod
     def backward(ctx, g):
@@ -525,7 +541,10 @@ def _avg_pool(input, nd, kernel_size, stride, padding, ceil_mode, count_include_
     geom = _PoolGeom(k, st, p, d, x.shape[2:], ceil_mode)
     _check_out(geom, x, name)
     div = _avg_divisor(geom, ceil_mode, count_include_pad, divisor_override)
-    return _unbatch(_AvgPool.apply(x, geom, div), unbatched)
+    y = _AvgPool.apply(x, geom, div)
+    if nd == 3:  # PyTorch's avg_pool3d returns contiguous output for any input layout
+        y = y.contiguous()
+    return _unbatch(y, unbatched)
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
@@ -612,6 +631,8 @@ def _adaptive_avg(input, output_size, nd):
                                f"dimension {i + 2} being empty")
     if all(o == 1 for o in out):
         y = x.mean(tuple(range(2, nd + 2)), keepdim=True)
+        # (N, C, 1, 1) of a channels-last input: PyTorch's strides on the dims of size 1
+        y._data = _layout.restrided(y._data, _layout.suggest_memory_format(x._data))
     elif all(s % o == 0 for s, o in zip(size, out)):
         k = tuple(s // o for s, o in zip(size, out))
         geom = _PoolGeom(k, k, (0,) * nd, (1,) * nd, size, False)
@@ -621,6 +642,8 @@ def _adaptive_avg(input, output_size, nd):
         for i, (s, o) in enumerate(zip(size, out)):
             if s != o:
                 y = _along(y, 2 + i, _avg_matrix(s, o, x._data.dtype))
+        # PyTorch keeps channels-last in 2-D only (its 3-D kernel returns contiguous)
+        y = _format_like(y, x) if nd == 2 else y.contiguous()
     return _unbatch(y, unbatched)
 
 
@@ -677,8 +700,8 @@ def _adaptive_max(input, output_size, nd, return_indices):
             rows = idx_axes[i].reshape(out[i], kshape[i])
             oi = np.arange(out[i]).reshape([out[i] if j == i else 1 for j in range(nd)])
             flat = flat * size[i] + rows[oi, offs[i]]
-        y = _PlaneGather.apply(x, flat)
-        idx = _wrap(flat)
+        y = _format_like(_PlaneGather.apply(x, flat), x)
+        idx = _wrap(_layout.like(flat, xd))
     if return_indices:
         return _unbatch(y, unbatched), _unbatch(idx, unbatched)
     return _unbatch(y, unbatched)
@@ -806,7 +829,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
             continue
         x = _along(x, 2 + i, _interp_matrix(s, o, kind, align_corners, sc)
                    .astype(x._data.dtype))
-    return x if x is not input else x * 1
+    return _format_like(x, input) if x is not input else x * 1
 
 
 def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
@@ -838,7 +861,7 @@ def pixel_shuffle(input, upscale_factor):
     b = math.prod(lead)
     x = input.reshape(b, c // (r * r), r, r, h, w)  # (B, C, r, r, H, W)
     x = x.permute(0, 1, 4, 2, 5, 3)  # (B, C, H, r, W, r)
-    return x.reshape(tuple(lead) + (c // (r * r), h * r, w * r))
+    return _format_like(x.reshape(tuple(lead) + (c // (r * r), h * r, w * r)), input)
 
 
 def pixel_unshuffle(input, downscale_factor):
@@ -857,5 +880,9 @@ def pixel_unshuffle(input, downscale_factor):
     b = math.prod(lead)
     x = input.reshape(b, c, h // r, r, w // r, r)  # (B, C, H, r, W, r)
     x = x.permute(0, 1, 3, 5, 2, 4)  # (B, C, r, r, H, W)
-    return x.reshape(tuple(lead) + (c * r * r, h // r, w // r))
+    return _format_like(x.reshape(tuple(lead) + (c * r * r, h // r, w // r)), input)
 
+
+
+# PyTorch's TypeError for Python numbers in the arguments it requires to be tensors
+_scalars.check_tensor_args(globals())

@@ -7,7 +7,7 @@ dropout's: the gradient flows through kept elements, scaled, and is zero for dro
 
 import numpy as np
 
-from numtorch import _random
+from numtorch import _layout, _random
 from numtorch._tensor import _wrap
 
 __all__ = ["dropout", "alpha_dropout", "feature_dropout", "feature_alpha_dropout",
@@ -45,13 +45,23 @@ def _feature_shape(input, spatial):
     return tuple(shape[:lead]) + (1,) * (input.ndim - lead)
 
 
+def _layout_mask(input, mask_shape, p, dtype, generator):
+    """``dropout_mask`` laid out like ``input`` when it has ``input``'s shape (a channels-last
+    input keeps its layout through ``input * mask``, as in PyTorch)."""
+    if tuple(mask_shape) == tuple(input.shape) and _layout.is_channels_last(input._data):
+        shape = tuple(mask_shape)
+        mask = dropout_mask(shape[:1] + shape[2:] + shape[1:2], p, dtype, generator)
+        return np.moveaxis(mask, -1, 1)  # (N, C, *S) view of (N, *S, C)
+    return dropout_mask(mask_shape, p, dtype, generator)
+
+
 def _apply_mask(input, mask_shape, p, generator):
     np_dt = input._data.dtype
     if p == 1.0:
         # NOTE: everything is dropped; multiplying by 0 (not by the inf scale) keeps it finite.
         return input * _wrap(np.zeros((1,) * input.ndim, dtype=np_dt))
-    mask = dropout_mask(mask_shape, p, np_dt, generator)
-    mask *= np_dt.type(1.0 / (1.0 - p))  # (a new array: scaled in place)
+    mask = _layout_mask(input, mask_shape, p, np_dt, generator)  # a new array, or a view of one
+    mask *= np_dt.type(1.0 / (1.0 - p))  # scaled in place
     return input * _wrap(mask)
 
 
@@ -80,7 +90,7 @@ def _alpha(input, mask_shape, p, generator):
     np_dt = input._data.dtype
     if p == 1.0:
         return input * 0
-    keep = dropout_mask(mask_shape, p, np_dt, generator)
+    keep = _layout_mask(input, mask_shape, p, np_dt, generator)
     a = 1.0 / np.sqrt((_ALPHA_PRIME * _ALPHA_PRIME * p + 1) * (1 - p))
     # dropped elements become -alpha' (SELU's saturation), then (x*mask + shift) is renormalized
     # to keep zero mean and unit variance: out = a * x * keep + (a * alpha' * (keep - 1 + p)).

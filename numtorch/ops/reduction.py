@@ -21,6 +21,7 @@ import numpy as np
 from numtorch import _dtype, return_types
 from numtorch._tensor import Tensor, _wrap
 from numtorch.autograd.function import Primitive, _grad_state
+from numtorch.ops import _scalars
 from numtorch.ops import elementwise as ew
 
 __all__ = [
@@ -280,8 +281,10 @@ class Cumsum(Primitive):
         if x.ndim == 0:
             return x.copy()
         if reverse:
-            return np.flip(np.cumsum(np.flip(x, axis), axis=axis), axis)
-        return np.cumsum(x, axis=axis)
+            out = np.flip(np.cumsum(np.flip(x, axis), axis=axis), axis)
+        else:
+            out = np.cumsum(x, axis=axis)
+        return np.asarray(out, order="C")  # PyTorch's cumulative ops return contiguous output
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -313,7 +316,7 @@ class Cumprod(Primitive):
     @staticmethod
     def forward(ctx, x, axis):
         ctx.axis = axis
-        out = x.copy() if x.ndim == 0 else np.cumprod(x, axis=axis)
+        out = x.copy() if x.ndim == 0 else np.asarray(np.cumprod(x, axis=axis), order="C")
         ctx.save_for_backward(x, out)
         return out
 
@@ -625,6 +628,7 @@ def _cum_select(name, result, take_max, input, dim):
         hit |= np.isnan(xd)
     pos = np.arange(xd.shape[axis]).reshape([-1 if i == axis else 1 for i in range(xd.ndim)])
     index = np.maximum.accumulate(np.where(hit, pos, 0), axis=axis)
+    index = np.asarray(index, order="C")  # contiguous results, as PyTorch's
     return result((GatherDim.apply(x, index, axis), _wrap(index)))
 
 
@@ -782,7 +786,8 @@ def logsumexp(input, dim, keepdim=False):
     """``log(sum(exp(x)))`` over ``dim`` (an int or a tuple), computed stably; integer inputs
     give the default float dtype. An empty reduction gives -inf."""
     x = _float_or_default(input)
-    return LogSumExp.apply(x, _dims(x._data.ndim, dim), keepdim)
+    out = LogSumExp.apply(x, _dims(x._data.ndim, dim), keepdim)
+    return out.contiguous()  # PyTorch's logsumexp returns a contiguous tensor
 
 
 class Softmax(Primitive):
@@ -795,6 +800,7 @@ class Softmax(Primitive):
     @staticmethod
     def forward(ctx, x, axis):
         ctx.axes = (axis,) if x.ndim else ()
+        x = np.asarray(x, order="C")  # PyTorch's softmax kernels return contiguous output
         if x.size == 0:
             y = x.copy()
         else:
@@ -819,6 +825,7 @@ class LogSoftmax(Primitive):
     @staticmethod
     def forward(ctx, x, axis):
         ctx.axes = (axis,) if x.ndim else ()
+        x = np.asarray(x, order="C")  # PyTorch's softmax kernels return contiguous output
         if x.size == 0:
             y = x.copy()
         else:
@@ -984,3 +991,7 @@ TENSOR_METHODS = {
 }
 
 INPLACE_METHODS = {"cumsum_": cumsum, "cumprod_": cumprod}
+
+
+# PyTorch's TypeError for Python numbers in the arguments it requires to be tensors
+_scalars.check_tensor_args(globals())

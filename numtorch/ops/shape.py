@@ -21,9 +21,10 @@ import operator
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from numtorch import _dtype
+from numtorch import _dtype, _layout
 from numtorch._tensor import Tensor, _wrap
 from numtorch.autograd.function import Primitive
+from numtorch.ops import _scalars
 from numtorch.ops._broadcast import check_broadcast
 
 __all__ = [
@@ -196,7 +197,7 @@ def _view_dtype(input, dtype):
 
 def view(input, *shape):
     """``input`` with ``shape``, sharing its memory; raises PyTorch's error when the memory
-    layout allows no view (use ``reshape``), except for channels-last buffers (see the NOTE).
+    layout allows no view (use ``reshape``), exactly where PyTorch's does: a view never copies.
     ``view(dtype)`` reinterprets the bytes."""
     if len(shape) == 1 and isinstance(shape[0], (_dtype.dtype, type, np.dtype, str)):
         return _view_dtype(input, shape[0])
@@ -204,12 +205,6 @@ def view(input, *shape):
     try:
         np.reshape(input._data, shape, copy=False)
     except ValueError:
-        a = input._data
-        if a.ndim > 2 and np.moveaxis(a, 1, -1).flags.c_contiguous:
-            # NOTE: a channels-last buffer (convolution and pooling outputs, and what
-            # elementwise ops make of them) is contiguous in PyTorch, where this view works:
-            # numtorch returns a reshaped copy rather than fail (conv -> x.view(N, -1)).
-            return reshape(input, shape)
         raise RuntimeError(
             "view size is not compatible with input tensor's size and stride (at least one "
             "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
@@ -395,16 +390,27 @@ def broadcast_tensors(*tensors):
     return tuple(expand(x, shape) for x in tensors)
 
 
-def contiguous(input, memory_format=None):
-    """``input`` itself when C-contiguous, else a contiguous copy (differentiable)."""
-    if input._data.flags.c_contiguous:
+def contiguous(input, memory_format=_layout.contiguous_format):
+    """``input`` itself when it already is in ``memory_format``, else a copy in that format
+    (differentiable)."""
+    if memory_format is _layout.preserve_format:
+        raise RuntimeError("preserve memory format is unsupported by the contiguous operator")
+    if _layout.is_format(input._data, memory_format):
         return input
-    return clone(input)
+    return clone(input, memory_format=memory_format)
+
+
+def _format_like(out, ref):
+    """``out`` in the layout a layout-preserving op on ``ref`` returns in PyTorch:
+    channels-last when ``ref`` looks channels-last, else contiguous (differentiable; a copy
+    only when ``out`` is in the other layout)."""
+    return contiguous(out, _layout.suggest_memory_format(ref._data))
 
 
 def ravel(input):
-    """The elements as a 1-D tensor (a view when the layout allows)."""
-    return reshape(input, (-1,))
+    """The elements as a 1-D tensor: a view of a contiguous tensor, else a contiguous copy
+    (PyTorch's ``contiguous().view(-1)``)."""
+    return reshape(contiguous(input), (-1,))
 
 
 def view_as(input, other):
@@ -417,20 +423,21 @@ def reshape_as(input, other):
 
 # ====================================================================== copies
 class Clone(Primitive):
-    """d clone(x) = grad: a differentiable copy."""
+    """d clone(x) = grad: a differentiable copy (in ``memory_format``; by default ``x``'s own
+    layout, as PyTorch's ``preserve_format``)."""
 
     @staticmethod
-    def forward(ctx, x):
-        return np.array(x, copy=True, order="C")
+    def forward(ctx, x, memory_format=_layout.preserve_format):
+        return _layout.copy_preserving(x, memory_format)
 
     @staticmethod
     def backward(ctx, grad_output):
-        return grad_output
+        return grad_output, None
 
 
-def clone(input, *, memory_format=None):
+def clone(input, *, memory_format=_layout.preserve_format):
     """A copy of ``input`` with its own memory, in the graph (gradient flows through)."""
-    return Clone.apply(input)
+    return Clone.apply(input, memory_format)
 
 
 def repeat(input, *sizes):
@@ -560,7 +567,9 @@ class ConstantPad(Primitive):
             shape.append(out_n)
         if all(lo <= 0 and hi <= 0 for lo, hi in widths):
             return x[tuple(src)].copy() if copy else x[tuple(src)]
-        out = np.full(shape, value, dtype=x.dtype)
+        # the input's layout (a channels-last input stays channels-last, as in PyTorch)
+        out = _layout.empty(tuple(shape), x.dtype, _layout.suggest_memory_format(x))
+        out.fill(value)
         out[tuple(dst)] = x[tuple(src)]
         return out
 
@@ -746,7 +755,9 @@ class Flip(Primitive):
     @staticmethod
     def forward(ctx, x, dims):
         ctx.dims = dims
-        return np.flip(x, dims).copy() if dims else x.copy()
+        out = _layout.empty_preserving(x)  # x's layout, as PyTorch's flip
+        np.copyto(out, np.flip(x, dims) if dims else x)
+        return out
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -840,7 +851,8 @@ class Triangle(Primitive):
     @staticmethod
     def forward(ctx, x, diagonal, upper):
         ctx.diagonal, ctx.upper = diagonal, upper
-        return np.triu(x, diagonal) if upper else np.tril(x, diagonal)
+        out = np.triu(x, diagonal) if upper else np.tril(x, diagonal)
+        return np.asarray(out, order="C")  # PyTorch's tril/triu return contiguous tensors
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -886,3 +898,7 @@ TENSOR_METHODS = {
 
 INPLACE_METHODS = {"tril_": tril, "triu_": triu}
 
+
+
+# PyTorch's TypeError for Python numbers in the arguments it requires to be tensors
+_scalars.check_tensor_args(globals())

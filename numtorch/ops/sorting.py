@@ -7,8 +7,9 @@ selected positions; indices, unique values and search results are not differenti
 
 import numpy as np
 
-from numtorch import return_types
+from numtorch import _layout, return_types
 from numtorch._tensor import Tensor, _wrap
+from numtorch.ops import _scalars
 from numtorch.ops.indexing import Gather, _arr, _shape_str, _wrap_dim
 
 __all__ = [
@@ -38,8 +39,11 @@ def sort(input, dim=-1, descending=False, stable=False):
         values, indices = sort(input.reshape(1), 0, descending)
         return return_types.sort((values.reshape(()), indices.reshape(())))
     dim = _wrap_dim(dim, x.ndim)
-    idx = _argsort(x, dim, descending).astype(np.int64)
-    return return_types.sort((Gather.apply(input, dim, idx), _wrap(idx)))
+    # values and indices in the input's layout, as PyTorch's (preserve_format) results
+    idx = _layout.preserve_like(_argsort(x, dim, descending).astype(np.int64), x)
+    values = Gather.apply(input, dim, idx)
+    values._data = _layout.preserve_like(values._data, x)
+    return return_types.sort((values, _wrap(idx)))
 
 
 def argsort(input, dim=-1, descending=False, stable=False):
@@ -47,7 +51,8 @@ def argsort(input, dim=-1, descending=False, stable=False):
     x = input._data
     if x.ndim == 0:
         return _wrap(np.zeros((), np.int64))
-    return _wrap(_argsort(x, _wrap_dim(dim, x.ndim), descending).astype(np.int64))
+    idx = _argsort(x, _wrap_dim(dim, x.ndim), descending).astype(np.int64)
+    return _wrap(_layout.preserve_like(idx, x))
 
 
 def msort(input):
@@ -316,3 +321,7 @@ TENSOR_METHODS = {
     "unique": unique, "unique_consecutive": unique_consecutive, "quantile": quantile,
     "bincount": bincount, "histc": histc,
 }
+
+
+# PyTorch's TypeError for Python numbers in the arguments it requires to be tensors
+_scalars.check_tensor_args(globals())

@@ -533,7 +533,7 @@ class Module:
         dt = kwargs.pop("dtype", None)
         dev = kwargs.pop("device", None)
         kwargs.pop("non_blocking", None)
-        kwargs.pop("memory_format", None)
+        fmt = kwargs.pop("memory_format", None)
         if kwargs:
             raise TypeError(f"to() received an invalid combination of arguments - got "
                             f"unexpected keyword arguments {sorted(kwargs)}")
@@ -550,13 +550,22 @@ class Module:
                 raise TypeError(f"to() received an invalid combination of arguments - got "
                                 f"({', '.join(type(x).__name__ for x in args)})")
         _check_device(dev)
-        if dt is None:
+        if dt is None and fmt is None:
             return self
-        dt = _dtype.to_dtype(dt)
-        if dt.np_dtype.kind != "f":
-            raise TypeError("nn.Module.to only accepts floating point or complex dtypes, but "
-                            f"got desired dtype={dt}")
-        return self._apply(lambda t: t.to(dt) if t.is_floating_point() else t)
+        if dt is not None:
+            dt = _dtype.to_dtype(dt)
+            if dt.np_dtype.kind != "f":
+                raise TypeError("nn.Module.to only accepts floating point or complex dtypes, "
+                                f"but got desired dtype={dt}")
+
+        def convert(t):
+            if dt is not None and t.is_floating_point():
+                t = t.to(dt)
+            if fmt is not None and t.dim() in (4, 5):  # PyTorch's rule: 4-D and 5-D tensors
+                t = t.to(memory_format=fmt)
+            return t
+
+        return self._apply(convert)
 
     def float(self):
         return self._apply(lambda t: t.float() if t.is_floating_point() else t)
