@@ -91,7 +91,7 @@ def test_vit(capsys, tmp_path):
     assert "4 patches of 4x4 + class token" in out
     printed = float(re.search(r"^test accuracy (\d\.\d{4})$", out, re.M).group(1))
     assert printed == pytest.approx(acc, abs=1e-4)
-    assert acc > 0.2  # above chance (0.1) after two short epochs
+    assert acc > 0.2  # above chance (0.1) after six short epochs (0.34-0.54 over seeds 0-5)
     if _has("matplotlib"):
         assert _is_png(tmp_path / "attention.png")
 
