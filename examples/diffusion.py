@@ -33,6 +33,7 @@ import os
 import time
 
 import numpy as np
+from course_utils import add_run_arguments, digits, run_with_threads
 
 import numtorch as torch
 from numtorch import nn
@@ -137,17 +138,6 @@ class Schedule:
         return x.clamp(-1.0, 1.0), kept
 
 
-def digits():
-    """(train, test) pairs of images (N, 1, 8, 8) in [0, 1] and labels (N,)."""
-    from numtorch.vision.datasets import Digits
-
-    splits = []
-    for train in (True, False):
-        ds = Digits(train=train)
-        splits.append((ds.data.float().unsqueeze(1) / 255.0, ds.targets))
-    return splits
-
-
 def train_judge(x, y, epochs=10):
     """The course CNN on the Digits (pixels in [0, 1]): the judge of the samples."""
     model = CourseCNN(in_channels=1, num_classes=10, input_size=8)
@@ -181,19 +171,8 @@ def main(argv=None):
     parser.add_argument("--lr", type=float, default=2e-3)
     parser.add_argument("--no-clip", action="store_true",
                         help="sample without clipping the estimate of x_0")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out-dir", default=os.path.join("runs", "diffusion"))
-    # One BLAS thread by default: the matrix products here are small, and thread hand-offs
-    # cost more than they save, badly so on a machine shared with other jobs.
-    parser.add_argument("--threads", type=int, default=1, help="BLAS threads")
-    parser.add_argument("--quick", action="store_true", help="a short run, for tests")
-    args = parser.parse_args(argv)
-    previous_threads = torch.get_num_threads()
-    torch.set_num_threads(args.threads)
-    try:
-        return run(args)
-    finally:
-        torch.set_num_threads(previous_threads)
+    add_run_arguments(parser, "diffusion")
+    return run_with_threads(run, parser.parse_args(argv))
 
 
 def run(args):

@@ -27,35 +27,10 @@ import argparse
 import os
 import time
 
+from course_utils import add_run_arguments, digits, run_with_threads, train_cnn
+
 import numtorch as torch
 from numtorch.nn import functional as F
-from numtorch.utils.data import DataLoader, TensorDataset
-from numtorch.vision.models import CourseCNN
-
-
-def digits():
-    """(train, test) pairs of images (N, 1, 8, 8) in [0, 1] and labels (N,)."""
-    from numtorch.vision.datasets import Digits
-
-    splits = []
-    for train in (True, False):
-        ds = Digits(train=train)
-        splits.append((ds.data.float().unsqueeze(1) / 255.0, ds.targets))
-    return splits
-
-
-def train_cnn(x, y, epochs, lr=0.05, batch_size=32):
-    """The course CNN trained with SGD and momentum, as ``numtorch train`` does."""
-    model = CourseCNN(in_channels=1, num_classes=10, input_size=8)
-    optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
-    loader = DataLoader(TensorDataset(x, y), batch_size=batch_size, shuffle=True)
-    for _ in range(epochs):
-        for xb, yb in loader:
-            loss = F.cross_entropy(model(xb), yb)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-    return model.eval()
 
 
 def class_score(model, x, y):
@@ -145,19 +120,8 @@ def main(argv=None):
     parser.add_argument("--noise", type=float, default=0.15, help="SmoothGrad's noise std")
     parser.add_argument("--fraction", type=float, default=0.1,
                         help="share of pixels blanked in the deletion test")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out-dir", default=os.path.join("runs", "saliency"))
-    # One BLAS thread by default: the matrix products here are small, and thread hand-offs
-    # cost more than they save, badly so on a machine shared with other jobs.
-    parser.add_argument("--threads", type=int, default=1, help="BLAS threads")
-    parser.add_argument("--quick", action="store_true", help="a short run, for tests")
-    args = parser.parse_args(argv)
-    previous_threads = torch.get_num_threads()
-    torch.set_num_threads(args.threads)
-    try:
-        return run(args)
-    finally:
-        torch.set_num_threads(previous_threads)
+    add_run_arguments(parser, "saliency")
+    return run_with_threads(run, parser.parse_args(argv))
 
 
 def run(args):

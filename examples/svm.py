@@ -26,20 +26,15 @@ import os
 import time
 
 import numpy as np
+from course_utils import add_run_arguments, digits, run_with_threads
 
 import numtorch as torch
 from numtorch import nn
 
 
-def digits():
+def digit_arrays():
     """Train/test pixels as float32 arrays (N, 8, 8) in [0, 1], labels as int64 arrays."""
-    from numtorch.vision.datasets import Digits
-
-    splits = []
-    for train in (True, False):
-        ds = Digits(train=train)
-        splits.append((ds.data.numpy().astype(np.float32) / 255.0, ds.targets.numpy()))
-    return splits
+    return [(x.squeeze(1).numpy(), y.numpy()) for x, y in digits()]
 
 
 def orientation_histograms(images, bins=8, cell=4):
@@ -109,19 +104,8 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=300)
     parser.add_argument("--C", type=float, default=1.0, help="inverse L2 strength, as sklearn")
     parser.add_argument("--lr", type=float, default=0.5)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out-dir", default=os.path.join("runs", "svm"))
-    # One BLAS thread by default: the matrix products here are small, and thread hand-offs
-    # cost more than they save, badly so on a machine shared with other jobs.
-    parser.add_argument("--threads", type=int, default=1, help="BLAS threads")
-    parser.add_argument("--quick", action="store_true", help="a short run, for tests")
-    args = parser.parse_args(argv)
-    previous_threads = torch.get_num_threads()
-    torch.set_num_threads(args.threads)
-    try:
-        return run(args)
-    finally:
-        torch.set_num_threads(previous_threads)
+    add_run_arguments(parser, "svm")
+    return run_with_threads(run, parser.parse_args(argv))
 
 
 def run(args):
@@ -131,7 +115,7 @@ def run(args):
     # ---- data: standardized with the training set's statistics
     start = time.perf_counter()
     torch.manual_seed(args.seed)
-    (img_train, y_train), (img_test, y_test) = digits()
+    (img_train, y_train), (img_test, y_test) = digit_arrays()
     f_train, f_test = features(img_train, args.features), features(img_test, args.features)
     mean, std = f_train.mean(0), f_train.std(0) + 1e-6  # constant border pixels: std 0
     f_train, f_test = (f_train - mean) / std, (f_test - mean) / std

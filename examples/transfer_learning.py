@@ -51,6 +51,7 @@ import os
 import time
 
 import numpy as np
+from course_utils import add_run_arguments, digits, run_with_threads
 
 import numtorch as torch
 from numtorch import nn
@@ -62,17 +63,6 @@ IMAGENET_STD = (0.229, 0.224, 0.225)
 
 
 # ------------------------------------------------------------------ data
-def digits():
-    """(train, test) pairs of images (N, 1, 8, 8) in [0, 1] and labels (N,)."""
-    from numtorch.vision.datasets import Digits
-
-    splits = []
-    for train in (True, False):
-        ds = Digits(train=train)
-        splits.append((ds.data.float().unsqueeze(1) / 255.0, ds.targets))
-    return splits
-
-
 def select(x, y, classes):
     """The images of ``classes``, labels renumbered 0..len(classes)-1."""
     keep = np.isin(y.numpy(), classes)
@@ -332,19 +322,8 @@ def main(argv=None):
     parser.add_argument("--weights", help="a torchvision ResNet-18 state dict (.pth)")
     parser.add_argument("--data", default="digits", help="digits, or folder:DIR with --weights")
     parser.add_argument("--image-size", type=int, default=112, help="side for --weights images")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out-dir", default=os.path.join("runs", "transfer"))
-    # One BLAS thread by default: the matrix products here are small, and thread hand-offs
-    # cost more than they save, badly so on a machine shared with other jobs.
-    parser.add_argument("--threads", type=int, default=1, help="BLAS threads")
-    parser.add_argument("--quick", action="store_true", help="a short run, for tests")
-    args = parser.parse_args(argv)
-    previous_threads = torch.get_num_threads()
-    torch.set_num_threads(args.threads)
-    try:
-        return run(args)
-    finally:
-        torch.set_num_threads(previous_threads)
+    add_run_arguments(parser, "transfer")
+    return run_with_threads(run, parser.parse_args(argv))
 
 
 def run(args):

@@ -24,6 +24,8 @@ import math
 import os
 import time
 
+from course_utils import add_run_arguments, digits, run_with_threads
+
 import numtorch as torch
 from numtorch import nn
 from numtorch.nn import functional as F
@@ -63,17 +65,6 @@ class ViT(nn.Module):
     def forward(self, x):
         h = self.encoder(self.tokens(x))  # (N, 1 + patches, d)
         return self.head(h[:, 0])  # the class token's state -> (N, classes)
-
-
-def digits():
-    """(train, test) pairs of images (N, 1, 8, 8) in [0, 1] and labels (N,)."""
-    from numtorch.vision.datasets import Digits
-
-    splits = []
-    for train in (True, False):
-        ds = Digits(train=train)
-        splits.append((ds.data.float().unsqueeze(1) / 255.0, ds.targets))
-    return splits
 
 
 def random_shift(x, max_shift=1):
@@ -158,19 +149,8 @@ def main(argv=None):
                         help="post-norm encoder layers (default: pre-norm, as ViT)")
     parser.add_argument("--smoothing", type=float, default=0.1, help="label smoothing")
     parser.add_argument("--wd", type=float, default=0.05, help="AdamW's weight decay")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out-dir", default=os.path.join("runs", "vit"))
-    # One BLAS thread by default: the matrix products here are small, and thread hand-offs
-    # cost more than they save, badly so on a machine shared with other jobs.
-    parser.add_argument("--threads", type=int, default=1, help="BLAS threads")
-    parser.add_argument("--quick", action="store_true", help="a short run, for tests")
-    args = parser.parse_args(argv)
-    previous_threads = torch.get_num_threads()
-    torch.set_num_threads(args.threads)
-    try:
-        return run(args)
-    finally:
-        torch.set_num_threads(previous_threads)
+    add_run_arguments(parser, "vit")
+    return run_with_threads(run, parser.parse_args(argv))
 
 
 def run(args):

@@ -5,6 +5,7 @@ figures in the promised form; where a short run allows, the claim's direction is
 import importlib.util
 import os
 import re
+import sys
 
 import pytest
 
@@ -13,6 +14,8 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 
 def _load(name):
+    if EXAMPLES not in sys.path:  # as when run as a script: course_utils.py sits beside them
+        sys.path.insert(0, EXAMPLES)
     spec = importlib.util.spec_from_file_location(f"_example_{name}",
                                                   os.path.join(EXAMPLES, f"{name}.py"))
     module = importlib.util.module_from_spec(spec)
