@@ -8,6 +8,7 @@ negative widths crop); the other modes are built from ``narrow``, ``flip``, ``ex
 
 import numpy as np
 
+from numtorch import _layout
 from numtorch.ops import _scalars
 from numtorch.ops.join import cat
 from numtorch.ops.shape import ConstantPad, _shape_str, _size_args, clone, expand, flip, narrow
@@ -107,8 +108,14 @@ def pad(input, pad, mode="constant", value=None):
             if size + lo + hi <= 0:
                 raise RuntimeError("Negative padding value is resulting in an empty dimension.")
         x = _pad_dim(x, d, lo, hi, mode)
-    # Zero widths leave a view of the input; PyTorch's pad always returns new memory.
-    return clone(x) if np.may_share_memory(x._data, input._data) else x
+    # PyTorch's layouts: reflect and replicate keep a channels-last input channels-last;
+    # circular returns contiguous memory. Zero widths leave a view of the input, and PyTorch's
+    # pad always returns new memory.
+    fmt = (_layout.contiguous_format if mode == "circular"
+           else _layout.suggest_memory_format(input._data))
+    if np.may_share_memory(x._data, input._data) or not _layout.is_format(x._data, fmt):
+        return clone(x, memory_format=fmt)
+    return x
 
 
 # PyTorch's TypeError for Python numbers in the arguments it requires to be tensors

@@ -19,6 +19,10 @@ import numtorch
 import numtorch.vision.models as nt_models
 
 _FILES = ["_utils", "cnn", "mlp", "resnet", "resnet_cifar", "vgg", "registry"]
+# numtorch modules the model files may keep: the weights API and ImageNet class names, and the
+# weights' inference transforms (they build no layer)
+_KEEP = ("numtorch.vision.models._api", "numtorch.vision.models._categories",
+         "numtorch.vision.transforms._presets")
 _PACKAGE = "_torch_models"
 
 
@@ -32,11 +36,15 @@ def _torch_models():
     folder = pathlib.Path(nt_models.__file__).parent
     for name in _FILES:
         src = (folder / f"{name}.py").read_text()
+        for i, kept in enumerate(_KEEP):
+            src = src.replace(kept, f"@KEEP{i}@")
         src = (src.replace("numtorch.vision.models.", f"{_PACKAGE}.")
                .replace("from numtorch.vision.models import", f"from {_PACKAGE} import")
                .replace("from numtorch import nn", "from torch import nn")
                .replace("from numtorch.nn import", "from torch.nn import"))
         assert not re.search(r"^\s*(from|import) numtorch", src, re.M), name
+        for i, kept in enumerate(_KEEP):
+            src = src.replace(f"@KEEP{i}@", kept)
         spec = importlib.util.spec_from_loader(f"{_PACKAGE}.{name}", loader=None)
         module = importlib.util.module_from_spec(spec)
         sys.modules[spec.name] = module
