@@ -517,7 +517,9 @@ class _CopySlices(Primitive):
     def forward(ctx, base, result, view_of, current):
         make = _view_fn(view_of)
         mask = np.zeros(base.shape, dtype=base.dtype)
-        make(_wrap(mask))._data[...] = 1  # the view's region: writing through a view of mask
+        region = make(_wrap(mask))._data
+        if region.size:  # (an empty region may be a read-only broadcast)
+            region[...] = 1  # the view's region: writing through a view of mask
         ctx.keep = 1 - mask
         ctx.make = make
         return current
@@ -527,6 +529,44 @@ class _CopySlices(Primitive):
         g_base = grad_output * _wrap(ctx.keep) if ctx.needs_input_grad[0] else None
         g_result = ctx.make(grad_output) if ctx.needs_input_grad[1] else None
         return g_base, g_result, None, None
+
+
+class _Overwrite(Primitive):
+    """A tensor in the graph overwritten in place by values that are not (``fill_``, ``copy_``
+    from a constant, an in-place comparison): the new values are constants, so the old ones
+    get a zero gradient, as PyTorch's ``FillBackward0``."""
+
+    node_name = "Fill"
+
+    @staticmethod
+    def forward(ctx, old, new):
+        return new
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output * 0, None
+
+
+def overwrite(tensor, values):
+    """``values`` (an array or a tensor outside the graph) recorded as overwriting ``tensor``'s
+    history: what ``Tensor._set_from`` writes when ``tensor`` requires grad."""
+    arr = values._data if isinstance(values, Tensor) else values
+    return _Overwrite.apply(tensor, arr)
+
+
+def adopt_saved_output(node, result, tensor):
+    """``result`` (an output of ``node``) now lives in ``tensor``'s memory (an in-place op wrote
+    it there): if ``node`` saved it, the saved entry follows ``tensor``'s version counter from
+    now on, so a later in-place change of ``tensor`` is caught at backward, as in PyTorch."""
+    saved = node._saved
+    if not saved or result._vc is None:
+        return
+    old = result._vc
+    vc = tensor._ensure_vc()
+    node._saved = tuple(
+        (_OUTPUT, tensor._data, vc, vc[0], e[4]) if e is not None and e[0] == _OUTPUT and
+        e[2] is old else e for e in saved)
+    result._vc = vc
 
 
 def rebase_view(view, result):

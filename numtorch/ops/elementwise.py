@@ -6,8 +6,11 @@ broadcast inputs are reduced by the engine (``sum_to_shape``), so the rules are 
 """
 
 import builtins
+import functools
+import inspect
 import math
 import mmap
+import re
 import warnings
 
 import numpy as np
@@ -35,6 +38,7 @@ __all__ = [
     "bitwise_xor", "bitwise_not", "isnan", "isinf", "isfinite", "isposinf", "isneginf",
     "nan_to_num", "isclose", "allclose", "cast", "logit", "xlogy", "hypot", "copysign",
     "heaviside", "signbit", "deg2rad", "rad2deg", "float_power", "addcmul", "addcdiv", "clone",
+    "positive",
 ]
 
 
@@ -161,7 +165,9 @@ class Pow(Primitive):
     @staticmethod
     def forward(ctx, x, y):
         out = np.power(x, y)
-        ctx.save_for_backward(x, y, out)
+        # (the result only for the exponent's gradient: PyTorch saves it only then, so only
+        # then does a later in-place change of the result break backward)
+        ctx.save_for_backward(x, y, out if isinstance(y, np.ndarray) else None)
         return out
 
     @staticmethod
@@ -243,15 +249,10 @@ def div(input, other, *, rounding_mode=None, out=None):
     or 'floor' rounds the quotient (no gradient, like PyTorch's zero gradient)."""
     if rounding_mode is not None:
         if rounding_mode == "floor":
-            return _out(floor_divide(input, other), out)
+            return _out(_binary_nograd(input, other, np.floor_divide, "zero"), out)
         if rounding_mode == "trunc":
-            q = _binary_nograd(input, other, np.divide)
-            if q._data.dtype.kind in "iu":
-                q = _binary_nograd(input, other, lambda x, y: np.trunc(
-                    np.true_divide(x, y)).astype(np.result_type(x, y)))
-            else:
-                q = _wrap(np.trunc(q._data))
-            return _out(q, out)
+            return _out(_binary_nograd(input, other, lambda x, y: np.trunc(
+                np.true_divide(x, y)).astype(np.result_type(x, y), copy=False), "zero"), out)
         raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' "
                            f"but found '{rounding_mode}'")
     a, b = promote_operands(input, other)
@@ -272,7 +273,11 @@ def _is_float(x):
     return isinstance(x, float)
 
 
-def _binary_nograd(a, b, fn):
+def _binary_nograd(a, b, fn, derivative=None):
+    """A binary op with a piecewise-constant result. When an input requires grad the result
+    is recorded as PyTorch records it: ``derivative="zero"`` gives zero gradients (``div`` with
+    a rounding mode), a name (``"floor_divide"``) a node whose backward raises PyTorch's
+    "derivative ... is not implemented"."""
     a, b = promote_operands(a, b)
     xa = a._data if isinstance(a, Tensor) else a
     xb = b._data if isinstance(b, Tensor) else b
@@ -280,12 +285,39 @@ def _binary_nograd(a, b, fn):
     dt = _dtype.result_type(a, b).np_dtype
     if np.asarray(out).dtype != dt and np.asarray(out).dtype.kind != "b":
         out = np.asarray(out).astype(dt)
+    if derivative is not None and np.asarray(out).dtype.kind == "f" and \
+            grad_mode.is_grad_enabled() and any(isinstance(t, Tensor) and t._requires_grad
+                                                for t in (a, b)):
+        return _StepBinary.apply(a if isinstance(a, Tensor) else _wrap(np.asarray(xa)),
+                                 b if isinstance(b, Tensor) else _wrap(np.asarray(xb)),
+                                 np.asarray(out), derivative)
     return _wrap(out)
+
+
+class _StepBinary(Primitive):
+    """The graph node of a piecewise-constant binary op (see ``_binary_nograd``)."""
+
+    node_name = "NotImplemented"
+
+    @staticmethod
+    def forward(ctx, x, y, value, derivative):
+        ctx.derivative = derivative
+        return value
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        if ctx.derivative != "zero":
+            raise RuntimeError(f"derivative for aten::{ctx.derivative} is not implemented")
+        zero = grad_output * 0
+        return (zero if ctx.needs_input_grad[0] else None,
+                zero if ctx.needs_input_grad[1] else None, None, None)
 
 
 def floor_divide(input, other, *, out=None):
     """``floor(input / other)`` (PyTorch >= 1.13 floors); not differentiable."""
-    return _out(_binary_nograd(input, other, np.floor_divide), out)
+    if _is_bool(input) and _is_bool(other):
+        raise NotImplementedError("\"div_floor_cpu\" not implemented for 'Bool'")
+    return _out(_binary_nograd(input, other, np.floor_divide, "floor_divide"), out)
 
 
 def remainder(input, other, *, out=None):
@@ -311,8 +343,28 @@ class Remainder(Primitive):
 
 
 def fmod(input, other, *, out=None):
-    """C-style modulus (sign of the dividend); not differentiable w.r.t. ``other``."""
-    return _out(_binary_nograd(input, other, np.fmod), out)
+    """C-style modulus (sign of the dividend).
+
+    NOTE: the gradient w.r.t. ``input`` is 1 and w.r.t. ``other`` is ``-trunc(input/other)``,
+    as in PyTorch."""
+    a, b = promote_operands(input, other)
+    if not _is_float(a) and not _is_float(b):
+        return _out(_binary_nograd(a, b, np.fmod), out)
+    return _out(Fmod.apply(a, b), out)
+
+
+class Fmod(Primitive):
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return np.fmod(x, y)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, y = ctx.saved_tensors
+        gy = -grad_output * div(x, y, rounding_mode="trunc") if ctx.needs_input_grad[1] \
+            else None
+        return grad_output, gy
 
 
 def pow(input, exponent, *, out=None):
@@ -385,6 +437,13 @@ def neg(input, *, out=None):
 
 
 negative = neg
+
+
+def positive(input):
+    """``input`` itself (``+x``); bool tensors raise, as in PyTorch."""
+    if input._data.dtype == np.bool_:
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return input
 Exp, exp = _unary("Exp", np.exp, "d exp(x) = exp(x) dx.", lambda g, y: g * y, save="y")
 Exp2, exp2 = _unary("Exp2", np.exp2, "d 2^x = 2^x ln 2 dx.", lambda g, y: g * y * math.log(2),
                     save="y")
@@ -972,12 +1031,38 @@ def hypot(input, other):
 
 
 def copysign(input, other):
-    return abs(input) * where(_wrap(np.signbit(_arr(other))), -1.0, 1.0)
+    """``|input|`` with the sign of ``other``; integer and bool inputs give the default float
+    dtype."""
+    a, b = promote_operands(input, other)
+    if not _is_float(a) and not _is_float(b):
+        dt = _dtype.get_default_dtype()
+        a = cast(a, dt) if isinstance(a, Tensor) else builtins.float(a)
+    if not isinstance(a, Tensor):
+        a = _tensor(a, like=b)
+    return CopySign.apply(a, b)
+
+
+class CopySign(Primitive):
+    """d/dx = sign(x) * sign(result) (0 where x == 0); d/d other = 0, as in PyTorch."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        out = np.copysign(x, y).astype(x.dtype, copy=False)
+        ctx.ratio = np.where(x == 0, 0, np.sign(x) * np.sign(out)).astype(x.dtype)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        gx = grad_output * _wrap(ctx.ratio) if ctx.needs_input_grad[0] else None
+        gy = grad_output * 0 if ctx.needs_input_grad[1] else None
+        return gx, gy
 
 
 def heaviside(input, values):
-    x = input._data
-    return _wrap(np.heaviside(x, _arr(values)).astype(x.dtype))
+    if isinstance(values, Tensor) and values._data.dtype != input._data.dtype:
+        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
+    return _binary_nograd(input, values, lambda x, v: np.heaviside(x, v).astype(
+        input._data.dtype), "heaviside")
 
 
 def deg2rad(input):
@@ -1024,8 +1109,43 @@ def _out(result, out):
     differ)."""
     if out is None:
         return result
+    if not isinstance(out, Tensor):
+        raise TypeError(f"argument 'out' must be Tensor, not {type(out).__name__}")
+    # (a node without a derivative, like floor_divide's, does not count, as in PyTorch)
+    if result._requires_grad and grad_mode.is_grad_enabled() and \
+            getattr(result.grad_fn, "derivative", "zero") == "zero":
+        name = re.sub(r"(?<!^)(?=[A-Z])", "_", re.sub(r"Backward\d*$", "", result.grad_fn.name()))
+        raise RuntimeError(f"{name.lower()}(): functions with out=... arguments don't support "
+                           "automatic differentiation, but one of the arguments requires grad.")
+    src, dst = _dtype.from_numpy_dtype(result._data.dtype), _dtype.from_numpy_dtype(
+        out._data.dtype)
+    if src.category > dst.category:
+        raise RuntimeError(f"result type {src.name.capitalize()} can't be cast to the desired "
+                           f"output type {dst.name.capitalize()}")
+    out._check_inplace()
     if out._data.shape != result._data.shape:
         out._data = np.empty(result._data.shape, dtype=out._data.dtype)
     np.copyto(out._data, result._data, casting="unsafe")
     out._bump()
     return out
+
+
+def _accepts_out(fn):
+    """``fn`` with PyTorch's keyword-only ``out=`` (the result is copied into it by ``_out``)."""
+    @functools.wraps(fn)
+    def wrapper(*args, out=None, **kwargs):
+        return _out(fn(*args, **kwargs), out)
+
+    sig = inspect.signature(fn)
+    wrapper.__signature__ = sig.replace(parameters=[*sig.parameters.values(), inspect.Parameter(
+        "out", inspect.Parameter.KEYWORD_ONLY, default=None)])
+    return wrapper
+
+
+# The functions written without ``out=`` get it here, all in one way.
+fmax, fmin, hypot, copysign, heaviside, deg2rad, rad2deg, logit, xlogy, float_power, erfc, \
+    addcdiv, bitwise_and, bitwise_or, bitwise_xor, bitwise_not, signbit, nan_to_num, isposinf, \
+    isneginf, frac = map(_accepts_out, (
+        fmax, fmin, hypot, copysign, heaviside, deg2rad, rad2deg, logit, xlogy, float_power,
+        erfc, addcdiv, bitwise_and, bitwise_or, bitwise_xor, bitwise_not, signbit, nan_to_num,
+        isposinf, isneginf, frac))

@@ -406,6 +406,8 @@ def _value_for(self, key, value):
     size-1 dims dropped and its shape checked against the indexing result."""
     dt = self._data.dtype
     if isinstance(value, Tensor):
+        if key.adv is not None and value._data.dtype != dt and value._data.ndim == 0:
+            value = value.to(_dtype.from_numpy_dtype(dt))  # PyTorch casts a 0-d value
         if key.adv is not None and value._data.dtype != dt:
             raise RuntimeError(
                 f"Index put requires the source and destination dtypes match, got "

@@ -157,10 +157,16 @@ def split(tensor, split_size_or_sections, dim=0):
     return _split_bounds(tensor, bounds, d)
 
 
-def tensor_split(input, indices_or_sections, dim=0):
+def tensor_split(input, indices_or_sections=None, dim=0, *, sections=None, indices=None,
+                 tensor_indices_or_sections=None):
     """Split into ``sections`` nearly equal pieces (the first ``n % sections`` one longer), or
-    at the given indices (Python slice rules: negative indices count from the end)."""
-    arg = indices_or_sections
+    at the given indices (Python slice rules: negative indices count from the end). The split
+    is given positionally or by one of PyTorch's names for it."""
+    named = [v for v in (sections, indices, tensor_indices_or_sections) if v is not None]
+    if len(named) + (indices_or_sections is not None) != 1:
+        raise TypeError("tensor_split() expects exactly one of indices_or_sections, sections, "
+                        "indices, tensor_indices_or_sections")
+    arg = indices_or_sections if indices_or_sections is not None else named[0]
     if isinstance(arg, Tensor):
         if arg._data.ndim > 1:
             raise RuntimeError(

@@ -161,10 +161,10 @@ def _infer_shape(numel, shape):
     return tuple(shape)
 
 
-def reshape(input, *shape):
+def reshape(input, *args, shape=None):
     """``input`` with ``shape`` (one entry may be -1): a view when the layout allows, else a
-    copy, like PyTorch."""
-    shape = _infer_shape(input._data.size, _size_args(shape))
+    copy, like PyTorch. ``shape`` is given as varargs, a sequence, or by name."""
+    shape = _infer_shape(input._data.size, _size_args(args if shape is None else (shape,)))
     return _view_of(Reshape, input, shape)
 
 
@@ -270,9 +270,9 @@ def unsqueeze(input, dim):
     return reshape(input, shape[:d] + (1,) + shape[d:])
 
 
-def permute(input, *dims):
-    """Reorder the dims: a view."""
-    dims = _size_args(dims)
+def permute(input, *args, dims=None):
+    """Reorder the dims: a view. ``dims`` as varargs, a sequence, or by name."""
+    dims = _size_args(args if dims is None else (dims,))
     n = input._data.ndim
     if len(dims) != n:
         raise RuntimeError(
@@ -336,6 +336,8 @@ def t(input):
 
 def expand(input, *sizes):
     """A read-only broadcast view with ``sizes`` (-1 keeps a dim; new dims go in front)."""
+    if not sizes:
+        raise TypeError('expand() missing 1 required positional arguments: "size"')
     sizes = _size_args(sizes)
     src = input._data.shape
     if len(sizes) < len(src):
@@ -429,6 +431,8 @@ def clone(input, *, memory_format=None):
 def repeat(input, *sizes):
     """PyTorch's ``Tensor.repeat``: tile ``input`` ``sizes[i]`` times along dim ``i``; extra
     leading sizes add dims. Built from reshape/expand, so its gradient sums the copies."""
+    if not sizes:
+        raise TypeError('repeat() missing 1 required positional arguments: "repeats"')
     sizes = _size_args(sizes)
     shape = input._data.shape
     if len(sizes) < len(shape):
@@ -746,8 +750,9 @@ class Flip(Primitive):
         return Flip.apply(grad_output, ctx.dims), None
 
 
-def flip(input, *dims):
+def flip(input, *args, dims=None):
     """Reverse the order of entries along ``dims`` (a copy, as in PyTorch)."""
+    dims = args if dims is None else (dims,)
     if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
         dims = dims[0]
     dims = _wrap_dims(dims, input._data.ndim)

@@ -45,6 +45,7 @@ def argsort(input, dim=-1, descending=False, stable=False):
     """The indices that sort ``input`` along ``dim`` (stable)."""
     x = input._data
     if x.ndim == 0:
+        _wrap_dim(dim, 0)  # 0-d: dims -1 and 0 only, as PyTorch
         return _wrap(np.zeros((), np.int64))
     return _wrap(_argsort(x, _wrap_dim(dim, x.ndim), descending).astype(np.int64))
 
