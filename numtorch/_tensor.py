@@ -684,6 +684,7 @@ class Tensor:
                 # ``self`` is a view: its base changed too, and must know it in the graph.
                 _function.rebase_view(self, result)
             _function.adopt_saved_output(result.grad_fn, result, self)
+            _function.refresh_views(self)
         return self
 
     def _snapshot(self):

@@ -20,6 +20,7 @@ Two flavours share that machinery:
 """
 
 import re
+import weakref
 
 import numpy as np
 
@@ -443,12 +444,52 @@ def _root(arr):
     return arr
 
 
+# id(base tensor) -> (weak reference to the base, weak references to the views made of it),
+# see ``refresh_views``. (Keyed by id: tensors compare elementwise, so they are no dict keys.)
+_VIEWS = {}
+
+
+def _views_of(base, create=False):
+    entry = _VIEWS.get(id(base))
+    if entry is not None and entry[0]() is base:
+        return entry[1]
+    if not create:
+        return None
+    key = id(base)
+    refs = []
+    _VIEWS[key] = (weakref.ref(base, lambda _, key=key: _VIEWS.pop(key, None)), refs)
+    return refs
+
+
 def _mark_view(t, cls, args, kwargs, index):
     """Remember that ``t`` is a view of ``args[0]`` (it shares its memory), and how to make it
-    again, so that an in-place change of ``t`` in the graph can be passed on to its base."""
+    again, so that an in-place change of ``t`` in the graph can be passed on to its base, and
+    an in-place change of the base to ``t``."""
     base = args[0]
     if isinstance(base, Tensor) and _root(t._data) is _root(base._data):
         t._view_of = (base, cls, args[1:], kwargs, index)
+        refs = _views_of(base, create=True)
+        if len(refs) >= 32:
+            refs[:] = [r for r in refs if r() is not None]
+        refs.append(weakref.ref(t))
+
+
+def refresh_views(base, skip=None):
+    """``base`` took a new place in the graph (an in-place op changed it or one of its views):
+    every live view made of it becomes a view of that new history (PyTorch regenerates a
+    view's ``grad_fn`` after its base changed in place), and so, in turn, do their views."""
+    refs = _views_of(base)
+    if not refs:
+        return
+    for r in list(refs):
+        v = r()
+        if v is None or v is skip or v._view_of is None or v._view_of[0] is not base:
+            continue
+        new = _view_fn(v._view_of)(base)
+        v.grad_fn = new.grad_fn
+        v._output_nr = new._output_nr
+        v._requires_grad = new._requires_grad
+        refresh_views(v)
 
 
 def _view_fn(view_of):
@@ -582,5 +623,6 @@ def rebase_view(view, result):
     base.grad_fn = new.grad_fn
     base._output_nr = 0
     base._requires_grad = True
+    refresh_views(base, skip=view)
     if base._view_of is not None:
         rebase_view(base, new)

@@ -248,9 +248,10 @@ def hardshrink(input, lambd=0.5):
 
 
 def threshold(input, threshold, value):
-    """x where x > threshold, else ``value`` (zero gradient at and below the threshold)."""
+    """``value`` where x <= threshold, else x (zero gradient at and below the threshold; NaN
+    stays NaN, as in PyTorch)."""
     x = _floating(input, "threshold")
-    return where(x > threshold, x, value)
+    return where(x <= threshold, value, x)
 
 
 def prelu(input, weight):

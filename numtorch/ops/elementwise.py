@@ -11,6 +11,7 @@ import inspect
 import math
 import mmap
 import re
+import sys
 import warnings
 
 import numpy as np
@@ -416,7 +417,7 @@ def _unary(name, fwd, bwd_doc, backward, float_only=True, save="x"):
 
     def fn(input, *, out=None):
         x = _float_input(input) if float_only else input
-        return _out(cls.apply(x), out)
+        return _out(cls.apply(x), out, fn.__name__)
 
     fn.__name__ = name.lower()
     fn.__doc__ = bwd_doc
@@ -1104,24 +1105,28 @@ def addcdiv(input, tensor1, tensor2, *, value=1):
     return input + value * tensor1 / tensor2
 
 
-def _out(result, out):
+def _out(result, out, name=None):
     """Honour ``out=``: copy the result into ``out`` (resized like PyTorch when shapes
-    differ)."""
+    differ). As in PyTorch, refused under autograd (an input or ``out`` requiring grad) and
+    when the result's dtype cannot be cast to ``out``'s."""
     if out is None:
         return result
     if not isinstance(out, Tensor):
         raise TypeError(f"argument 'out' must be Tensor, not {type(out).__name__}")
     # (a node without a derivative, like floor_divide's, does not count, as in PyTorch)
-    if result._requires_grad and grad_mode.is_grad_enabled() and \
-            getattr(result.grad_fn, "derivative", "zero") == "zero":
-        name = re.sub(r"(?<!^)(?=[A-Z])", "_", re.sub(r"Backward\d*$", "", result.grad_fn.name()))
-        raise RuntimeError(f"{name.lower()}(): functions with out=... arguments don't support "
+    if grad_mode.is_grad_enabled() and (out._requires_grad or result._requires_grad and getattr(
+            result.grad_fn, "derivative", "zero") == "zero"):
+        if name is None and result.grad_fn is not None:
+            name = re.sub(r"(?<!^)(?=[A-Z])", "_", re.sub(r"Backward\d*$", "",
+                                                         result.grad_fn.name())).lower()
+        name = name or sys._getframe(1).f_code.co_name
+        raise RuntimeError(f"{name}(): functions with out=... arguments don't support "
                            "automatic differentiation, but one of the arguments requires grad.")
     src, dst = _dtype.from_numpy_dtype(result._data.dtype), _dtype.from_numpy_dtype(
         out._data.dtype)
     if src.category > dst.category:
-        raise RuntimeError(f"result type {src.name.capitalize()} can't be cast to the desired "
-                           f"output type {dst.name.capitalize()}")
+        raise RuntimeError(f"result type {_kernel_name(result._data)} can't be cast to the "
+                           f"desired output type {_kernel_name(out._data)}")
     out._check_inplace()
     if out._data.shape != result._data.shape:
         out._data = np.empty(result._data.shape, dtype=out._data.dtype)
@@ -1134,7 +1139,7 @@ def _accepts_out(fn):
     """``fn`` with PyTorch's keyword-only ``out=`` (the result is copied into it by ``_out``)."""
     @functools.wraps(fn)
     def wrapper(*args, out=None, **kwargs):
-        return _out(fn(*args, **kwargs), out)
+        return _out(fn(*args, **kwargs), out, fn.__name__)
 
     sig = inspect.signature(fn)
     wrapper.__signature__ = sig.replace(parameters=[*sig.parameters.values(), inspect.Parameter(

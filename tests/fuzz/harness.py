@@ -229,6 +229,30 @@ KNOWN = [
      "addcmul_ with a detached alias of its input"),
     # a view of an empty tensor is not tracked as a view (no memory is shared)
     (lambda c: c.op.name == "chain" and _empty_arg(c), "views of empty tensors"),
+    # gelu(+-inf): PyTorch computes NaN, numtorch the limits (inf, 0)
+    (lambda c: c.op.name == "nn.functional.gelu" and any(
+        a.layout != "scalar" and np.isinf(a.array).any() for a in c.args),
+     "gelu at infinities"),
+    # x[index] = tensor of another dtype: when PyTorch checks the dtypes depends on the index
+    # kind and the selection (empty or not); numtorch checks them for advanced indices
+    (lambda c: c.op.name == "setitem" and c.args[1].layout != "scalar" and
+     c.args[1].array.dtype != c.args[0].array.dtype,
+     "setitem dtype check"),
+    # in-place logical ops on a float tensor: PyTorch keeps the old gradient history (the
+    # gradient flows through as if the values had not been replaced); numtorch cuts it, as
+    # PyTorch does for the in-place comparisons
+    (lambda c: c.op.name.startswith("logical_") and c.variant == "inplace",
+     "in-place logical ops keep the gradient history in PyTorch"),
+    # an in-place comparison on a bool/int tensor with a float operand requiring grad: PyTorch
+    # marks the integer result as requiring grad
+    (lambda c: c.op.name in ("eq", "ne", "lt", "le", "gt", "ge") and c.variant == "inplace"
+     and c.args[0].array.dtype.kind in "biu",
+     "requires_grad of an integer in-place comparison"),
+    # integer ** negative integer: NumPy refuses, PyTorch returns an undefined value
+    (lambda c: c.op.name in ("pow", "operator.__pow__") and all(
+        a.array.dtype.kind in "iub" for a in c.args) and any(
+        (a.array < 0).any() for a in c.args[1:]),
+     "integers to negative integer powers"),
     # PyTorch refuses autograd for sum(dtype=<integer>) of a float tensor
     (lambda c: c.op.name == "sum" and c.kwargs.get("dtype") == "int32" and c.grad,
      "sum(dtype=int) of a tensor requiring grad"),
