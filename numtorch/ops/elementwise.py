@@ -196,7 +196,7 @@ def _binary(cls, a, b):
 def add(input, other, *, alpha=1, out=None):
     """``input + alpha * other`` with broadcasting and PyTorch's type promotion."""
     if alpha != 1:
-        other = mul(other, alpha)
+        other = _times_alpha(input, other, alpha)
     a, b = promote_operands(input, other)
     res = Add.apply(a, b)
     return res if out is None else _out(res, out)
@@ -214,13 +214,30 @@ def sub(input, other, *, alpha=1, out=None):
                            "If you are trying to invert a mask, use the `~` or `logical_not()` "
                            "operator instead.")
     if alpha != 1:
-        other = mul(other, alpha)
+        other = _times_alpha(input, other, alpha)
     a, b = promote_operands(input, other)
     res = Sub.apply(a, b)
     return res if out is None else _out(res, out)
 
 
 subtract = sub
+
+
+def _times_alpha(input, other, alpha):
+    """``alpha * other`` for add/sub: a float alpha needs a floating operand (PyTorch)."""
+    if isinstance(alpha, float) and not _is_float(input) and not _is_float(other):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
+                           "point number.")
+    return mul(other, alpha)
+
+
+def _check_zero_division(a, b):
+    """Integer division by zero raises, as in PyTorch (floats give inf/NaN)."""
+    if not _is_float(a) and not _is_float(b):
+        yb = b._data if isinstance(b, Tensor) else np.asarray(b)
+        if yb.dtype != np.bool_ and not np.all(yb) and (
+                not isinstance(a, Tensor) or a._data.size):
+            raise RuntimeError("ZeroDivisionError")
 
 
 def _is_bool(x):
@@ -249,6 +266,8 @@ def div(input, other, *, rounding_mode=None, out=None):
     """True division (integer inputs give the default float dtype); ``rounding_mode`` 'trunc'
     or 'floor' rounds the quotient (no gradient, like PyTorch's zero gradient)."""
     if rounding_mode is not None:
+        if rounding_mode in ("floor", "trunc"):
+            _check_zero_division(input, other)
         if rounding_mode == "floor":
             return _out(_binary_nograd(input, other, np.floor_divide, "zero"), out)
         if rounding_mode == "trunc":
@@ -318,6 +337,7 @@ def floor_divide(input, other, *, out=None):
     """``floor(input / other)`` (PyTorch >= 1.13 floors); not differentiable."""
     if _is_bool(input) and _is_bool(other):
         raise NotImplementedError("\"div_floor_cpu\" not implemented for 'Bool'")
+    _check_zero_division(input, other)
     return _out(_binary_nograd(input, other, np.floor_divide, "floor_divide"), out)
 
 
@@ -327,6 +347,7 @@ def remainder(input, other, *, out=None):
     NOTE: the gradient w.r.t. ``input`` is 1 and w.r.t. ``other`` is ``-floor(input/other)``, as
     in PyTorch."""
     a, b = promote_operands(input, other)
+    _check_zero_division(a, b)
     return _out(Remainder.apply(a, b), out)
 
 
@@ -350,6 +371,7 @@ def fmod(input, other, *, out=None):
     as in PyTorch."""
     a, b = promote_operands(input, other)
     if not _is_float(a) and not _is_float(b):
+        _check_zero_division(a, b)
         return _out(_binary_nograd(a, b, np.fmod), out)
     return _out(Fmod.apply(a, b), out)
 

@@ -113,3 +113,18 @@ def test_zero_dim_dims_and_threshold_nan():
     raises_like(lambda lib, t: lib.argsort(t, dim=1, stable=True), np.array(1.0))
     parity(lambda lib, t: lib.nn.functional.threshold(t, 0.5, -1.0),
            np.array([np.nan, 0.2, 2.0]), grad=False)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda lib, a, b: a // b, lambda lib, a, b: lib.remainder(a, b),
+    lambda lib, a, b: lib.fmod(a, b), lambda lib, a, b: lib.div(a, b, rounding_mode="trunc"),
+    lambda lib, a, b: lib.div(a, b, rounding_mode="floor"),
+])
+def test_integer_division_by_zero_raises(fn):
+    raises_like(fn, np.array([3, 4]), np.array([0, 2]), match="ZeroDivisionError")
+
+
+def test_float_alpha_with_integer_tensors_raises():
+    raises_like(lambda lib, a, b: lib.add(a, b, alpha=0.5), np.array([3, 4]), np.array([1, 2]),
+                match="alpha must not be a floating point number")
+    parity(lambda lib, a, b: lib.sub(a, b, alpha=2), np.array([3, 4]), np.array([1, 2]))
