@@ -259,3 +259,9 @@ def cartesian_prod(*tensors):
     if len(tensors) == 1:
         return tensors[0]
     return stack([g.reshape(-1) for g in grids], dim=1)
+
+# PyTorch's out= on the functions (the Tensor methods above have none)
+from numtorch.ops._out import accepts_out as _accepts_out  # noqa: E402
+
+(arange, empty, eye, full, linspace, logspace, range) = map(_accepts_out, (
+    arange, empty, eye, full, linspace, logspace, range))

@@ -215,12 +215,20 @@ def poisson(input, generator=None):
     return _wrap(_gen(generator).poisson(input._data).astype(input._data.dtype))
 
 
-def rand_like(input, *, dtype=None, requires_grad=False, generator=None):
+def _check_cpu(device):
+    """numtorch computes on the CPU only (``device=None`` or ``"cpu"``)."""
+    if device is not None and str(device).split(":")[0] != "cpu":
+        raise RuntimeError(f"numtorch supports the CPU only, not device {device!r}")
+
+
+def rand_like(input, *, dtype=None, device=None, requires_grad=False, generator=None):
+    _check_cpu(device)
     return rand(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad,
                 generator=generator)
 
 
-def randn_like(input, *, dtype=None, requires_grad=False, generator=None):
+def randn_like(input, *, dtype=None, device=None, requires_grad=False, generator=None):
+    _check_cpu(device)
     return randn(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad,
                  generator=generator)
 
@@ -240,8 +248,9 @@ def _fill(t, arr):
     return t
 
 
-def uniform_(self, a=0.0, b=1.0, *, generator=None):
-    return _fill(self, _gen(generator).uniform(a, b, self._data.shape))
+def uniform_(self, from_=0.0, to=1.0, *, generator=None):
+    """Uniform on [from, to) (PyTorch's ``from`` is a Python keyword: pass it by position)."""
+    return _fill(self, _gen(generator).uniform(from_, to, self._data.shape))
 
 
 def normal_(self, mean=0.0, std=1.0, *, generator=None):
@@ -284,3 +293,8 @@ TENSOR_METHODS = {
     "bernoulli": lambda self, p=None, generator=None: bernoulli(self, p, generator=generator),
     "multinomial": multinomial,
 }
+
+# PyTorch's out= on the functions (the Tensor methods above have none)
+from numtorch.ops._out import accepts_out as _accepts_out  # noqa: E402
+
+multinomial, randperm = map(_accepts_out, (multinomial, randperm))

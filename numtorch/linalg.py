@@ -210,7 +210,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
     return _ops._out(res, out)
 
 
-def norm(A, ord=None, dim=None, keepdim=False, *, out=None, dtype=None):
+def norm(input, ord=None, dim=None, keepdim=False, *, out=None, dtype=None):
     """``vector_norm`` when ``dim`` is an int or the input is 1-D with ``ord`` given,
     ``matrix_norm`` for a 2-tuple ``dim`` or a 2-D input with ``ord`` given; with neither
     ``ord`` nor ``dim``, the 2-norm of all entries."""
@@ -218,16 +218,16 @@ def norm(A, ord=None, dim=None, keepdim=False, *, out=None, dtype=None):
         dim = (dim,)
     if ord is None:
         if dim is not None and len(dim) == 2:
-            return matrix_norm(A, "fro", dim, keepdim, dtype=dtype, out=out)
-        return vector_norm(A, 2, dim, keepdim, dtype=dtype, out=out)
+            return matrix_norm(input, "fro", dim, keepdim, dtype=dtype, out=out)
+        return vector_norm(input, 2, dim, keepdim, dtype=dtype, out=out)
     if dim is None:
-        if A._data.ndim not in (1, 2):
+        if input._data.ndim not in (1, 2):
             raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must "
-                               f"be 1D or 2D. Got {A._data.ndim}D.")
-        dim = tuple(range(A._data.ndim))
+                               f"be 1D or 2D. Got {input._data.ndim}D.")
+        dim = tuple(range(input._data.ndim))
     if len(dim) == 2:
-        return matrix_norm(A, ord, dim, keepdim, dtype=dtype, out=out)
-    return vector_norm(A, ord, dim, keepdim, dtype=dtype, out=out)
+        return matrix_norm(input, ord, dim, keepdim, dtype=dtype, out=out)
+    return vector_norm(input, ord, dim, keepdim, dtype=dtype, out=out)
 
 
 def vecdot(x, y, *, dim=-1, out=None):

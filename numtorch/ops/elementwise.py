@@ -1172,7 +1172,7 @@ def _accepts_out(fn):
 # The functions written without ``out=`` get it here, all in one way.
 fmax, fmin, hypot, copysign, heaviside, deg2rad, rad2deg, logit, xlogy, float_power, erfc, \
     addcdiv, bitwise_and, bitwise_or, bitwise_xor, bitwise_not, signbit, nan_to_num, isposinf, \
-    isneginf, frac = map(_accepts_out, (
+    isneginf, frac, addcmul = map(_accepts_out, (
         fmax, fmin, hypot, copysign, heaviside, deg2rad, rad2deg, logit, xlogy, float_power,
         erfc, addcdiv, bitwise_and, bitwise_or, bitwise_xor, bitwise_not, signbit, nan_to_num,
-        isposinf, isneginf, frac))
+        isposinf, isneginf, frac, addcmul))

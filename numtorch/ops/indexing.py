@@ -1070,3 +1070,10 @@ INPLACE_METHODS = {
     "index_put_": index_put, "masked_fill_": masked_fill, "masked_scatter_": masked_scatter,
     "put_": put,
 }
+
+# PyTorch's out= on the functions (the Tensor methods above have none)
+from numtorch.ops._out import accepts_out as _accepts_out  # noqa: E402
+
+(gather, index_add, index_copy, index_select, masked_select, nonzero,
+ take_along_dim) = map(_accepts_out, (
+    gather, index_add, index_copy, index_select, masked_select, nonzero, take_along_dim))

@@ -226,7 +226,7 @@ class Unbind(Primitive):
     def forward(ctx, x, dim):
         ctx.dim = dim
         head = (slice(None),) * dim
-        return tuple(x[head + (i,)] for i in range(x.shape[dim]))
+        return tuple(x[head + (i, Ellipsis)] for i in range(x.shape[dim]))  # views, 0-d too
 
     @staticmethod
     def backward(ctx, *grads):
@@ -321,4 +321,15 @@ def column_stack(tensors):
     return cat(cols, 1)
 
 
-TENSOR_METHODS = {"split": split, "tensor_split": tensor_split, "chunk": chunk, "unbind": unbind}
+def _split_method(self, split_size, dim=0):
+    """``Tensor.split``: PyTorch names the size ``split_size`` here."""
+    return split(self, split_size, dim)
+
+
+TENSOR_METHODS = {"split": _split_method, "tensor_split": tensor_split, "chunk": chunk,
+                  "unbind": unbind}
+
+# PyTorch's out= on the functions (the Tensor methods above have none)
+from numtorch.ops._out import accepts_out as _accepts_out  # noqa: E402
+
+column_stack, dstack, hstack, vstack = map(_accepts_out, (column_stack, dstack, hstack, vstack))

@@ -833,3 +833,8 @@ TENSOR_METHODS = {
 
 INPLACE_METHODS = {"addmm_": addmm, "addmv_": addmv, "addbmm_": addbmm, "baddbmm_": baddbmm,
                    "addr_": addr}
+
+# PyTorch's out= on the functions (the Tensor methods above have none)
+from numtorch.ops._out import accepts_out as _accepts_out  # noqa: E402
+
+cholesky_inverse, matrix_power = map(_accepts_out, (cholesky_inverse, matrix_power))

@@ -295,8 +295,12 @@ def transpose(input, dim0, dim1):
     return _view_of(Permute, input, tuple(dims))
 
 
-swapaxes = transpose
 swapdims = transpose
+
+
+def swapaxes(input, axis0, axis1):
+    """``transpose`` under NumPy's name (and argument names)."""
+    return transpose(input, axis0, axis1)
 
 
 def movedim(input, source, destination):
@@ -884,3 +888,7 @@ TENSOR_METHODS = {
 
 INPLACE_METHODS = {"tril_": tril, "triu_": triu}
 
+# PyTorch's out= on the functions (the Tensor methods above have none)
+from numtorch.ops._out import accepts_out as _accepts_out  # noqa: E402
+
+diag, tril, triu = map(_accepts_out, (diag, tril, triu))

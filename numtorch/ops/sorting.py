@@ -199,3 +199,9 @@ TENSOR_METHODS = {
     "topk": topk, "sort": sort, "argsort": argsort, "msort": msort, "kthvalue": kthvalue,
     "unique": unique, "unique_consecutive": unique_consecutive,
 }
+
+# PyTorch's out= on the functions (the Tensor methods above have none)
+from numtorch.ops._out import accepts_out as _accepts_out  # noqa: E402
+
+(bucketize, kthvalue, msort, searchsorted, sort, topk) = map(_accepts_out, (
+    bucketize, kthvalue, msort, searchsorted, sort, topk))

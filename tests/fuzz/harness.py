@@ -151,7 +151,7 @@ def _call(lib, case):
     return leaves, xs, out
 
 
-def _compare_values(k, a, b, context, tol=None):
+def _compare_values(k, a, b, context, tol=None, scale=1):
     if isinstance(b, torch.Tensor):
         if not isinstance(a, numtorch.Tensor):
             raise Mismatch(f"{context}: output {k} is {type(a).__name__}, torch gives a tensor")
@@ -163,6 +163,7 @@ def _compare_values(k, a, b, context, tol=None):
         name = _dtype_name(b)
         if name in _TOL:
             rtol, atol = _TOL[tol or name]
+            rtol, atol = rtol * scale, atol * scale
             ok = np.allclose(x.astype(np.float64), y.astype(np.float64), rtol=rtol, atol=atol,
                              equal_nan=True)
         else:
@@ -340,5 +341,6 @@ def run_case(case):
             continue
         # a gradient that went through a float16 computation has float16's precision
         half = any(a.layout != "scalar" and a.array.dtype == np.float16 for a in case.args)
-        _compare_values("grad", a.grad, b.grad, ctx, "float16" if half else None)
+        _compare_values("grad", a.grad, b.grad, ctx, "float16" if half else None,
+                        getattr(case.op, "tol_scale", 1))
     return "grad"

@@ -29,8 +29,10 @@ def _resolve(lib, path):
 
 
 class Op:
-    def __init__(self, name, gen, family, fn=None, method=None, inplace=None, out=False):
+    def __init__(self, name, gen, family, fn=None, method=None, inplace=None, out=False,
+                 tol_scale=1):
         self.name = name
+        self.tol_scale = tol_scale  # (ops that amplify rounding, like normalizations)
         self.gen = gen
         self.family = family
         self.fn = fn if fn is not None else (lambda lib, *xs, **kw: _resolve(lib, name)(*xs,
@@ -807,10 +809,10 @@ def _norm(kind):
     return gen
 
 
-add("nn.functional.layer_norm", _norm("layer_norm"), "conv",
+add("nn.functional.layer_norm", _norm("layer_norm"), "conv", tol_scale=50,
     fn=lambda lib, x, *wb, normalized_shape: lib.nn.functional.layer_norm(
         x, normalized_shape, *wb))
-add("nn.functional.batch_norm", _norm("batch_norm"), "conv",
+add("nn.functional.batch_norm", _norm("batch_norm"), "conv", tol_scale=50,
     fn=lambda lib, x, w, b: lib.nn.functional.batch_norm(x, None, None, w, b, training=True))
 
 

@@ -128,3 +128,17 @@ def test_float_alpha_with_integer_tensors_raises():
     raises_like(lambda lib, a, b: lib.add(a, b, alpha=0.5), np.array([3, 4]), np.array([1, 2]),
                 match="alpha must not be a floating point number")
     parity(lambda lib, a, b: lib.sub(a, b, alpha=2), np.array([3, 4]), np.array([1, 2]))
+
+
+def test_unbind_of_a_vector_gives_views():
+    parity(lambda lib, x: (lambda y: (y.unbind(0)[1].mul_(3), y)[1])(x.detach().clone()),
+           np.ones(3), grad=False)
+    raises_like(lambda lib, x: (x.requires_grad_() * 1).unbind(0)[0].add_(1), np.ones(1))
+
+
+def test_out_takes_a_tuple_for_several_results():
+    x = np.array([[3.0, 1.0], [2.0, 5.0]])
+    parity(lambda lib, t: (lambda v, i: (lib.max(t, 1, out=(v, i)), v, i)[1:])(
+        lib.empty(0, dtype=t.dtype), lib.empty(0, dtype=lib.int64)), x, grad=False)
+    parity(lambda lib, t: (lambda o: (lib.cumsum(t, 0, out=o), o)[1])(lib.empty(2, 2, dtype=t.dtype)),
+           x, grad=False)
