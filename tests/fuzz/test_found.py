@@ -140,5 +140,5 @@ def test_out_takes_a_tuple_for_several_results():
     x = np.array([[3.0, 1.0], [2.0, 5.0]])
     parity(lambda lib, t: (lambda v, i: (lib.max(t, 1, out=(v, i)), v, i)[1:])(
         lib.empty(0, dtype=t.dtype), lib.empty(0, dtype=lib.int64)), x, grad=False)
-    parity(lambda lib, t: (lambda o: (lib.cumsum(t, 0, out=o), o)[1])(lib.empty(2, 2, dtype=t.dtype)),
-           x, grad=False)
+    parity(lambda lib, t: (lambda o: (lib.cumsum(t, 0, out=o), o)[1])(
+        lib.empty(2, 2, dtype=t.dtype)), x, grad=False)
