@@ -228,7 +228,18 @@ def _times_alpha(input, other, alpha):
     if isinstance(alpha, float) and not _is_float(input) and not _is_float(other):
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
                            "point number.")
+    if _is_bool(input) and _is_bool(other):
+        return mul(other, bool(alpha))  # bool arithmetic: stays bool
+    dt = _dtype.result_type(input, other)
+    if isinstance(other, Tensor) and dt.is_floating_point and other.dtype is not dt:
+        other = cast(other, dt)  # alpha scales in the result's dtype, as PyTorch
     return mul(other, alpha)
+
+
+def _no_bool_kernel(name, a, b):
+    """PyTorch has no bool kernel for some binary ops (two bools, or a bool and a bool)."""
+    if _is_bool(a) and _is_bool(b):
+        raise NotImplementedError(f"\"{name}_cpu\" not implemented for 'Bool'")
 
 
 def _check_zero_division(a, b):
@@ -346,6 +357,7 @@ def remainder(input, other, *, out=None):
 
     NOTE: the gradient w.r.t. ``input`` is 1 and w.r.t. ``other`` is ``-floor(input/other)``, as
     in PyTorch."""
+    _no_bool_kernel("remainder", input, other)
     a, b = promote_operands(input, other)
     _check_zero_division(a, b)
     return _out(Remainder.apply(a, b), out)
@@ -369,6 +381,7 @@ def fmod(input, other, *, out=None):
 
     NOTE: the gradient w.r.t. ``input`` is 1 and w.r.t. ``other`` is ``-trunc(input/other)``,
     as in PyTorch."""
+    _no_bool_kernel("fmod", input, other)
     a, b = promote_operands(input, other)
     if not _is_float(a) and not _is_float(b):
         _check_zero_division(a, b)
@@ -1104,8 +1117,11 @@ def logit(input, eps=None):
 
 def xlogy(input, other):
     """``x * log(y)``, 0 where ``x == 0`` (even when ``y`` is 0 or NaN-free infinite)."""
-    x = input if isinstance(input, Tensor) else _tensor(input, like=other)
-    y = other if isinstance(other, Tensor) else _tensor(other, like=x)
+    dt = _dtype.result_type(input, other)  # PyTorch's promotion, integers to the default float
+    if not dt.is_floating_point:
+        dt = _dtype.get_default_dtype()
+    x = cast(input, dt) if isinstance(input, Tensor) else _tensor(input, like=other).to(dt)
+    y = cast(other, dt) if isinstance(other, Tensor) else _tensor(other, like=x).to(dt)
     zero = x == 0
     safe_y = where(zero, 1.0, y)
     return where(zero, 0.0, x * log(safe_y))

@@ -142,3 +142,13 @@ def test_out_takes_a_tuple_for_several_results():
         lib.empty(0, dtype=t.dtype), lib.empty(0, dtype=lib.int64)), x, grad=False)
     parity(lambda lib, t: (lambda o: (lib.cumsum(t, 0, out=o), o)[1])(
         lib.empty(2, 2, dtype=t.dtype)), x, grad=False)
+
+
+def test_promotion_of_xlogy_and_alpha():
+    parity(lambda lib, a, b: lib.xlogy(a, b), np.array([1.0], dtype=np.float32),
+           np.array(2.0))
+    parity(lambda lib, a, b: lib.add(a, b, alpha=0.5), np.array(1.0, dtype=np.float16),
+           np.array([[1]], dtype=np.int32))
+    parity(lambda lib, a, b: lib.add(a, b, alpha=-1), np.array(True), np.array(True))
+    raises_like(lambda lib, a, b: lib.fmod(a, b), np.array([True]), np.array([True]))
+    raises_like(lambda lib, a, b: lib.remainder(a, b), np.array([True]), np.array([True]))
