@@ -32,7 +32,16 @@ WEIGHTS = {"elementwise": 8, "activation": 3, "binary": 10, "operator": 4, "redu
 _SURVEY = os.environ.get("NUMTORCH_FUZZ_SURVEY")
 
 
+_COUNT = {}
+
+
 def _check(case):
+    if _SURVEY:  # triage: how many cases ran, by family
+        fam = case.op.family
+        _COUNT[fam] = _COUNT.get(fam, 0) + 1
+        if sum(_COUNT.values()) % 500 == 0:
+            with open(_SURVEY + ".count", "w") as f:
+                f.write(f"{sum(_COUNT.values())} {_COUNT}\n")
     try:
         return run_case(case)
     except Mismatch as e:
