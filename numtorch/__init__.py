@@ -25,6 +25,9 @@ from numtorch._tensor import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, 
                               HalfTensor, IntTensor, LongTensor, ShortTensor, Size, Tensor,
                               device)
 from numtorch._tensor_str import set_printoptions
+from numtorch._determinism import (are_deterministic_algorithms_enabled,
+                                   is_deterministic_algorithms_warn_only_enabled,
+                                   use_deterministic_algorithms)
 from numtorch import _tensor_methods
 from numtorch import autograd
 from numtorch.autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,
@@ -78,10 +81,6 @@ def typename(obj):
 def is_nonzero(input):
     """The truth value of a one-element tensor (RuntimeError otherwise)."""
     return input.__bool__()
-
-
-def use_deterministic_algorithms(mode, *, warn_only=False):
-    """Accepted for compatibility: numtorch's ops are always deterministic."""
 
 
 def compile(model=None, **kwargs):

@@ -5,6 +5,7 @@ import math
 import numpy as np
 
 from numtorch import _dtype
+from numtorch._determinism import fill_uninitialized
 from numtorch._tensor import Tensor, _as_array, _check_device, _wrap
 
 __all__ = [
@@ -100,9 +101,11 @@ def ones(*size, dtype=None, device=None, requires_grad=False, out=None, layout=N
 
 def empty(*size, dtype=None, device=None, requires_grad=False, memory_format=None,
           layout=None, pin_memory=False):
-    """Uninitialized in PyTorch; numtorch returns zeros (deterministic, same cost)."""
+    """Uninitialized in PyTorch; numtorch returns zeros (deterministic, same cost), or, under
+    ``use_deterministic_algorithms(True)``, PyTorch's NaN / largest-value fill."""
     _check_device(device)
-    return _finish(np.zeros(_size(size), dtype=_np_dtype(dtype)), requires_grad)
+    return _finish(fill_uninitialized(np.zeros(_size(size), dtype=_np_dtype(dtype))),
+                   requires_grad)
 
 
 def empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False):
@@ -141,7 +144,9 @@ def ones_like(input, *, dtype=None, device=None, requires_grad=False, memory_for
 
 def empty_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
                layout=None):
-    return zeros_like(input, dtype=dtype, requires_grad=requires_grad)
+    out = zeros_like(input, dtype=dtype, requires_grad=requires_grad)
+    fill_uninitialized(out._data)
+    return out
 
 
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False,
