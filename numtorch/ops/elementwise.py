@@ -278,6 +278,7 @@ def div(input, other, *, rounding_mode=None, out=None):
     or 'floor' rounds the quotient (no gradient, like PyTorch's zero gradient)."""
     if rounding_mode is not None:
         if rounding_mode in ("floor", "trunc"):
+            _no_bool_kernel(f"div_{rounding_mode}", input, other)
             _check_zero_division(input, other)
         if rounding_mode == "floor":
             return _out(_binary_nograd(input, other, np.floor_divide, "zero"), out)
