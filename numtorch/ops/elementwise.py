@@ -246,7 +246,7 @@ def _check_zero_division(a, b):
     """Integer division by zero raises, as in PyTorch (floats give inf/NaN)."""
     if not _is_float(a) and not _is_float(b):
         yb = b._data if isinstance(b, Tensor) else np.asarray(b)
-        if yb.dtype != np.bool_ and not np.all(yb) and (
+        if not np.all(yb) and (
                 not isinstance(a, Tensor) or a._data.size):
             raise RuntimeError("ZeroDivisionError")
 

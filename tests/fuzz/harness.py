@@ -210,7 +210,8 @@ KNOWN = [
     (lambda c: c.op.name == "setitem" and str(c.args[0].array.dtype)[0] in "iub",
      "PyTorch's requires_grad on an integer tensor written from a float tensor"),
     # NumPy rejects a negative Python int with a uint8 tensor; PyTorch wraps it around
-    (lambda c: any(a.layout == "scalar" and a.array.item() < 0 for a in c.args) and any(
+    (lambda c: (any(a.layout == "scalar" and a.array.item() < 0 for a in c.args) or
+                c.kwargs.get("alpha", 0) < 0) and any(
         a.layout != "scalar" and a.array.dtype == np.uint8 for a in c.args),
      "negative Python ints with uint8 tensors wrap around in PyTorch"),
     # PyTorch bugs: std_mean/var_mean's backward with dim=() or correction >= N gives inf/NaN
@@ -312,6 +313,9 @@ def run_case(case):
             nt_loss = nt_term if nt_loss is None else nt_loss + nt_term
     if th_loss is None:
         return "values"
+    floats = [str(a.array.dtype) for a in case.args if a.layout != "scalar"] + [
+        _dtype_name(b) for b in th_flat if isinstance(b, torch.Tensor)]
+    lowest = next((d for d in ("float16", "float32", "float64") if d in floats), None)
     th_exc = nt_exc = None
     try:
         th_loss.backward()
@@ -339,8 +343,6 @@ def run_case(case):
             if np.any(_np(b.grad)):
                 raise Mismatch(f"{ctx}: numtorch gives none, torch {_np(b.grad)!r}")
             continue
-        # a gradient that went through a float16 computation has float16's precision
-        half = any(a.layout != "scalar" and a.array.dtype == np.float16 for a in case.args)
-        _compare_values("grad", a.grad, b.grad, ctx, "float16" if half else None,
-                        getattr(case.op, "tol_scale", 1))
+        # a gradient has the precision of the least precise computation it went through
+        _compare_values("grad", a.grad, b.grad, ctx, lowest, getattr(case.op, "tol_scale", 1))
     return "grad"
