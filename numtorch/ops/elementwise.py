@@ -231,7 +231,7 @@ def _times_alpha(input, other, alpha):
     if _is_bool(input) and _is_bool(other):
         return mul(other, bool(alpha))  # bool arithmetic: stays bool
     dt = _dtype.result_type(input, other)
-    if isinstance(other, Tensor) and dt.is_floating_point and other.dtype is not dt:
+    if isinstance(other, Tensor) and other.dtype is not dt:
         other = cast(other, dt)  # alpha scales in the result's dtype, as PyTorch
     return mul(other, alpha)
 
@@ -1076,6 +1076,10 @@ def copysign(input, other):
         a = cast(a, dt) if isinstance(a, Tensor) else builtins.float(a)
     if not isinstance(a, Tensor):
         a = _tensor(a, like=b)
+    if isinstance(b, Tensor) and isinstance(other, Tensor) and b._data.dtype.kind == "u":
+        b = other  # (the sign of ``other`` itself: promotion to uint8 would lose it)
+    elif not isinstance(other, Tensor) and b is not other:
+        b = other
     return CopySign.apply(a, b)
 
 

@@ -152,3 +152,12 @@ def test_promotion_of_xlogy_and_alpha():
     parity(lambda lib, a, b: lib.add(a, b, alpha=-1), np.array(True), np.array(True))
     raises_like(lambda lib, a, b: lib.fmod(a, b), np.array([True]), np.array([True]))
     raises_like(lambda lib, a, b: lib.remainder(a, b), np.array([True]), np.array([True]))
+
+
+def test_sign_and_alpha_keep_the_operands_dtypes():
+    parity(lambda lib, a, b: lib.copysign(a, b), np.array([2, 1, 0], dtype=np.uint8),
+           np.array(-1))
+    parity(lambda lib, a, b: lib.add(a, b, alpha=2), np.array(1, dtype=np.int32),
+           np.ones((2, 4), dtype=bool))
+    parity(lambda lib, a, b: lib.add(a, b, alpha=2), np.ones(2, dtype=np.uint8),
+           np.ones(2, dtype=bool))
