@@ -636,14 +636,17 @@ class Tensor:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
                                "operation.")
         view_of = self._view_of
-        if view_of is not None and view_of[4] is not None and self._requires_grad and \
-                grad_mode._state.enabled:
+        if view_of is not None and self._requires_grad and grad_mode._state.enabled and \
+                _from_multi_output_view(self):
             name = getattr(view_of[1], "node_name", None) or view_of[1].__name__
             raise RuntimeError(
-                f"Output {view_of[4]} of {name} is a view and is being modified "
+                f"Output {view_of[4] or 0} of {name} is a view and is being modified "
                 "inplace. This view is the output of a function that returns multiple views. "
                 "Such functions do not allow the output views to be modified inplace. You "
                 "should replace the inplace operation by an out-of-place one.")
+        self._check_overlap()
+
+    def _check_overlap(self):
         d = self._data
         if not d.flags.writeable and d.size and any(s == 0 and n > 1
                                                     for s, n in zip(d.strides, d.shape)):
@@ -770,3 +773,13 @@ ShortTensor = _legacy("ShortTensor", _dtype.int16)
 CharTensor = _legacy("CharTensor", _dtype.int8)
 ByteTensor = _legacy("ByteTensor", _dtype.uint8)
 BoolTensor = _legacy("BoolTensor", _dtype.bool)
+
+
+def _from_multi_output_view(t):
+    """Whether ``t`` is, or is a view of, one of the views a multi-output function (split,
+    unbind, chunk) returned: PyTorch refuses in-place changes of those."""
+    while t._view_of is not None:
+        if t._view_of[4] is not None:
+            return True
+        t = t._view_of[0]
+    return False

@@ -439,9 +439,15 @@ _NO_NEXT = (None, 0)
 
 
 def _root(arr):
-    while isinstance(arr.base, np.ndarray):
-        arr = arr.base
-    return arr
+    """The array owning ``arr``'s memory. (``as_strided`` views hang from a helper object whose
+    own ``base`` is the array they view.)"""
+    while True:
+        b = arr.base
+        if not isinstance(b, np.ndarray):
+            b = getattr(b, "base", None)
+            if not isinstance(b, np.ndarray):
+                return arr
+        arr = b
 
 
 # id(base tensor) -> (weak reference to the base, weak references to the views made of it),

@@ -460,6 +460,7 @@ def _setitem(self, index, value):
         raw = value if isinstance(value, Tensor) else _wrap(value)
         self._set_from(IndexPut.apply(snap, raw, key, False))
         return
+    self._check_overlap()
     key.put(self._data, _arr(value), False)
     self._bump()
 

@@ -223,8 +223,8 @@ KNOWN = [
      "PyTorch's requires_grad on out= of a non-differentiable op"),
     # fill_/zero_ of an expanded tensor: numtorch's broadcast views are read-only
     (lambda c: c.op.name == "chain" and "expand" in c.kwargs["steps"] and any(
-        s in c.kwargs["steps"] for s in ("fill_", "zero_")),
-     "fill_/zero_ on an expanded tensor raise"),
+        s in c.kwargs["steps"] for s in ("fill_", "zero_", "masked_fill_")),
+     "fill_/zero_/masked_fill_ on an expanded tensor raise"),
     # addcmul_ is composed of two products in numtorch: a tensor1 that shares the modified
     # tensor's version counter (a detach()) is not what is saved, so no error is raised
     (lambda c: c.op.name == "chain" and "addcmul_" in c.kwargs["steps"],

@@ -161,3 +161,14 @@ def test_sign_and_alpha_keep_the_operands_dtypes():
            np.ones((2, 4), dtype=bool))
     parity(lambda lib, a, b: lib.add(a, b, alpha=2), np.ones(2, dtype=np.uint8),
            np.ones(2, dtype=bool))
+
+
+def test_views_made_by_as_strided_are_views():
+    # diagonal() is an as_strided view: an in-place change of a view of it reaches the base
+    parity(lambda lib, x: (lambda y: (lambda d: (d.t().mul_(3), y, d))(y.diagonal(0, 0, -1)))(
+        1 + x), np.array([[1.0], [2.0]]))
+
+
+def test_views_of_multi_output_views_refuse_in_place():
+    raises_like(lambda lib, x: (x.requires_grad_() * 2).split(1)[0][0].zero_(), np.ones(1),
+                match="returns multiple views")
