@@ -37,8 +37,9 @@ def _reflected(fn):
 
 def _zero_(self):
     self._check_inplace()
-    if self._requires_grad and self.grad_fn is not None:
-        return self._set_from(self._snapshot() * 0)
+    if self._requires_grad and grad_mode._state.enabled:
+        # constant zeros replace values in the graph (``Tensor._set_from``): no gradient back
+        return self._set_from(_wrap(np.zeros_like(self._data)))
     self._data[...] = 0
     self._bump()
     return self

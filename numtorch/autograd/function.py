@@ -591,7 +591,8 @@ class _Overwrite(Primitive):
 
     @staticmethod
     def backward(ctx, grad_output):
-        return grad_output * 0, None
+        # zeros, not ``grad_output * 0``: an infinite incoming gradient must not become NaN
+        return _wrap(np.zeros_like(grad_output._data)), None
 
 
 def overwrite(tensor, values):

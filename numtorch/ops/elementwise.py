@@ -340,7 +340,7 @@ class _StepBinary(Primitive):
     def backward(ctx, grad_output):
         if ctx.derivative != "zero":
             raise RuntimeError(f"derivative for aten::{ctx.derivative} is not implemented")
-        zero = grad_output * 0
+        zero = _zeros_like(grad_output)
         return (zero if ctx.needs_input_grad[0] else None,
                 zero if ctx.needs_input_grad[1] else None, None, None)
 
@@ -695,7 +695,7 @@ class _ZeroGrad(Primitive):
 
     @staticmethod
     def backward(ctx, grad_output):
-        return grad_output * 0, None
+        return _zeros_like(grad_output), None
 
 
 _Round = type("Round", (_ZeroGrad,), {"__module__": __name__})
@@ -933,7 +933,7 @@ class Where(Primitive):
     @staticmethod
     def backward(ctx, grad_output):
         (cond,) = ctx.saved_tensors
-        zero = grad_output * 0
+        zero = _zeros_like(grad_output)
         gx = where(cond, grad_output, zero) if ctx.needs_input_grad[1] else None
         gy = where(cond, zero, grad_output) if ctx.needs_input_grad[2] else None
         return None, gx, gy
@@ -1176,6 +1176,12 @@ def _out(result, out, name=None):
     np.copyto(out._data, result._data, casting="unsafe")
     out._bump()
     return out
+
+
+def _zeros_like(grad_output):
+    """A zero gradient: zeros, not ``grad_output * 0``, so that an infinite incoming gradient
+    does not turn into NaN (PyTorch's ``zeros_like(grad)``)."""
+    return _wrap(np.zeros_like(grad_output._data))
 
 
 def _accepts_out(fn):

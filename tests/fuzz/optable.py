@@ -11,7 +11,7 @@ variants the entry supports: ``call`` (the function), ``method`` (the Tensor met
 import numpy as np
 from hypothesis import strategies as st
 
-from .harness import DTYPES, FLOAT_DTYPES, INT_DTYPES, Arg
+from .harness import DTYPES, FLOAT_DTYPES, INT_DTYPES, STEP_KINDS, Arg
 from .strategies import broadcast_shapes, dim, dims, dtype, shape, tensor_arg, values
 
 __all__ = ["Op", "OPS", "FAMILIES"]
@@ -886,6 +886,7 @@ def _steps():
 
 
 STEPS = _steps()
+STEP_KINDS.update({name: kind for name, (_, kind) in STEPS.items()})
 
 
 def _chain(draw, rng):

@@ -172,3 +172,11 @@ def test_views_made_by_as_strided_are_views():
 def test_views_of_multi_output_views_refuse_in_place():
     raises_like(lambda lib, x: (x.requires_grad_() * 2).split(1)[0][0].zero_(), np.ones(1),
                 match="returns multiple views")
+
+
+def test_zero_gradients_stay_zero_under_infinite_gradients():
+    # zero_/fill_ and where send zeros back, not 0 * (incoming gradient), which is NaN at inf
+    parity(lambda lib, x: (lambda y: (y.zero_(), y.abs_().sqrt_())[1])(x.clone()),
+           np.array([0.5, 2.0]))
+    parity(lambda lib, x: lib.where(x > 1, x, lib.zeros(2, dtype=x.dtype)).sqrt(),
+           np.array([0.0, 4.0]))
