@@ -702,7 +702,9 @@ _Round = type("Round", (_ZeroGrad,), {"__module__": __name__})
 floor = _nograd_unary(np.floor, "floor")
 ceil = _nograd_unary(np.ceil, "ceil")
 trunc = _nograd_unary(np.trunc, "trunc")
-sign = _nograd_unary(lambda x: np.sign(x), "sign", keep_int=False)
+# (NaN has sign 0 in PyTorch; NumPy keeps NaN)
+sign = _nograd_unary(lambda x: np.where(np.isnan(x), 0, np.sign(x)).astype(x.dtype, copy=False)
+                     if x.dtype.kind == "f" else np.sign(x), "sign", keep_int=False)
 
 
 def round(input, *, decimals=0, out=None):
@@ -1115,8 +1117,10 @@ def rad2deg(input):
 
 
 def logit(input, eps=None):
-    """``log(p / (1 - p))``, with ``p`` clamped to ``[eps, 1 - eps]`` when ``eps`` is given."""
-    x = input if eps is None else clamp(input, eps, 1 - eps)
+    """``log(p / (1 - p))``, with ``p`` clamped to ``[eps, 1 - eps]`` when ``eps`` is given;
+    integer and bool tensors compute in the default float dtype."""
+    x = _float_input(input)
+    x = x if eps is None else clamp(x, eps, 1 - eps)
     return log(x / (1 - x))
 
 

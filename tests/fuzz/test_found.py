@@ -180,3 +180,8 @@ def test_zero_gradients_stay_zero_under_infinite_gradients():
            np.array([0.5, 2.0]))
     parity(lambda lib, x: lib.where(x > 1, x, lib.zeros(2, dtype=x.dtype)).sqrt(),
            np.array([0.0, 4.0]))
+
+
+def test_sign_of_nan_and_logit_of_bools():
+    parity(lambda lib, x: lib.sign(x), np.array([np.nan, -2.0, 0.0]), grad=False)
+    parity(lambda lib, x: lib.logit(x), np.array([True, False]), grad=False)
