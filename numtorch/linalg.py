@@ -152,7 +152,9 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
     if isinstance(dim, (tuple, list)) and len(dim) == 0:
         dim = None
     axes = _dims(x._data.ndim, dim)
-    if ord < 0 and x._data.size == 0 or ord == np.inf and x._data.size == 0:
+    # (only a reduced dim without elements has no identity: the other dims may be empty)
+    if (ord < 0 or ord == np.inf) and x._data.size == 0 and (
+            dim is None or any(x._data.shape[a] == 0 for a in axes)):
         raise RuntimeError(f"linalg.vector_norm cannot compute the {ord} norm on an empty tensor "
                            "because the operation does not have an identity")
     return _ops._out(VectorNorm.apply(x, float(ord), axes, keepdim), out)

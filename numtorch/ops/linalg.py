@@ -88,7 +88,7 @@ class MatMul(Primitive):
         ctx.save_for_backward(x, y)
         if x.ndim > 2 and y.ndim == 2 and x.flags.c_contiguous:
             k = x.shape[-1]
-            return np.matmul(x.reshape(x.size // k if k else 0, k), y).reshape(
+            return np.matmul(x.reshape(math.prod(x.shape[:-1]), k), y).reshape(
                 x.shape[:-1] + y.shape[-1:])
         return np.matmul(x, y)
 

@@ -226,6 +226,14 @@ KNOWN = [
         STEP_KINDS.get(s) == "inplace" for s in c.kwargs["steps"][
             c.kwargs["steps"].index("expand"):]),
      "writes into (views of) an expanded tensor raise"),
+    (lambda c: c.op.name == "chain" and c.args[0].layout == "expanded" and any(
+        STEP_KINDS.get(s) == "inplace" for s in c.kwargs["steps"]),
+     "writes into (views of) an expanded tensor raise"),
+    # reshape of a clone: a view in numtorch (clone is contiguous), a copy in PyTorch when the
+    # clone kept a transposed layout; PyTorch leaves view-or-copy unspecified
+    (lambda c: c.op.name == "chain" and "reshape" in c.kwargs["steps"] and any(
+        STEP_KINDS.get(s) == "inplace" for s in c.kwargs["steps"]),
+     "reshape may view or copy"),
     # an in-place op with a tensor requiring grad on a detach()ed alias: PyTorch's bookkeeping
     # of the alias's versions and its no_grad-view rule differ from numtorch's
     (lambda c: c.op.name == "chain" and "detach" in c.kwargs["steps"] and c.args[1].requires_grad

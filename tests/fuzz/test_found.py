@@ -185,3 +185,9 @@ def test_zero_gradients_stay_zero_under_infinite_gradients():
 def test_sign_of_nan_and_logit_of_bools():
     parity(lambda lib, x: lib.sign(x), np.array([np.nan, -2.0, 0.0]), grad=False)
     parity(lambda lib, x: lib.logit(x), np.array([True, False]), grad=False)
+
+
+def test_empty_dims_outside_the_reduction_or_product():
+    parity(lambda lib, x: lib.linalg.vector_norm(x, ord=float("inf"), dim=1, keepdim=True),
+           np.ones((1, 1, 0)))
+    parity(lambda lib, a, b: a @ b, np.ones((3, 1, 0)), np.ones((0, 1)))
