@@ -34,6 +34,7 @@ def sort(input, dim=-1, descending=False, stable=False):
     their order), which PyTorch guarantees only with ``stable=True``."""
     x = input._data
     if x.ndim == 0:
+        _wrap_dim(dim, 0)  # 0-d: dims -1 and 0 only, as PyTorch
         values, indices = sort(input.reshape(1), 0, descending)
         return return_types.sort((values.reshape(()), indices.reshape(())))
     dim = _wrap_dim(dim, x.ndim)

@@ -111,6 +111,7 @@ def test_empty_products_backward():
 
 def test_zero_dim_dims_and_threshold_nan():
     raises_like(lambda lib, t: lib.argsort(t, dim=1, stable=True), np.array(1.0))
+    raises_like(lambda lib, t: lib.sort(t, dim=-2), np.array(1.0))
     parity(lambda lib, t: lib.nn.functional.threshold(t, 0.5, -1.0),
            np.array([np.nan, 0.2, 2.0]), grad=False)
 
