@@ -30,6 +30,9 @@ from numtorch._tensor import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, 
 from numtorch._tensor_str import set_printoptions
 from numtorch._layout import (channels_last, channels_last_3d, contiguous_format,
                              memory_format, preserve_format)
+from numtorch._determinism import (are_deterministic_algorithms_enabled,
+                                   is_deterministic_algorithms_warn_only_enabled,
+                                   use_deterministic_algorithms)
 from numtorch import _tensor_methods
 from numtorch import autograd
 from numtorch.autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,
@@ -96,21 +99,7 @@ def is_nonzero(input):
     return input.__bool__()
 
 
-_flags = {"deterministic": False, "warn_only": False, "matmul_precision": "highest"}
-
-
-def use_deterministic_algorithms(mode, *, warn_only=False):
-    """Recorded (``are_deterministic_algorithms_enabled``); numtorch's ops are always
-    deterministic."""
-    _flags.update(deterministic=_builtins.bool(mode), warn_only=_builtins.bool(warn_only))
-
-
-def are_deterministic_algorithms_enabled():
-    return _flags["deterministic"]
-
-
-def is_deterministic_algorithms_warn_only_enabled():
-    return _flags["warn_only"]
+_flags = {"matmul_precision": "highest"}
 
 
 def set_float32_matmul_precision(precision):

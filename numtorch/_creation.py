@@ -5,6 +5,7 @@ import math
 import numpy as np
 
 from numtorch import _dtype, _layout
+from numtorch._determinism import fill_uninitialized
 from numtorch._tensor import Tensor, _as_array, _check_device, _wrap
 from numtorch.ops import _scalars
 
@@ -101,13 +102,14 @@ def ones(*size, dtype=None, device=None, requires_grad=False, out=None, layout=N
 
 def empty(*size, dtype=None, device=None, requires_grad=False, memory_format=None,
           layout=None, pin_memory=False):
-    """Uninitialized in PyTorch; numtorch returns zeros (deterministic, same cost), laid out in
+    """Uninitialized in PyTorch; numtorch returns zeros (deterministic, same cost), or, under
+    ``use_deterministic_algorithms(True)``, PyTorch's NaN / largest-value fill; laid out in
     ``memory_format`` (contiguous by default, or channels-last)."""
     _check_device(device)
     fmt = _layout.contiguous_format if memory_format is None else memory_format
     out = _layout.empty(_size(size), _np_dtype(dtype), fmt)
     out.fill(0)
-    return _finish(out, requires_grad)
+    return _finish(fill_uninitialized(out), requires_grad)
 
 
 def empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False):
@@ -158,8 +160,11 @@ def ones_like(input, *, dtype=None, device=None, requires_grad=False,
 
 def empty_like(input, *, dtype=None, device=None, requires_grad=False,
                memory_format=_layout.preserve_format, layout=None):
-    """Uninitialized in PyTorch; numtorch returns zeros (deterministic, same cost)."""
-    return _finish(_filled_like(input, 0, dtype, memory_format), requires_grad)
+    """Uninitialized in PyTorch; numtorch returns zeros (deterministic, same cost), or, under
+    ``use_deterministic_algorithms(True)``, PyTorch's NaN / largest-value fill."""
+    out = _finish(_filled_like(input, 0, dtype, memory_format), requires_grad)
+    fill_uninitialized(out._data)
+    return out
 
 
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False,
@@ -280,3 +285,9 @@ def cartesian_prod(*tensors):
 
 # PyTorch's TypeError for Python numbers in the arguments it requires to be tensors
 _scalars.check_tensor_args(globals())
+
+# PyTorch's out= on the functions (the Tensor methods above have none)
+from numtorch.ops._out import accepts_out as _accepts_out  # noqa: E402
+
+(arange, empty, eye, full, linspace, logspace, range) = map(_accepts_out, (
+    arange, empty, eye, full, linspace, logspace, range))

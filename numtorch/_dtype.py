@@ -116,13 +116,14 @@ def to_dtype(d):
     return from_numpy_dtype(d)
 
 
-def promote_types(a, b):
-    """The smallest dtype both ``a`` and ``b`` convert to, PyTorch's table.
+def promote_types(type1, type2):
+    """The smallest dtype both ``type1`` and ``type2`` convert to, PyTorch's table.
 
     Across categories the higher category's dtype wins whole (int32 with float16 -> float16;
     NumPy would give float32). Within a category it is NumPy's promotion (uint8 with int8 ->
     int16), which agrees with PyTorch's there.
     """
+    a, b = type1, type2
     if a is b:
         return a
     if a.category != b.category:

@@ -216,18 +216,26 @@ def poisson(input, generator=None):
     return _wrap(_gen(generator).poisson(input._data).astype(input._data.dtype))
 
 
+def _check_cpu(device):
+    """numtorch computes on the CPU only (``device=None`` or ``"cpu"``)."""
+    if device is not None and str(device).split(":")[0] != "cpu":
+        raise RuntimeError(f"numtorch supports the CPU only, not device {device!r}")
+
+
 def _preserving(out, input):
     """A fresh random tensor in ``input``'s layout (PyTorch's ``preserve_format``)."""
     out._data = _layout.preserve_like(out._data, input._data)
     return out
 
 
-def rand_like(input, *, dtype=None, requires_grad=False, generator=None):
+def rand_like(input, *, dtype=None, device=None, requires_grad=False, generator=None):
+    _check_cpu(device)
     return _preserving(rand(input.shape, dtype=dtype or input.dtype,
                             requires_grad=requires_grad, generator=generator), input)
 
 
-def randn_like(input, *, dtype=None, requires_grad=False, generator=None):
+def randn_like(input, *, dtype=None, device=None, requires_grad=False, generator=None):
+    _check_cpu(device)
     return _preserving(randn(input.shape, dtype=dtype or input.dtype,
                              requires_grad=requires_grad, generator=generator), input)
 
@@ -247,8 +255,9 @@ def _fill(t, arr):
     return t
 
 
-def uniform_(self, a=0.0, b=1.0, *, generator=None):
-    return _fill(self, _gen(generator).uniform(a, b, self._data.shape))
+def uniform_(self, from_=0.0, to=1.0, *, generator=None):
+    """Uniform on [from, to) (PyTorch's ``from`` is a Python keyword: pass it by position)."""
+    return _fill(self, _gen(generator).uniform(from_, to, self._data.shape))
 
 
 def normal_(self, mean=0.0, std=1.0, *, generator=None):
@@ -295,3 +304,8 @@ TENSOR_METHODS = {
 
 # PyTorch's TypeError for Python numbers in the arguments it requires to be tensors
 _scalars.check_tensor_args(globals())
+
+# PyTorch's out= on the functions (the Tensor methods above have none)
+from numtorch.ops._out import accepts_out as _accepts_out  # noqa: E402
+
+multinomial, randperm = map(_accepts_out, (multinomial, randperm))

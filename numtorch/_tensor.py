@@ -672,6 +672,24 @@ class Tensor:
         if self._requires_grad and self.grad_fn is None and grad_mode._state.enabled:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
                                "operation.")
+        view_of = self._view_of
+        if view_of is not None and self._requires_grad and grad_mode._state.enabled and \
+                _from_multi_output_view(self):
+            name = getattr(view_of[1], "node_name", None) or view_of[1].__name__
+            raise RuntimeError(
+                f"Output {view_of[4] or 0} of {name} is a view and is being modified "
+                "inplace. This view is the output of a function that returns multiple views. "
+                "Such functions do not allow the output views to be modified inplace. You "
+                "should replace the inplace operation by an out-of-place one.")
+        self._check_overlap()
+
+    def _check_overlap(self):
+        d = self._data
+        if not d.flags.writeable and d.size and any(s == 0 and n > 1
+                                                    for s, n in zip(d.strides, d.shape)):
+            raise RuntimeError("unsupported operation: more than one element of the written-to "
+                               "tensor refers to a single memory location. Please clone() the "
+                               "tensor before performing the operation.")
 
     def _set_from(self, result):
         """Make ``self`` hold ``result`` in place: its values are written into ``self``'s memory
@@ -690,7 +708,12 @@ class Tensor:
                 raise RuntimeError(
                     f"result type {_dtype.from_numpy_dtype(arr.dtype).name.capitalize()} can't "
                     f"be cast to the desired output type {self.dtype.name.capitalize()}")
-        np.copyto(self._data, arr, casting="unsafe")
+        if (result.grad_fn is None and self._requires_grad and grad_mode._state.enabled
+                and self.grad_fn is not None):
+            # constant values replace values in the graph: they send no gradient back
+            result = _function.overwrite(self, arr.astype(self._data.dtype, copy=False))
+        if self._data.size:  # (an empty broadcast view is read-only, and nothing to write)
+            np.copyto(self._data, arr, casting="unsafe")
         self._bump()
         if result.grad_fn is not None:
             self.grad_fn = result.grad_fn
@@ -700,6 +723,8 @@ class Tensor:
             if self._view_of is not None:
                 # ``self`` is a view: its base changed too, and must know it in the graph.
                 _function.rebase_view(self, result)
+            _function.adopt_saved_output(result.grad_fn, result, self)
+            _function.refresh_views(self)
         return self
 
     def _snapshot(self):
@@ -789,3 +814,12 @@ BoolTensor = _legacy("BoolTensor", _dtype.bool)
 _LEGACY_NAMES = {f"torch.{cls.__name__}": cls._legacy_dtype
                  for cls in (FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor,
                              ShortTensor, CharTensor, ByteTensor, BoolTensor)}
+
+def _from_multi_output_view(t):
+    """Whether ``t`` is, or is a view of, one of the views a multi-output function (split,
+    unbind, chunk) returned: PyTorch refuses in-place changes of those."""
+    while t._view_of is not None:
+        if t._view_of[4] is not None:
+            return True
+        t = t._view_of[0]
+    return False

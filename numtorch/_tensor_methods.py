@@ -11,6 +11,7 @@ import numpy as np
 
 from numtorch import _random
 from numtorch._tensor import Tensor, _wrap
+from numtorch.autograd import grad_mode
 from numtorch.autograd.function import _grad_state, _new, record_binary
 from numtorch.ops import elementwise as ew
 from numtorch.ops import indexing, join, linalg, reduction, shape, sorting
@@ -36,8 +37,9 @@ def _reflected(fn):
 
 def _zero_(self):
     self._check_inplace()
-    if self._requires_grad and self.grad_fn is not None:
-        return self._set_from(self._snapshot() * 0)
+    if self._requires_grad and grad_mode._state.enabled:
+        # constant zeros replace values in the graph (``Tensor._set_from``): no gradient back
+        return self._set_from(_wrap(np.zeros_like(self._data)))
     self._data[...] = 0
     self._bump()
     return self
@@ -50,6 +52,11 @@ def _fill_(self, value):
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor "
                                f"with {value._data.ndim} dimensions.")
         return _copy_(self, value)
+    if self._requires_grad and grad_mode._state.enabled:
+        # a tensor in the graph: its history is cut (``Tensor._set_from``)
+        arr = np.empty_like(self._data)
+        arr[...] = value
+        return self._set_from(_wrap(arr))
     self._data[...] = value
     self._bump()
     return self
@@ -65,6 +72,11 @@ def _copy_(self, src, non_blocking=False):
             res = res + snap * 0
         return self._set_from(res.clone())
     arr = src._data if isinstance(src, Tensor) else np.asarray(src)
+    if self._requires_grad and grad_mode._state.enabled:
+        # a tensor in the graph: its history is cut (``Tensor._set_from``)
+        new = np.empty_like(self._data)
+        np.copyto(new, np.broadcast_to(arr, self._data.shape), casting="unsafe")
+        return self._set_from(_wrap(new))
     np.copyto(self._data, np.broadcast_to(arr, self._data.shape), casting="unsafe")
     self._bump()
     return self
@@ -138,7 +150,8 @@ INPLACE_OPERATORS = {
 
 ELEMENTWISE_METHODS = [
     "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide",
-    "floor_divide", "remainder", "fmod", "pow", "neg", "negative", "abs", "absolute", "sign",
+    "floor_divide", "remainder", "fmod", "pow", "neg", "negative", "positive", "abs",
+    "absolute", "sign",
     "exp", "exp2", "log", "log2", "log10", "log1p", "expm1", "sqrt", "rsqrt", "square",
     "reciprocal", "sin", "cos", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "tanh",
     "sigmoid", "erf", "erfc", "erfinv", "relu", "clamp", "clip", "clamp_min", "clamp_max",

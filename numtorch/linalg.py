@@ -152,7 +152,9 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
     if isinstance(dim, (tuple, list)) and len(dim) == 0:
         dim = None
     axes = _dims(x._data.ndim, dim)
-    if ord < 0 and x._data.size == 0 or ord == np.inf and x._data.size == 0:
+    # (only a reduced dim without elements has no identity: the other dims may be empty)
+    if (ord < 0 or ord == np.inf) and x._data.size == 0 and (
+            dim is None or any(x._data.shape[a] == 0 for a in axes)):
         raise RuntimeError(f"linalg.vector_norm cannot compute the {ord} norm on an empty tensor "
                            "because the operation does not have an identity")
     return _ops._out(VectorNorm.apply(x, float(ord), axes, keepdim), out)
@@ -210,7 +212,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
     return _ops._out(res, out)
 
 
-def norm(A, ord=None, dim=None, keepdim=False, *, out=None, dtype=None):
+def norm(input, ord=None, dim=None, keepdim=False, *, out=None, dtype=None):
     """``vector_norm`` when ``dim`` is an int or the input is 1-D with ``ord`` given,
     ``matrix_norm`` for a 2-tuple ``dim`` or a 2-D input with ``ord`` given; with neither
     ``ord`` nor ``dim``, the 2-norm of all entries."""
@@ -218,16 +220,16 @@ def norm(A, ord=None, dim=None, keepdim=False, *, out=None, dtype=None):
         dim = (dim,)
     if ord is None:
         if dim is not None and len(dim) == 2:
-            return matrix_norm(A, "fro", dim, keepdim, dtype=dtype, out=out)
-        return vector_norm(A, 2, dim, keepdim, dtype=dtype, out=out)
+            return matrix_norm(input, "fro", dim, keepdim, dtype=dtype, out=out)
+        return vector_norm(input, 2, dim, keepdim, dtype=dtype, out=out)
     if dim is None:
-        if A._data.ndim not in (1, 2):
+        if input._data.ndim not in (1, 2):
             raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must "
-                               f"be 1D or 2D. Got {A._data.ndim}D.")
-        dim = tuple(range(A._data.ndim))
+                               f"be 1D or 2D. Got {input._data.ndim}D.")
+        dim = tuple(range(input._data.ndim))
     if len(dim) == 2:
-        return matrix_norm(A, ord, dim, keepdim, dtype=dtype, out=out)
-    return vector_norm(A, ord, dim, keepdim, dtype=dtype, out=out)
+        return matrix_norm(input, ord, dim, keepdim, dtype=dtype, out=out)
+    return vector_norm(input, ord, dim, keepdim, dtype=dtype, out=out)
 
 
 def vecdot(x, y, *, dim=-1, out=None):

@@ -20,6 +20,7 @@ Two flavours share that machinery:
 """
 
 import re
+import weakref
 
 import numpy as np
 
@@ -438,17 +439,63 @@ _NO_NEXT = (None, 0)
 
 
 def _root(arr):
-    while isinstance(arr.base, np.ndarray):
-        arr = arr.base
-    return arr
+    """The array owning ``arr``'s memory. (``as_strided`` views hang from a helper object whose
+    own ``base`` is the array they view.)"""
+    while True:
+        b = arr.base
+        if not isinstance(b, np.ndarray):
+            b = getattr(b, "base", None)
+            if not isinstance(b, np.ndarray):
+                return arr
+        arr = b
+
+
+# id(base tensor) -> (weak reference to the base, weak references to the views made of it),
+# see ``refresh_views``. (Keyed by id: tensors compare elementwise, so they are no dict keys.)
+_VIEWS = {}
+
+
+def _views_of(base, create=False):
+    entry = _VIEWS.get(id(base))
+    if entry is not None and entry[0]() is base:
+        return entry[1]
+    if not create:
+        return None
+    key = id(base)
+    refs = []
+    _VIEWS[key] = (weakref.ref(base, lambda _, key=key: _VIEWS.pop(key, None)), refs)
+    return refs
 
 
 def _mark_view(t, cls, args, kwargs, index):
     """Remember that ``t`` is a view of ``args[0]`` (it shares its memory), and how to make it
-    again, so that an in-place change of ``t`` in the graph can be passed on to its base."""
+    again, so that an in-place change of ``t`` in the graph can be passed on to its base, and
+    an in-place change of the base to ``t``."""
     base = args[0]
     if isinstance(base, Tensor) and _root(t._data) is _root(base._data):
         t._view_of = (base, cls, args[1:], kwargs, index)
+        refs = _views_of(base, create=True)
+        if len(refs) >= 32:
+            refs[:] = [r for r in refs if r() is not None]
+        refs.append(weakref.ref(t))
+
+
+def refresh_views(base, skip=None):
+    """``base`` took a new place in the graph (an in-place op changed it or one of its views):
+    every live view made of it becomes a view of that new history (PyTorch regenerates a
+    view's ``grad_fn`` after its base changed in place), and so, in turn, do their views."""
+    refs = _views_of(base)
+    if not refs:
+        return
+    for r in list(refs):
+        v = r()
+        if v is None or v is skip or v._view_of is None or v._view_of[0] is not base:
+            continue
+        new = _view_fn(v._view_of)(base)
+        v.grad_fn = new.grad_fn
+        v._output_nr = new._output_nr
+        v._requires_grad = new._requires_grad
+        refresh_views(v)
 
 
 def _view_fn(view_of):
@@ -517,7 +564,9 @@ class _CopySlices(Primitive):
     def forward(ctx, base, result, view_of, current):
         make = _view_fn(view_of)
         mask = np.zeros(base.shape, dtype=base.dtype)
-        make(_wrap(mask))._data[...] = 1  # the view's region: writing through a view of mask
+        region = make(_wrap(mask))._data
+        if region.size:  # (an empty region may be a read-only broadcast)
+            region[...] = 1  # the view's region: writing through a view of mask
         ctx.keep = 1 - mask
         ctx.make = make
         return current
@@ -527,6 +576,45 @@ class _CopySlices(Primitive):
         g_base = grad_output * _wrap(ctx.keep) if ctx.needs_input_grad[0] else None
         g_result = ctx.make(grad_output) if ctx.needs_input_grad[1] else None
         return g_base, g_result, None, None
+
+
+class _Overwrite(Primitive):
+    """A tensor in the graph overwritten in place by values that are not (``fill_``, ``copy_``
+    from a constant, an in-place comparison): the new values are constants, so the old ones
+    get a zero gradient, as PyTorch's ``FillBackward0``."""
+
+    node_name = "Fill"
+
+    @staticmethod
+    def forward(ctx, old, new):
+        return new
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        # zeros, not ``grad_output * 0``: an infinite incoming gradient must not become NaN
+        return _wrap(np.zeros_like(grad_output._data)), None
+
+
+def overwrite(tensor, values):
+    """``values`` (an array or a tensor outside the graph) recorded as overwriting ``tensor``'s
+    history: what ``Tensor._set_from`` writes when ``tensor`` requires grad."""
+    arr = values._data if isinstance(values, Tensor) else values
+    return _Overwrite.apply(tensor, arr)
+
+
+def adopt_saved_output(node, result, tensor):
+    """``result`` (an output of ``node``) now lives in ``tensor``'s memory (an in-place op wrote
+    it there): if ``node`` saved it, the saved entry follows ``tensor``'s version counter from
+    now on, so a later in-place change of ``tensor`` is caught at backward, as in PyTorch."""
+    saved = node._saved
+    if not saved or result._vc is None:
+        return
+    old = result._vc
+    vc = tensor._ensure_vc()
+    node._saved = tuple(
+        (_OUTPUT, tensor._data, vc, vc[0], e[4]) if e is not None and e[0] == _OUTPUT and
+        e[2] is old else e for e in saved)
+    result._vc = vc
 
 
 def rebase_view(view, result):
@@ -542,5 +630,6 @@ def rebase_view(view, result):
     base.grad_fn = new.grad_fn
     base._output_nr = 0
     base._requires_grad = True
+    refresh_views(base, skip=view)
     if base._view_of is not None:
         rebase_view(base, new)

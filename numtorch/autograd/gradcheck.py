@@ -48,7 +48,8 @@ def _fail(msg, raise_exception):
 
 def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True,
               fast_mode=None, nondet_tol=0.0, check_undefined_grad=True, masked=None,
-              check_grad_dtypes=False, check_batched_grad=False, seed=0):
+              check_grad_dtypes=False, check_batched_grad=False, check_batched_forward_grad=False,
+              check_forward_ad=False, check_backward_ad=True, seed=0):
     """True if autograd's gradients of ``func`` w.r.t. the ``inputs`` that require grad match
     central finite differences (``|a - n| <= atol + rtol * |n|`` elementwise). Inputs should be
     float64. ``fast_mode`` (default: chosen by size) checks random directional derivatives
@@ -57,6 +58,11 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
     from numtorch._tensor import Tensor, _wrap
     from numtorch.autograd import grad as autograd_grad
 
+    if check_forward_ad or check_batched_forward_grad:
+        raise NotImplementedError("numtorch has no forward-mode automatic differentiation "
+                                  "(check_forward_ad, check_batched_forward_grad)")
+    if not check_backward_ad:
+        return True
     inputs = _as_tuple(inputs)
     diff = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x._requires_grad]
     if not diff:

@@ -11,6 +11,8 @@ its place in the graph (so gradients stay correct); like PyTorch, it raises on a
 requires grad.
 """
 
+import functools
+import inspect
 import warnings
 
 import numpy as np
@@ -733,3 +735,39 @@ for _family in (_conv, _pooling, _normalization, _loss, _attention):
         globals()[_name] = getattr(_family, _name)
         __all__.append(_name)
 del _family
+
+
+# The parameters of the functional forms that must be tensors whatever else they accept.
+_TENSOR_PARAMS = ("input", "input1", "input2", "target", "x1", "x2", "anchor", "positive",
+                  "negative")
+
+
+def _tensor_input(fn):
+    """``fn`` raising PyTorch's TypeError, naming the argument and its type, when one of its
+    tensor parameters (``_TENSOR_PARAMS``) is given something else, instead of failing somewhere
+    inside on a missing attribute."""
+    names = list(inspect.signature(fn).parameters)
+    checked = [(i, n) for i, n in enumerate(names) if n in _TENSOR_PARAMS]
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        for i, name in checked:
+            x = args[i] if i < len(args) else kwargs.get(name, _MISSING)
+            if x is not _MISSING and not isinstance(x, Tensor):
+                raise TypeError(f"{fn.__name__}(): argument '{name}' (position {i + 1}) must be "
+                                f"Tensor, not {type(x).__name__}")
+        return fn(*args, **kwargs)
+
+    return wrapper
+
+
+_MISSING = object()
+
+
+# Every public function whose first parameter is a tensor checks its tensors, in one way.
+for _name in list(__all__):
+    _fn = globals().get(_name)
+    if inspect.isfunction(_fn) and next(iter(inspect.signature(_fn).parameters), None) in \
+            _TENSOR_PARAMS:
+        globals()[_name] = _tensor_input(_fn)
+del _name, _fn

@@ -250,13 +250,14 @@ def hardshrink(input, lambd=0.5):
 
 
 def threshold(input, threshold, value):
-    """x where x > threshold, else ``value`` (zero gradient at and below the threshold)."""
+    """``value`` where x <= threshold, else x (zero gradient at and below the threshold; NaN
+    stays NaN, as in PyTorch)."""
     x = input
     if not (isinstance(x, Tensor) and x._data.dtype.kind in "iu"):  # integers stay integers
         x = _floating(input, "threshold")
     # ``value`` is a number in PyTorch's signature, taken in the input's dtype
     value = value.item() if isinstance(value, Tensor) else value
-    return where(x > threshold, x, _wrap(np.asarray(value).astype(x._data.dtype)))
+    return where(x <= threshold, _wrap(np.asarray(value).astype(x._data.dtype)), x)
 
 
 def prelu(input, weight):

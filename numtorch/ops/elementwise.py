@@ -6,8 +6,12 @@ broadcast inputs are reduced by the engine (``sum_to_shape``), so the rules are 
 """
 
 import builtins
+import functools
+import inspect
 import math
 import mmap
+import re
+import sys
 import warnings
 
 import numpy as np
@@ -37,6 +41,7 @@ __all__ = [
     "bitwise_xor", "bitwise_not", "isnan", "isinf", "isfinite", "isposinf", "isneginf",
     "nan_to_num", "isclose", "allclose", "cast", "logit", "xlogy", "hypot", "copysign",
     "heaviside", "signbit", "deg2rad", "rad2deg", "float_power", "addcmul", "addcdiv", "clone",
+    "positive",
 ]
 
 
@@ -153,7 +158,9 @@ class Pow(Primitive):
     @staticmethod
     def forward(ctx, x, y):
         out = np.power(x, y)
-        ctx.save_for_backward(x, y, out)
+        # (the result only for the exponent's gradient: PyTorch saves it only then, so only
+        # then does a later in-place change of the result break backward)
+        ctx.save_for_backward(x, y, out if isinstance(y, np.ndarray) else None)
         return out
 
     @staticmethod
@@ -181,7 +188,7 @@ def _binary(cls, a, b):
 def add(input, other, *, alpha=1, out=None):
     """``input + alpha * other`` with broadcasting and PyTorch's type promotion."""
     if alpha != 1:
-        other = mul(other, alpha)
+        other = _times_alpha(input, other, alpha)
     a, b = promote_operands(input, other)
     res = Add.apply(a, b)
     return res if out is None else _out(res, out)
@@ -199,13 +206,41 @@ def sub(input, other, *, alpha=1, out=None):
                            "If you are trying to invert a mask, use the `~` or `logical_not()` "
                            "operator instead.")
     if alpha != 1:
-        other = mul(other, alpha)
+        other = _times_alpha(input, other, alpha)
     a, b = promote_operands(input, other)
     res = Sub.apply(a, b)
     return res if out is None else _out(res, out)
 
 
 subtract = sub
+
+
+def _times_alpha(input, other, alpha):
+    """``alpha * other`` for add/sub: a float alpha needs a floating operand (PyTorch)."""
+    if isinstance(alpha, float) and not _is_float(input) and not _is_float(other):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
+                           "point number.")
+    if _is_bool(input) and _is_bool(other):
+        return mul(other, bool(alpha))  # bool arithmetic: stays bool
+    dt = _dtype.result_type(input, other)
+    if isinstance(other, Tensor) and other.dtype is not dt:
+        other = cast(other, dt)  # alpha scales in the result's dtype, as PyTorch
+    return mul(other, alpha)
+
+
+def _no_bool_kernel(name, a, b):
+    """PyTorch has no bool kernel for some binary ops (two bools, or a bool and a bool)."""
+    if _is_bool(a) and _is_bool(b):
+        raise NotImplementedError(f"\"{name}_cpu\" not implemented for 'Bool'")
+
+
+def _check_zero_division(a, b):
+    """Integer division by zero raises, as in PyTorch (floats give inf/NaN)."""
+    if not _is_float(a) and not _is_float(b):
+        yb = b._data if isinstance(b, Tensor) else np.asarray(b)
+        if not np.all(yb) and (
+                not isinstance(a, Tensor) or a._data.size):
+            raise RuntimeError("ZeroDivisionError")
 
 
 def _is_bool(x):
@@ -234,16 +269,14 @@ def div(input, other, *, rounding_mode=None, out=None):
     """True division (integer inputs give the default float dtype); ``rounding_mode`` 'trunc'
     or 'floor' rounds the quotient (no gradient, like PyTorch's zero gradient)."""
     if rounding_mode is not None:
+        if rounding_mode in ("floor", "trunc"):
+            _no_bool_kernel(f"div_{rounding_mode}", input, other)
+            _check_zero_division(input, other)
         if rounding_mode == "floor":
-            return _out(floor_divide(input, other), out)
+            return _out(_binary_nograd(input, other, np.floor_divide, "zero"), out)
         if rounding_mode == "trunc":
-            q = _binary_nograd(input, other, np.divide)
-            if q._data.dtype.kind in "iu":
-                q = _binary_nograd(input, other, lambda x, y: np.trunc(
-                    np.true_divide(x, y)).astype(np.result_type(x, y)))
-            else:
-                q = _wrap(np.trunc(q._data))
-            return _out(q, out)
+            return _out(_binary_nograd(input, other, lambda x, y: np.trunc(
+                np.true_divide(x, y)).astype(np.result_type(x, y), copy=False), "zero"), out)
         raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' "
                            f"but found '{rounding_mode}'")
     a, b = promote_operands(input, other)
@@ -264,7 +297,11 @@ def _is_float(x):
     return isinstance(x, float)
 
 
-def _binary_nograd(a, b, fn):
+def _binary_nograd(a, b, fn, derivative=None):
+    """A binary op with a piecewise-constant result. When an input requires grad the result
+    is recorded as PyTorch records it: ``derivative="zero"`` gives zero gradients (``div`` with
+    a rounding mode), a name (``"floor_divide"``) a node whose backward raises PyTorch's
+    "derivative ... is not implemented"."""
     a, b = promote_operands(a, b)
     xa = a._data if isinstance(a, Tensor) else a
     xb = b._data if isinstance(b, Tensor) else b
@@ -272,12 +309,40 @@ def _binary_nograd(a, b, fn):
     dt = _dtype.result_type(a, b).np_dtype
     if np.asarray(out).dtype != dt and np.asarray(out).dtype.kind != "b":
         out = np.asarray(out).astype(dt)
+    if derivative is not None and np.asarray(out).dtype.kind == "f" and \
+            grad_mode.is_grad_enabled() and any(isinstance(t, Tensor) and t._requires_grad
+                                                for t in (a, b)):
+        return _StepBinary.apply(a if isinstance(a, Tensor) else _wrap(np.asarray(xa)),
+                                 b if isinstance(b, Tensor) else _wrap(np.asarray(xb)),
+                                 np.asarray(out), derivative)
     return _wrap(out)
+
+
+class _StepBinary(Primitive):
+    """The graph node of a piecewise-constant binary op (see ``_binary_nograd``)."""
+
+    node_name = "NotImplemented"
+
+    @staticmethod
+    def forward(ctx, x, y, value, derivative):
+        ctx.derivative = derivative
+        return value
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        if ctx.derivative != "zero":
+            raise RuntimeError(f"derivative for aten::{ctx.derivative} is not implemented")
+        zero = _zeros_like(grad_output)
+        return (zero if ctx.needs_input_grad[0] else None,
+                zero if ctx.needs_input_grad[1] else None, None, None)
 
 
 def floor_divide(input, other, *, out=None):
     """``floor(input / other)`` (PyTorch >= 1.13 floors); not differentiable."""
-    return _out(_binary_nograd(input, other, np.floor_divide), out)
+    if _is_bool(input) and _is_bool(other):
+        raise NotImplementedError("\"div_floor_cpu\" not implemented for 'Bool'")
+    _check_zero_division(input, other)
+    return _out(_binary_nograd(input, other, np.floor_divide, "floor_divide"), out)
 
 
 def remainder(input, other, *, out=None):
@@ -285,7 +350,9 @@ def remainder(input, other, *, out=None):
 
     NOTE: the gradient w.r.t. ``input`` is 1 and w.r.t. ``other`` is ``-floor(input/other)``, as
     in PyTorch."""
+    _no_bool_kernel("remainder", input, other)
     a, b = promote_operands(input, other)
+    _check_zero_division(a, b)
     return _out(Remainder.apply(a, b), out)
 
 
@@ -303,8 +370,30 @@ class Remainder(Primitive):
 
 
 def fmod(input, other, *, out=None):
-    """C-style modulus (sign of the dividend); not differentiable w.r.t. ``other``."""
-    return _out(_binary_nograd(input, other, np.fmod), out)
+    """C-style modulus (sign of the dividend).
+
+    NOTE: the gradient w.r.t. ``input`` is 1 and w.r.t. ``other`` is ``-trunc(input/other)``,
+    as in PyTorch."""
+    _no_bool_kernel("fmod", input, other)
+    a, b = promote_operands(input, other)
+    if not _is_float(a) and not _is_float(b):
+        _check_zero_division(a, b)
+        return _out(_binary_nograd(a, b, np.fmod), out)
+    return _out(Fmod.apply(a, b), out)
+
+
+class Fmod(Primitive):
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return np.fmod(x, y)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, y = ctx.saved_tensors
+        gy = -grad_output * div(x, y, rounding_mode="trunc") if ctx.needs_input_grad[1] \
+            else None
+        return grad_output, gy
 
 
 def pow(input, exponent, *, out=None):
@@ -358,7 +447,7 @@ def _unary(name, fwd, bwd_doc, backward, float_only=True, save="x"):
 
     def fn(input, *, out=None):
         x = _float_input(input) if float_only else input
-        return _out(cls.apply(x), out)
+        return _out(cls.apply(x), out, fn.__name__)
 
     fn.__name__ = name.lower()
     fn.__doc__ = bwd_doc
@@ -379,6 +468,13 @@ def neg(input, *, out=None):
 
 
 negative = neg
+
+
+def positive(input):
+    """``input`` itself (``+x``); bool tensors raise, as in PyTorch."""
+    if input._data.dtype == np.bool_:
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return input
 Exp, exp = _unary("Exp", np.exp, "d exp(x) = exp(x) dx.", lambda g, y: g * y, save="y")
 Exp2, exp2 = _unary("Exp2", np.exp2, "d 2^x = 2^x ln 2 dx.", lambda g, y: g * y * math.log(2),
                     save="y")
@@ -611,14 +707,16 @@ class _ZeroGrad(Primitive):
 
     @staticmethod
     def backward(ctx, grad_output):
-        return grad_output * 0, None
+        return _zeros_like(grad_output), None
 
 
 _Round = type("Round", (_ZeroGrad,), {"__module__": __name__})
 floor = _nograd_unary(np.floor, "floor")
 ceil = _nograd_unary(np.ceil, "ceil")
 trunc = _nograd_unary(np.trunc, "trunc")
-sign = _nograd_unary(lambda x: np.sign(x), "sign", keep_int=False)
+# (NaN has sign 0 in PyTorch; NumPy keeps NaN)
+sign = _nograd_unary(lambda x: np.where(np.isnan(x), 0, np.sign(x)).astype(x.dtype, copy=False)
+                     if x.dtype.kind == "f" else np.sign(x), "sign", keep_int=False)
 
 
 def round(input, *, decimals=0, out=None):
@@ -854,7 +952,7 @@ class Where(Primitive):
     @staticmethod
     def backward(ctx, grad_output):
         (cond,) = ctx.saved_tensors
-        zero = grad_output * 0
+        zero = _zeros_like(grad_output)
         gx = where(cond, grad_output, zero) if ctx.needs_input_grad[1] else None
         gy = where(cond, zero, grad_output) if ctx.needs_input_grad[2] else None
         return None, gx, gy
@@ -995,17 +1093,42 @@ def hypot(input, other):
 
 
 def copysign(input, other):
-    """|input| with the sign of ``other`` (a tensor or a number); integer inputs give the
-    default float dtype."""
-    x = input if isinstance(input, Tensor) else _wrap(np.asarray(input))
-    if x._data.dtype.kind != "f":
-        x = cast(x, _dtype.get_default_dtype())
-    return abs(x) * where(_wrap(np.signbit(_arr(other))), -1.0, 1.0)
+    """``|input|`` with the sign of ``other``; integer and bool inputs give the default float
+    dtype."""
+    a, b = promote_operands(input, other)
+    if not _is_float(a) and not _is_float(b):
+        dt = _dtype.get_default_dtype()
+        a = cast(a, dt) if isinstance(a, Tensor) else builtins.float(a)
+    if not isinstance(a, Tensor):
+        a = _tensor(a, like=b)
+    if isinstance(b, Tensor) and isinstance(other, Tensor) and b._data.dtype.kind == "u":
+        b = other  # (the sign of ``other`` itself: promotion to uint8 would lose it)
+    elif not isinstance(other, Tensor) and b is not other:
+        b = other
+    return CopySign.apply(a, b)
+
+
+class CopySign(Primitive):
+    """d/dx = sign(x) * sign(result) (0 where x == 0); d/d other = 0, as in PyTorch."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        out = np.copysign(x, y).astype(x.dtype, copy=False)
+        ctx.ratio = np.where(x == 0, 0, np.sign(x) * np.sign(out)).astype(x.dtype)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        gx = grad_output * _wrap(ctx.ratio) if ctx.needs_input_grad[0] else None
+        gy = grad_output * 0 if ctx.needs_input_grad[1] else None
+        return gx, gy
 
 
 def heaviside(input, values):
-    x = input._data
-    return _wrap(np.heaviside(x, _arr(values)).astype(x.dtype))
+    if isinstance(values, Tensor) and values._data.dtype != input._data.dtype:
+        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
+    return _binary_nograd(input, values, lambda x, v: np.heaviside(x, v).astype(
+        input._data.dtype), "heaviside")
 
 
 def deg2rad(input):
@@ -1017,8 +1140,9 @@ def rad2deg(input):
 
 
 def logit(input, eps=None):
-    """``log(p / (1 - p))``, with ``p`` clamped to ``[eps, 1 - eps]`` when ``eps`` is given."""
-    x = input
+    """``log(p / (1 - p))``, with ``p`` clamped to ``[eps, 1 - eps]`` when ``eps`` is given;
+    integer and bool tensors compute in the default float dtype."""
+    x = _float_input(input)
     if eps is not None:
         # PyTorch's rule, which differs from clamp when eps > 0.5: below eps -> eps, else
         # above 1 - eps -> 1 - eps (True counts as 1.0)
@@ -1032,8 +1156,11 @@ def xlogy(input, other):
 
     NOTE: as in PyTorch, d/dx is ``log(y)`` also at ``x == 0`` (when ``y > 0``); where
     ``x == 0`` and ``y <= 0`` or infinite both gradients are 0."""
-    x = input if isinstance(input, Tensor) else _tensor(input, like=other)
-    y = other if isinstance(other, Tensor) else _tensor(other, like=x)
+    dt = _dtype.result_type(input, other)  # PyTorch's promotion, integers to the default float
+    if not dt.is_floating_point:
+        dt = _dtype.get_default_dtype()
+    x = cast(input, dt) if isinstance(input, Tensor) else _tensor(input, like=other).to(dt)
+    y = cast(other, dt) if isinstance(other, Tensor) else _tensor(other, like=x).to(dt)
     y_data = y._data
     blocked = (x._data == 0) & ((y_data <= 0) | np.isinf(y_data))
     safe_y = where(_wrap(blocked), 1.0, y)
@@ -1056,16 +1183,61 @@ def addcdiv(input, tensor1, tensor2, *, value=1):
     return input + value * tensor1 / tensor2
 
 
-def _out(result, out):
+def _out(result, out, name=None):
     """Honour ``out=``: copy the result into ``out`` (resized like PyTorch when shapes
-    differ)."""
+    differ). As in PyTorch, refused under autograd (an input or ``out`` requiring grad) and
+    when the result's dtype cannot be cast to ``out``'s."""
     if out is None:
         return result
+    if not isinstance(out, Tensor):
+        raise TypeError(f"argument 'out' must be Tensor, not {type(out).__name__}")
+    # (a node without a derivative, like floor_divide's, does not count, as in PyTorch)
+    if grad_mode.is_grad_enabled() and (out._requires_grad or result._requires_grad and getattr(
+            result.grad_fn, "derivative", "zero") == "zero"):
+        if name is None and result.grad_fn is not None:
+            name = re.sub(r"(?<!^)(?=[A-Z])", "_", re.sub(r"Backward\d*$", "",
+                                                         result.grad_fn.name())).lower()
+        name = name or sys._getframe(1).f_code.co_name
+        raise RuntimeError(f"{name}(): functions with out=... arguments don't support "
+                           "automatic differentiation, but one of the arguments requires grad.")
+    src, dst = _dtype.from_numpy_dtype(result._data.dtype), _dtype.from_numpy_dtype(
+        out._data.dtype)
+    if src.category > dst.category:
+        raise RuntimeError(f"result type {_kernel_name(result._data)} can't be cast to the "
+                           f"desired output type {_kernel_name(out._data)}")
+    out._check_inplace()
     if out._data.shape != result._data.shape:
         out._data = np.empty(result._data.shape, dtype=out._data.dtype)
     np.copyto(out._data, result._data, casting="unsafe")
     out._bump()
     return out
+
+
+def _zeros_like(grad_output):
+    """A zero gradient: zeros, not ``grad_output * 0``, so that an infinite incoming gradient
+    does not turn into NaN (PyTorch's ``zeros_like(grad)``)."""
+    return _wrap(np.zeros_like(grad_output._data))
+
+
+def _accepts_out(fn):
+    """``fn`` with PyTorch's keyword-only ``out=`` (the result is copied into it by ``_out``)."""
+    @functools.wraps(fn)
+    def wrapper(*args, out=None, **kwargs):
+        return _out(fn(*args, **kwargs), out, fn.__name__)
+
+    sig = inspect.signature(fn)
+    wrapper.__signature__ = sig.replace(parameters=[*sig.parameters.values(), inspect.Parameter(
+        "out", inspect.Parameter.KEYWORD_ONLY, default=None)])
+    return wrapper
+
+
+# The functions written without ``out=`` get it here, all in one way.
+fmax, fmin, hypot, copysign, heaviside, deg2rad, rad2deg, logit, xlogy, float_power, erfc, \
+    addcdiv, bitwise_and, bitwise_or, bitwise_xor, bitwise_not, signbit, nan_to_num, isposinf, \
+    isneginf, frac, addcmul = map(_accepts_out, (
+        fmax, fmin, hypot, copysign, heaviside, deg2rad, rad2deg, logit, xlogy, float_power,
+        erfc, addcdiv, bitwise_and, bitwise_or, bitwise_xor, bitwise_not, signbit, nan_to_num,
+        isposinf, isneginf, frac, addcmul))
 
 
 # PyTorch's TypeError for Python numbers in the arguments it requires to be tensors

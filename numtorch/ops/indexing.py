@@ -407,6 +407,8 @@ def _value_for(self, key, value):
     size-1 dims dropped and its shape checked against the indexing result."""
     dt = self._data.dtype
     if isinstance(value, Tensor):
+        if key.adv is not None and value._data.dtype != dt and value._data.ndim == 0:
+            value = value.to(_dtype.from_numpy_dtype(dt))  # PyTorch casts a 0-d value
         if key.adv is not None and value._data.dtype != dt:
             raise RuntimeError(
                 f"Index put requires the source and destination dtypes match, got "
@@ -459,6 +461,7 @@ def _setitem(self, index, value):
         raw = value if isinstance(value, Tensor) else _wrap(value)
         self._set_from(IndexPut.apply(snap, raw, key, False))
         return
+    self._check_overlap()
     key.put(self._data, _arr(value), False)
     self._bump()
 
@@ -1091,6 +1094,12 @@ INPLACE_METHODS = {
     "put_": put, "fill_diagonal_": _fill_diagonal,
 }
 
+# PyTorch's out= on the functions (the Tensor methods above have none)
+from numtorch.ops._out import accepts_out as _accepts_out  # noqa: E402
+
+(gather, index_add, index_copy, index_select, masked_select, nonzero,
+ take_along_dim) = map(_accepts_out, (
+    gather, index_add, index_copy, index_select, masked_select, nonzero, take_along_dim))
 
 # PyTorch's TypeError for Python numbers in the arguments it requires to be tensors
 _scalars.check_tensor_args(globals())

@@ -159,10 +159,16 @@ def split(tensor, split_size_or_sections, dim=0):
     return _split_bounds(tensor, bounds, d)
 
 
-def tensor_split(input, indices_or_sections, dim=0):
+def tensor_split(input, indices_or_sections=None, dim=0, *, sections=None, indices=None,
+                 tensor_indices_or_sections=None):
     """Split into ``sections`` nearly equal pieces (the first ``n % sections`` one longer), or
-    at the given indices (Python slice rules: negative indices count from the end)."""
-    arg = indices_or_sections
+    at the given indices (Python slice rules: negative indices count from the end). The split
+    is given positionally or by one of PyTorch's names for it."""
+    named = [v for v in (sections, indices, tensor_indices_or_sections) if v is not None]
+    if len(named) + (indices_or_sections is not None) != 1:
+        raise TypeError("tensor_split() expects exactly one of indices_or_sections, sections, "
+                        "indices, tensor_indices_or_sections")
+    arg = indices_or_sections if indices_or_sections is not None else named[0]
     if isinstance(arg, Tensor):
         if arg._data.ndim > 1:
             raise RuntimeError(
@@ -222,7 +228,7 @@ class Unbind(Primitive):
     def forward(ctx, x, dim):
         ctx.dim = dim
         head = (slice(None),) * dim
-        return tuple(x[head + (i,)] for i in range(x.shape[dim]))
+        return tuple(x[head + (i, Ellipsis)] for i in range(x.shape[dim]))  # views, 0-d too
 
     @staticmethod
     def backward(ctx, *grads):
@@ -342,10 +348,18 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
     return x
 
 
-TENSOR_METHODS = {
-    "split": split, "tensor_split": tensor_split, "chunk": chunk, "unbind": unbind, "diff": diff,
-}
+def _split_method(self, split_size, dim=0):
+    """``Tensor.split``: PyTorch names the size ``split_size`` here."""
+    return split(self, split_size, dim)
 
+
+TENSOR_METHODS = {"split": _split_method, "tensor_split": tensor_split, "chunk": chunk,
+                  "unbind": unbind, "diff": diff}
+
+# PyTorch's out= on the functions (the Tensor methods above have none)
+from numtorch.ops._out import accepts_out as _accepts_out  # noqa: E402
+
+column_stack, dstack, hstack, vstack = map(_accepts_out, (column_stack, dstack, hstack, vstack))
 
 # PyTorch's TypeError for Python numbers in the arguments it requires to be tensors
 _scalars.check_tensor_args(globals())

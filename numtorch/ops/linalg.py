@@ -89,7 +89,8 @@ class MatMul(Primitive):
         ctx.save_for_backward(x, y)
         if x.ndim > 2 and y.ndim == 2 and x.flags.c_contiguous:
             k = x.shape[-1]
-            return np.matmul(x.reshape(-1, k), y).reshape(x.shape[:-1] + y.shape[-1:])
+            return np.matmul(x.reshape(math.prod(x.shape[:-1]), k), y).reshape(
+                x.shape[:-1] + y.shape[-1:])
         return np.matmul(x, y)
 
     @staticmethod
@@ -111,14 +112,16 @@ class MatMul(Primitive):
             if need_x:
                 gx = g.reshape(gs + (1,)) * y  # (..., n, k)
             if need_y:
-                gy = _mm(g.reshape(1, -1), x.reshape(-1, ys[0])).reshape(ys)  # (k)
+                rows = math.prod(xs[:-1])  # explicit sizes: -1 is ambiguous when empty
+                gy = _mm(g.reshape(1, rows), x.reshape(rows, ys[0])).reshape(ys)  # (k)
         else:
             mm, tr, (g, x, y), done = _products(g, x, y)
             if need_x:
                 gx = mm(g, tr(y))
             if need_y:
                 if len(ys) == 2 and len(xs) > 2:  # fold the batch: one (k, B*n) @ (B*n, m)
-                    gy = mm(tr(x.reshape(-1, xs[-1])), g.reshape(-1, gs[-1]))
+                    rows = math.prod(xs[:-1])
+                    gy = mm(tr(x.reshape(rows, xs[-1])), g.reshape(rows, gs[-1]))
                 else:
                     gy = mm(tr(x), g)
             return done(gx, gy)
@@ -449,8 +452,9 @@ def tensordot(a, b, dims=2, out=None):
     fa = [i for i in range(len(sa)) if i not in ca]
     fb = [i for i in range(len(sb)) if i not in cb]
     k = int(np.prod([sa[i] for i in ca]))
-    x = a.permute(fa + ca).reshape(-1, k)  # (free_a, contracted)
-    y = b.permute(cb + fb).reshape(k, -1)  # (contracted, free_b)
+    free_a, free_b = math.prod(sa[i] for i in fa), math.prod(sb[i] for i in fb)
+    x = a.permute(fa + ca).reshape(free_a, k)  # (free_a, contracted)
+    y = b.permute(cb + fb).reshape(k, free_b)  # (contracted, free_b)
     res = _mm(x, y).reshape([sa[i] for i in fa] + [sb[i] for i in fb])
     return _out(res, out)
 
@@ -832,6 +836,10 @@ TENSOR_METHODS = {
 INPLACE_METHODS = {"addmm_": addmm, "addmv_": addmv, "addbmm_": addbmm, "baddbmm_": baddbmm,
                    "addr_": addr}
 
+# PyTorch's out= on the functions (the Tensor methods above have none)
+from numtorch.ops._out import accepts_out as _accepts_out  # noqa: E402
+
+cholesky_inverse, matrix_power = map(_accepts_out, (cholesky_inverse, matrix_power))
 
 # PyTorch's TypeError for Python numbers in the arguments it requires to be tensors
 _scalars.check_tensor_args(globals())

@@ -487,17 +487,17 @@ def _minmax(name, take_max, input, dim, keepdim):
                    _argmax_index if take_max else _argmin_index)
 
 
-def max(input, dim=None, keepdim=False):
+def max(input, dim=None, keepdim=False, *, other=None):
     """``max(x)``: the largest element (gradient split evenly among ties). ``max(x, dim,
     keepdim=False)``: ``return_types.max(values, indices)``, the first index of the largest
     element of each slice (gradient to that index). ``max(x, other)``: ``maximum``. NaN
     propagates."""
-    return _minmax("max", True, input, dim, keepdim)
+    return _minmax("max", True, input, dim if other is None else other, keepdim)
 
 
-def min(input, dim=None, keepdim=False):
+def min(input, dim=None, keepdim=False, *, other=None):
     """Like ``max``, for the smallest elements (``return_types.min``)."""
-    return _minmax("min", False, input, dim, keepdim)
+    return _minmax("min", False, input, dim if other is None else other, keepdim)
 
 
 def _amaxmin(name, take_max, input, dim, keepdim):
@@ -986,12 +986,22 @@ TENSOR_METHODS = {
     "cumsum": cumsum, "cumprod": cumprod, "max": max, "min": min, "amax": amax, "amin": amin,
     "aminmax": aminmax, "argmax": argmax, "argmin": argmin, "median": median, "mode": mode,
     "cummax": cummax, "cummin": cummin, "var": var, "std": std, "logsumexp": logsumexp,
-    "softmax": softmax, "log_softmax": log_softmax, "norm": norm, "all": all, "any": any,
+    "softmax": softmax, "log_softmax": log_softmax, "all": all, "any": any,
     "count_nonzero": count_nonzero,
+    # Tensor.norm has no positional out= (torch.norm has)
+    "norm": lambda self, p="fro", dim=None, keepdim=False, dtype=None: norm(
+        self, p, dim, keepdim, dtype=dtype),
 }
 
 INPLACE_METHODS = {"cumsum_": cumsum, "cumprod_": cumprod}
 
+# PyTorch's out= on the functions (the Tensor methods above have none)
+from numtorch.ops._out import accepts_out as _accepts_out  # noqa: E402
+
+(all, amax, amin, aminmax, any, cummax, cummin, cumprod, cumsum, logsumexp, max, mean,
+ median, min, mode, nanmean, std, std_mean, var, var_mean) = map(_accepts_out, (
+    all, amax, amin, aminmax, any, cummax, cummin, cumprod, cumsum, logsumexp, max, mean,
+    median, min, mode, nanmean, std, std_mean, var, var_mean))
 
 # PyTorch's TypeError for Python numbers in the arguments it requires to be tensors
 _scalars.check_tensor_args(globals())

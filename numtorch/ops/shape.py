@@ -162,10 +162,10 @@ def _infer_shape(numel, shape):
     return tuple(shape)
 
 
-def reshape(input, *shape):
+def reshape(input, *args, shape=None):
     """``input`` with ``shape`` (one entry may be -1): a view when the layout allows, else a
-    copy, like PyTorch."""
-    shape = _infer_shape(input._data.size, _size_args(shape))
+    copy, like PyTorch. ``shape`` is given as varargs, a sequence, or by name."""
+    shape = _infer_shape(input._data.size, _size_args(args if shape is None else (shape,)))
     return _view_of(Reshape, input, shape)
 
 
@@ -272,9 +272,9 @@ def unsqueeze(input, dim):
     return reshape(input, shape[:d] + (1,) + shape[d:])
 
 
-def permute(input, *dims):
-    """Reorder the dims: a view."""
-    dims = _size_args(dims)
+def permute(input, *args, dims=None):
+    """Reorder the dims: a view. ``dims`` as varargs, a sequence, or by name."""
+    dims = _size_args(args if dims is None else (dims,))
     n = input._data.ndim
     if len(dims) != n:
         raise RuntimeError(
@@ -297,8 +297,12 @@ def transpose(input, dim0, dim1):
     return _view_of(Permute, input, tuple(dims))
 
 
-swapaxes = transpose
 swapdims = transpose
+
+
+def swapaxes(input, axis0, axis1):
+    """``transpose`` under NumPy's name (and argument names)."""
+    return transpose(input, axis0, axis1)
 
 
 def movedim(input, source, destination):
@@ -338,6 +342,8 @@ def t(input):
 
 def expand(input, *sizes):
     """A read-only broadcast view with ``sizes`` (-1 keeps a dim; new dims go in front)."""
+    if not sizes:
+        raise TypeError('expand() missing 1 required positional arguments: "size"')
     sizes = _size_args(sizes)
     src = input._data.shape
     if len(sizes) < len(src):
@@ -443,6 +449,8 @@ def clone(input, *, memory_format=_layout.preserve_format):
 def repeat(input, *sizes):
     """PyTorch's ``Tensor.repeat``: tile ``input`` ``sizes[i]`` times along dim ``i``; extra
     leading sizes add dims. Built from reshape/expand, so its gradient sums the copies."""
+    if not sizes:
+        raise TypeError('repeat() missing 1 required positional arguments: "repeats"')
     sizes = _size_args(sizes)
     shape = input._data.shape
     if len(sizes) < len(shape):
@@ -764,8 +772,9 @@ class Flip(Primitive):
         return Flip.apply(grad_output, ctx.dims), None
 
 
-def flip(input, *dims):
+def flip(input, *args, dims=None):
     """Reverse the order of entries along ``dims`` (a copy, as in PyTorch)."""
+    dims = args if dims is None else (dims,)
     if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
         dims = dims[0]
     dims = _wrap_dims(dims, input._data.ndim)
@@ -898,7 +907,10 @@ TENSOR_METHODS = {
 
 INPLACE_METHODS = {"tril_": tril, "triu_": triu}
 
+# PyTorch's out= on the functions (the Tensor methods above have none)
+from numtorch.ops._out import accepts_out as _accepts_out  # noqa: E402
 
+diag, tril, triu = map(_accepts_out, (diag, tril, triu))
 
 # PyTorch's TypeError for Python numbers in the arguments it requires to be tensors
 _scalars.check_tensor_args(globals())

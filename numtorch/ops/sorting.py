@@ -36,6 +36,7 @@ def sort(input, dim=-1, descending=False, stable=False):
     their order), which PyTorch guarantees only with ``stable=True``."""
     x = input._data
     if x.ndim == 0:
+        _wrap_dim(dim, 0)  # 0-d: dims -1 and 0 only, as PyTorch
         values, indices = sort(input.reshape(1), 0, descending)
         return return_types.sort((values.reshape(()), indices.reshape(())))
     dim = _wrap_dim(dim, x.ndim)
@@ -50,6 +51,7 @@ def argsort(input, dim=-1, descending=False, stable=False):
     """The indices that sort ``input`` along ``dim`` (stable)."""
     x = input._data
     if x.ndim == 0:
+        _wrap_dim(dim, 0)  # 0-d: dims -1 and 0 only, as PyTorch
         return _wrap(np.zeros((), np.int64))
     idx = _argsort(x, _wrap_dim(dim, x.ndim), descending).astype(np.int64)
     return _wrap(_layout.preserve_like(idx, x))
@@ -322,6 +324,11 @@ TENSOR_METHODS = {
     "bincount": bincount, "histc": histc,
 }
 
+# PyTorch's out= on the functions (the Tensor methods above have none)
+from numtorch.ops._out import accepts_out as _accepts_out  # noqa: E402
+
+(bucketize, kthvalue, msort, searchsorted, sort, topk) = map(_accepts_out, (
+    bucketize, kthvalue, msort, searchsorted, sort, topk))
 
 # PyTorch's TypeError for Python numbers in the arguments it requires to be tensors
 _scalars.check_tensor_args(globals())

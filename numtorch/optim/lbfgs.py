@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from numtorch._tensor import Tensor
 from numtorch.autograd import grad_mode
 from numtorch.optim.optimizer import Optimizer
 
@@ -193,10 +194,12 @@ class LBFGS(Optimizer):
         if np.abs(flat_grad).max() <= tolerance_grad:
             return orig_loss
 
-        d, t = state.get("d"), state.get("t")
-        old_dirs, old_stps, ro = state.get("old_dirs"), state.get("old_stps"), state.get("ro")
-        h_diag = state.get("H_diag")
-        prev_flat_grad, prev_loss = state.get("prev_flat_grad"), state.get("prev_loss")
+        # (after load_state_dict the saved arrays come back as tensors: read them as arrays)
+        d, t = _array(state.get("d")), _array(state.get("t"))
+        old_dirs, old_stps, ro = (_array(state.get("old_dirs")), _array(state.get("old_stps")),
+                                  _array(state.get("ro")))
+        h_diag = _array(state.get("H_diag"))
+        prev_flat_grad, prev_loss = _array(state.get("prev_flat_grad")), state.get("prev_loss")
 
         n_iter = 0
         while n_iter < max_iter:
@@ -269,3 +272,15 @@ class LBFGS(Optimizer):
         state.update(d=d, t=t, old_dirs=old_dirs, old_stps=old_stps, ro=ro, H_diag=h_diag,
                      prev_flat_grad=prev_flat_grad, prev_loss=prev_loss)
         return orig_loss
+
+
+def _array(value):
+    """A state value as ``step`` uses it: tensors (restored by ``load_state_dict``) as NumPy
+    arrays, 0-d ones as Python numbers, lists element by element."""
+    if isinstance(value, list):
+        return [_array(v) for v in value]
+    if isinstance(value, Tensor):
+        value = value._data
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        return value.item()
+    return value

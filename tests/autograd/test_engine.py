@@ -335,8 +335,20 @@ def test_gradient_penalty_matches_torch():
 def test_integer_outputs_do_not_require_grad():
     x = leaf([1.5, -2.5])
     assert not (x > 0).requires_grad
-    assert not x.floor_divide(1).requires_grad
+    assert not x.long().floor_divide(1).requires_grad
     assert x.long().requires_grad is False
+
+
+def test_piecewise_constant_ops_are_recorded_as_pytorch_records_them():
+    # floor_divide and heaviside: in the graph, but backward raises (no derivative); div with
+    # a rounding mode: zero gradient
+    x = leaf([1.5, -2.5])
+    y = x.floor_divide(1)
+    assert y.requires_grad
+    with pytest.raises(RuntimeError, match="derivative for aten::floor_divide"):
+        y.sum().backward()
+    numtorch.div(x, 0.7, rounding_mode="trunc").sum().backward()
+    assert x.grad.tolist() == [0.0, 0.0]
 
 
 def test_dtype_cast_backward():

@@ -5,8 +5,9 @@ arguments are mapped to it with PyTorch's warning. Class weights (``weight``, ``
 are registered as buffers, so they appear in ``state_dict()`` and follow ``.to()``.
 """
 
+from numtorch.nn import functional as F
 from numtorch.nn.modules.module import Module
-from numtorch.ops import loss as F
+from numtorch.ops.loss import _legacy_reduction
 
 __all__ = ["L1Loss", "MSELoss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss",
            "SmoothL1Loss", "HuberLoss", "KLDivLoss", "CosineEmbeddingLoss", "MarginRankingLoss",
@@ -20,7 +21,7 @@ class _Loss(Module):
     def __init__(self, size_average=None, reduce=None, reduction="mean"):
         super().__init__()
         if size_average is not None or reduce is not None:
-            reduction = F._legacy_reduction(size_average, reduce)
+            reduction = _legacy_reduction(size_average, reduce)
         self.reduction = reduction
 
 

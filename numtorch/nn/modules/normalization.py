@@ -5,10 +5,10 @@ import warnings
 
 from numtorch import _creation, _dtype
 from numtorch.autograd import grad_mode
+from numtorch.nn import functional as F
 from numtorch.nn import init
 from numtorch.nn.modules.module import Module
 from numtorch.nn.parameter import Parameter
-from numtorch.ops import normalization as F
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "InstanceNorm1d", "InstanceNorm2d",
            "InstanceNorm3d", "LayerNorm", "GroupNorm", "RMSNorm", "LocalResponseNorm"]

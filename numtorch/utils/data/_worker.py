@@ -6,6 +6,8 @@ import sys
 import traceback
 from dataclasses import dataclass
 
+import numpy as np
+
 __all__ = ["WorkerInfo", "get_worker_info", "worker_loop", "ExceptionWrapper",
            "IterableExhausted"]
 
@@ -62,12 +64,21 @@ class IterableExhausted:
     worker_id: int
 
 
+def numpy_seed(base_seed, worker_id):
+    """The NumPy seed of a worker: four 32-bit words mixed from the loader's base seed and the
+    worker id (distinct for every worker, the same on every run)."""
+    return np.random.SeedSequence([worker_id, base_seed & 0xFFFFFFFF,
+                                   base_seed >> 32]).generate_state(4)
+
+
 def worker_loop(dataset, index_queue, result_queue, done_event, auto_collation, collate_fn,
                 drop_last, base_seed, init_fn, worker_id, num_workers, is_iterable):
     """Fetch the batches the main process asks for, until it sends ``None``.
 
     The worker seeds numtorch's default generator and Python's ``random`` with
-    ``base_seed + worker_id`` (so random transforms are reproducible), sets the worker info,
+    ``base_seed + worker_id``, and NumPy's global generator with a state derived from both (as
+    PyTorch does), so random transforms are reproducible and no two workers replay one stream
+    whatever the parent process's state; then it sets the worker info,
     runs ``worker_init_fn``, then answers ``(task_index, batch)`` for every
     ``(task_index, indices)`` it receives. Exceptions are sent back wrapped.
     """
@@ -78,6 +89,7 @@ def worker_loop(dataset, index_queue, result_queue, done_event, auto_collation, 
         seed = base_seed + worker_id
         numtorch.manual_seed(seed)
         random.seed(seed)
+        np.random.seed(numpy_seed(base_seed, worker_id))
         _worker_info = WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed,
                                   dataset=dataset)
         init_error = None

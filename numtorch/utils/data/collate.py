@@ -7,6 +7,7 @@ stay a list; dicts, namedtuples, tuples and lists are collated field by field (a
 """
 
 import collections.abc
+import copy
 import numbers
 
 import numpy as np
@@ -55,24 +56,46 @@ def default_collate(batch):
         return batch
     if isinstance(elem, collections.abc.Mapping):
         collated = {key: default_collate([d[key] for d in batch]) for key in elem}
-        try:
-            return type(elem)(collated) if type(elem) is not dict else collated
-        except TypeError:
-            return collated
+        return _same_mapping(elem, collated)
     if isinstance(elem, tuple) and hasattr(elem, "_fields"):
-        return type(elem)(*(default_collate(list(s)) for s in zip(*batch)))
+        # (the samples of a field stay a tuple: a field of strings collates to that tuple)
+        return type(elem)(*(default_collate(s) for s in zip(*batch)))
     if isinstance(elem, collections.abc.Sequence):
         size = len(elem)
         if any(len(e) != size for e in batch):
             raise RuntimeError("each element in list of batch should be of equal size")
-        transposed = [list(s) for s in zip(*batch)]
+        transposed = list(zip(*batch))
         if isinstance(elem, tuple):
             return [default_collate(s) for s in transposed]
-        try:
-            return type(elem)([default_collate(s) for s in transposed])
-        except TypeError:
-            return [default_collate(s) for s in transposed]
+        return _same_sequence(elem, [default_collate(s) for s in transposed])
     raise TypeError(_ERR.format(type(elem)))
+
+
+def _same_mapping(elem, items):
+    """``items`` (a dict) in ``elem``'s mapping type, as PyTorch builds it: a copy of a mutable
+    mapping updated (so ``defaultdict``'s factory and a subclass's attributes survive), the type
+    called on a dict otherwise, a plain dict when that fails."""
+    try:
+        if isinstance(elem, collections.abc.MutableMapping):
+            clone = copy.copy(elem)
+            clone.update(items)
+            return clone
+        return type(elem)(items)
+    except TypeError:
+        return items
+
+
+def _same_sequence(elem, items):
+    """``items`` (a list) in ``elem``'s sequence type, the same way as ``_same_mapping``."""
+    try:
+        if isinstance(elem, collections.abc.MutableSequence):
+            clone = copy.copy(elem)
+            for i, item in enumerate(items):
+                clone[i] = item
+            return clone
+        return type(elem)(items)
+    except TypeError:
+        return items
 
 
 def default_convert(data):
@@ -85,15 +108,11 @@ def default_convert(data):
     if isinstance(data, np.generic) and data.dtype.kind not in "OUSV":
         return _wrap(np.asarray(data))
     if isinstance(data, collections.abc.Mapping):
-        return type(data)({k: default_convert(v) for k, v in data.items()}) \
-            if type(data) is not dict else {k: default_convert(v) for k, v in data.items()}
+        return _same_mapping(data, {k: default_convert(v) for k, v in data.items()})
     if isinstance(data, tuple) and hasattr(data, "_fields"):
         return type(data)(*(default_convert(d) for d in data))
     if isinstance(data, tuple):
         return [default_convert(d) for d in data]
     if isinstance(data, collections.abc.Sequence) and not isinstance(data, (str, bytes)):
-        try:
-            return type(data)([default_convert(d) for d in data])
-        except TypeError:
-            return [default_convert(d) for d in data]
+        return _same_sequence(data, [default_convert(d) for d in data])
     return data
