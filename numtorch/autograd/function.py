@@ -607,10 +607,13 @@ def adopt_saved_output(node, result, tensor):
     it there): if ``node`` saved it, the saved entry follows ``tensor``'s version counter from
     now on, so a later in-place change of ``tensor`` is caught at backward, as in PyTorch."""
     saved = node._saved
-    if not saved or result._vc is None:
+    check = node.__dict__.get("_output_check")  # an output check without the output (relu)
+    if (not saved and check is None) or result._vc is None:
         return
     old = result._vc
     vc = tensor._ensure_vc()
+    if check is not None and check[2] is old:
+        node._output_check = (_OUTPUT, check[1], vc, vc[0], check[4])
     node._saved = tuple(
         (_OUTPUT, tensor._data, vc, vc[0], e[4]) if e is not None and e[0] == _OUTPUT and
         e[2] is old else e for e in saved)

@@ -28,9 +28,9 @@ _INPUT_ONLY = (
     "greater_equal", "gt", "hardshrink", "histc", "isfinite", "isinf", "isnan", "isneginf",
     "isposinf", "le", "less", "less_equal", "log", "log10", "log1p", "log2", "logical_not",
     "logit", "lt", "max", "mean", "median", "min", "mode", "msort", "nan_to_num", "nanmean",
-    "nansum", "ne", "neg", "negative", "nonzero", "not_equal", "ones_like", "pinverse", "prod",
-    "qr", "quantile", "rad2deg", "rand_like", "randn_like", "ravel", "reciprocal", "relu", "rot90",
-    "round", "rsqrt", "selu", "sigmoid", "sign", "signbit", "sin", "sinh", "sort", "sqrt",
+    "nansum", "ne", "neg", "negative", "nonzero", "not_equal", "ones_like", "pinverse", "positive",
+    "prod", "qr", "quantile", "rad2deg", "rand_like", "randn_like", "ravel", "reciprocal", "relu",
+    "rot90", "round", "rsqrt", "selu", "sigmoid", "sign", "signbit", "sin", "sinh", "sort", "sqrt",
     "square", "squeeze", "std", "std_mean", "sum", "svd", "t", "tan", "tanh", "threshold", "trace",
     "tril", "triu", "trunc", "unbind", "unique", "unique_consecutive", "var", "var_mean",
     "zeros_like"

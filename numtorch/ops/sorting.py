@@ -327,8 +327,8 @@ TENSOR_METHODS = {
 # PyTorch's out= on the functions (the Tensor methods above have none)
 from numtorch.ops._out import accepts_out as _accepts_out  # noqa: E402
 
-(bucketize, kthvalue, msort, searchsorted, sort, topk) = map(_accepts_out, (
-    bucketize, kthvalue, msort, searchsorted, sort, topk))
+(bucketize, histc, kthvalue, msort, quantile, searchsorted, sort, topk) = map(_accepts_out, (
+    bucketize, histc, kthvalue, msort, quantile, searchsorted, sort, topk))
 
 # PyTorch's TypeError for Python numbers in the arguments it requires to be tensors
 _scalars.check_tensor_args(globals())

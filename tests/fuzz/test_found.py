@@ -81,6 +81,10 @@ def test_inplace_on_expanded_tensor_raises():
 def test_version_counter_error_on_saved_output_changed_in_place():
     raises_like(lambda lib, x: (lambda y: (y.tanh_(), y.sum().backward()))(
         (x.requires_grad_() * 1).tanh_()), np.ones(3), match="modified by an inplace operation")
+    # relu saves a mask and checks its output's version: relu_ moves that check to the tensor
+    # it wrote, so a later in-place change of it is caught
+    raises_like(lambda lib, x: (lambda y: (y.mul_(1.0), y.sum().backward()))(
+        (x.requires_grad_() * 2).relu_()), np.ones(()), match="modified by an inplace operation")
     # pow with a number exponent saves its input only, as PyTorch: no error
     parity(lambda lib, x: (lambda y: (y.relu_(), y)[1])((x * 1).pow_(2)), np.ones(3))
 
