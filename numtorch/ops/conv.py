@@ -151,6 +151,7 @@ def _out_format(x, w):
     return _layout.contiguous_format
 
 
+_COL2IM_BLOCK = 1 << 17  # elements of the input gradient's padded block (512 KiB of float32)
 _BATCHED_MIN_POSITIONS = 128  # output positions per image from which y_n = W @ cols_n^T is used
 
 
@@ -281,18 +282,29 @@ def _conv_input_grad(gy, w, g, c, gy_pad=None, fmt=_layout.contiguous_format, gy
     # the same sums as GEMM-then-col2im without the (N*L, k*C) buffer, and measured faster.
     # The (N*L, C) product stays in cache for the add that follows; a wider product per row of
     # offsets, (N*L, O) @ (O, kw*C), ran the GEMMs faster but lost it all in the adds.
+    # The images are taken in blocks whose padded channels-last gradient fits in cache: each
+    # block is accumulated there (channels innermost, so every strided add runs over whole
+    # window rows of C values) and copied out to ``fmt`` while still in cache, instead of
+    # accumulating the whole batch in memory and transposing it in a second pass.
     w_off = np.ascontiguousarray(np.moveaxis(w, (0, 1), (-2, -1)))  # (*k, O, C)
     sp = _padded_size(g.size, g.pad)
-    gxp = np.zeros((n,) + sp + (c,), dtype=gy.dtype)  # (N, *Sp, C)
-    tmp = np.empty((gy2.shape[0], c), dtype=gy.dtype)  # (N*L, C)
-    tmp_nd = tmp.reshape((n,) + g.out + (c,))  # (N, *out, C)
-    for off in np.ndindex(*g.k):
-        np.matmul(gy2, w_off[off], out=tmp)
-        dst = gxp[(slice(None),) + _slab(off, g)]  # (N, *out, C)
-        np.add(dst, tmp_nd, out=dst)  # not ``gxp[...] +=``: that writes the slab back again
-    inner = _inner(g.size, g.pad)
-    gx = np.moveaxis(gxp[(slice(None),) + inner], -1, 1)  # (N, C, *S) view
-    return _layout.as_format(gx, fmt)  # one transposing copy if contiguous
+    npos = math.prod(g.out)
+    b = max(1, min(n, _COL2IM_BLOCK // max(1, c * math.prod(sp))))  # images per block
+    out = _layout.empty((n, c) + tuple(g.size), gy.dtype, fmt)  # (N, C, *S)
+    buf = np.empty((b,) + sp + (c,), dtype=gy.dtype)  # (b, *Sp, C)
+    tmp = np.empty((b * npos, c), dtype=gy.dtype)  # (b*L, C)
+    inner = (slice(None),) + _inner(g.size, g.pad)
+    for n0 in range(0, n, b):
+        n1 = min(n, n0 + b)
+        gxp, t = buf[:n1 - n0], tmp[:(n1 - n0) * npos]
+        t_nd = t.reshape((n1 - n0,) + g.out + (c,))  # (b, *out, C)
+        gxp.fill(0)
+        for off in np.ndindex(*g.k):
+            np.matmul(gy2[n0 * npos:n1 * npos], w_off[off], out=t)
+            dst = gxp[(slice(None),) + _slab(off, g)]  # (b, *out, C)
+            np.add(dst, t_nd, out=dst)  # not ``gxp[...] +=``: that writes the slab back again
+        out[n0:n1] = np.moveaxis(gxp[inner], -1, 1)  # (b, C, *S)
+    return out
 
 
 def _conv_weight_grad(x, gy, g, wshape, cols=None, gy_pad=None, gy2=None):

@@ -154,6 +154,49 @@ def test_shifted_gemm_check_grad(small_blocks, nd, xs, ws, kw):
                gradgrad=nd == 1)
 
 
+@requires_torch
+@pytest.mark.parametrize("seed", range(24))
+def test_im2col_input_grad_blocks_parity(monkeypatch, seed):
+    """Random geometries through the im2col input gradient, which accumulates blocks of images
+    in cache and copies each out to the input's layout: blocks of one image, of a few (the last
+    one partial) and of the whole batch; odd sizes, padding, stride, dilation, channels-last
+    inputs and 1-D to 3-D (the shifted path is switched off, so every stride-1 case comes here
+    too)."""
+    r = np.random.default_rng(seed)
+    monkeypatch.setattr(conv_shift, "_SHIFT_MAX_CHANNELS", 0)
+    monkeypatch.setattr(conv_ops, "_COL2IM_BLOCK", int(r.choice([1, 300, 2000, 1 << 30])))
+    nd = int(r.choice([1, 2, 2, 2, 3]))
+    k = tuple(int(v) for v in r.integers(1, 4, nd))
+    if math.prod(k) == 1:
+        k = (3,) + k[1:]
+    st = tuple(int(v) for v in r.integers(1, 3, nd))
+    dil = tuple(int(v) for v in r.integers(1, 3, nd))
+    pad = tuple(int(r.integers(0, d * (kk - 1) // 2 + 2)) for kk, d in zip(k, dil))
+    size = tuple(int(d * (kk - 1) + 1 + r.integers(0, 6)) for kk, d in zip(k, dil))
+    n, c, o = int(r.integers(1, 6)), int(r.integers(5, 12)), int(r.integers(1, 7))
+    x, w, b = arr(n, c, *size), arr(o, c, *k), arr(o)
+    last = nd == 2 and r.random() < 0.4  # channels-last input
+
+    def fn(lib, x, w, b):
+        if last:
+            x = x.contiguous(memory_format=lib.channels_last)
+        return getattr(F(lib), f"conv{nd}d")(x, w, b, stride=st, padding=pad, dilation=dil)
+
+    out = parity(fn, x, w, b)
+    assert out[0].is_contiguous(memory_format=numtorch.channels_last if last else
+                                numtorch.contiguous_format)
+
+
+@pytest.mark.parametrize("block", [1, 500])
+@pytest.mark.parametrize("kw", [{"padding": 1},
+                                {"stride": 2, "padding": (2, 1), "dilation": (1, 2)}])
+def test_im2col_input_grad_blocks_check_grad(monkeypatch, block, kw):
+    monkeypatch.setattr(conv_shift, "_SHIFT_MAX_CHANNELS", 0)
+    monkeypatch.setattr(conv_ops, "_COL2IM_BLOCK", block)
+    check_grad(lambda lib, x, w: conv_ops.conv2d(x, w, **kw), arr(3, 5, 7, 6), arr(4, 5, 3, 3),
+               fast_mode=True)
+
+
 TRANSPOSE2D = [
     ((2, 4, 5, 6), (4, 3, 3, 3), {}),
     ((2, 4, 5, 6), (4, 3, 3, 2), {"stride": (2, 1), "padding": 1, "dilation": (1, 2),
