@@ -13,6 +13,7 @@ traceback), so that the other ranks do not wait for it until their timeout.
 import os
 import runpy
 import sys
+import time
 import traceback
 
 __all__ = ["set_launcher_env", "main"]
@@ -88,6 +89,9 @@ def _abort(rank, why, code):
     sys.stdout.flush()
     print(f"numtorch.distributed: rank {rank} ended with {why}; aborting the other ranks",
           file=sys.stderr, flush=True)
+    # The launcher forwards each rank's output through a pipe; an abort tears the job down at
+    # once and can drop what is still in it (the traceback above), so give it a moment.
+    time.sleep(0.5)
     mpi().COMM_WORLD.Abort(code)
 
 
