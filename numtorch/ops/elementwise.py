@@ -1161,9 +1161,8 @@ def xlogy(input, other):
         dt = _dtype.get_default_dtype()
     x = cast(input, dt) if isinstance(input, Tensor) else _tensor(input, like=other).to(dt)
     y = cast(other, dt) if isinstance(other, Tensor) else _tensor(other, like=x).to(dt)
-    y_data = y._data
-    blocked = (x._data == 0) & ((y_data <= 0) | np.isinf(y_data))
-    safe_y = where(_wrap(blocked), 1.0, y)
+    blocked = (x == 0) & ((y <= 0) | isinf(y))  # (broadcast, with PyTorch's shape errors)
+    safe_y = where(blocked, 1.0, y)
     return x * log(safe_y)
 
 

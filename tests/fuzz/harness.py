@@ -201,11 +201,6 @@ KNOWN = [
     # PyTorch skips the dim check on a tensor without elements
     (lambda c: c.op.name in ("roll", "cummax", "cummin") and _empty_arg(c),
      "PyTorch does not check dims of empty tensors here"),
-    # Python-scalar acceptance of these ops is handled by the scalar work on another branch
-    (lambda c: c.op.name in ("addcmul", "masked_fill", "where", "clamp", "maximum", "minimum",
-                             "lerp") and (c.variant.startswith("out") or any(
-                                 a.layout == "scalar" for a in c.args)),
-     "scalar/out= acceptance of where/clamp/maximum/lerp/pow/masked_fill/addcmul"),
     # a float value written into an integer tensor: PyTorch marks the int tensor requires_grad
     (lambda c: c.op.name == "setitem" and str(c.args[0].array.dtype)[0] in "iub",
      "PyTorch's requires_grad on an integer tensor written from a float tensor"),
