@@ -11,7 +11,6 @@ its place in the graph (so gradients stay correct); like PyTorch, it raises on a
 requires grad.
 """
 
-import functools
 import inspect
 import warnings
 
@@ -31,6 +30,7 @@ from numtorch.ops import pooling as _pooling
 from numtorch.ops import random as _rnd
 from numtorch.ops import reduction as _reduction
 from numtorch.ops._broadcast import promote_operands
+from numtorch.ops._scalars import require_tensors
 from numtorch.ops.indexing import one_hot
 from numtorch.ops.padding import pad
 
@@ -742,32 +742,11 @@ _TENSOR_PARAMS = ("input", "input1", "input2", "target", "x1", "x2", "anchor", "
                   "negative")
 
 
-def _tensor_input(fn):
-    """``fn`` raising PyTorch's TypeError, naming the argument and its type, when one of its
-    tensor parameters (``_TENSOR_PARAMS``) is given something else, instead of failing somewhere
-    inside on a missing attribute."""
-    names = list(inspect.signature(fn).parameters)
-    checked = [(i, n) for i, n in enumerate(names) if n in _TENSOR_PARAMS]
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        for i, name in checked:
-            x = args[i] if i < len(args) else kwargs.get(name, _MISSING)
-            if x is not _MISSING and not isinstance(x, Tensor):
-                raise TypeError(f"{fn.__name__}(): argument '{name}' (position {i + 1}) must be "
-                                f"Tensor, not {type(x).__name__}")
-        return fn(*args, **kwargs)
-
-    return wrapper
-
-
-_MISSING = object()
-
-
 # Every public function whose first parameter is a tensor checks its tensors, in one way.
 for _name in list(__all__):
     _fn = globals().get(_name)
     if inspect.isfunction(_fn) and next(iter(inspect.signature(_fn).parameters), None) in \
             _TENSOR_PARAMS:
-        globals()[_name] = _tensor_input(_fn)
+        # PyTorch's TypeError, naming the argument, instead of a missing attribute inside
+        globals()[_name] = require_tensors(_fn.__name__, _fn, _TENSOR_PARAMS)
 del _name, _fn

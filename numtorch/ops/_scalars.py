@@ -16,7 +16,7 @@ import inspect
 
 from numtorch._tensor import Tensor
 
-__all__ = ["TENSOR_ARGS", "check_tensor_args", "check_tensor_methods"]
+__all__ = ["TENSOR_ARGS", "check_tensor_args", "check_tensor_methods", "require_tensors"]
 
 # Functions whose first argument ``input`` must be a tensor (the others may be numbers).
 _INPUT_ONLY = (
@@ -83,8 +83,9 @@ _MISSING = object()
 _WRAPPED = {}  # id(function) -> its checked wrapper: one wrapper wherever the function is seen
 
 
-def _checked(name, fn, tensor_params):
-    """``fn`` raising PyTorch's TypeError when a ``tensor_params`` argument is not a tensor."""
+def require_tensors(name, fn, tensor_params):
+    """``fn`` raising PyTorch's TypeError, naming the argument and its type, when one of its
+    ``tensor_params`` is given something else (``fn`` itself when it has none of them)."""
     try:
         params = list(inspect.signature(fn).parameters)
     except (TypeError, ValueError):
@@ -153,7 +154,7 @@ def check_tensor_args(namespace):
     numtorch.ops.elementwise.sin`` still holds)."""
     for name, params in TENSOR_ARGS.items():
         _wrap_in(namespace, name, lambda fn, name=name, params=params:
-                 _checked(name, fn, params))
+                 require_tensors(name, fn, params))
     for name, pair in _ONE_OF.items():
         _wrap_in(namespace, name, lambda fn, name=name, pair=pair:
                  _checked_one_of(name, fn, pair))
@@ -166,4 +167,4 @@ def check_tensor_methods(cls):
     for name, params in _MORE.items():
         meth = cls.__dict__.get(name)
         if callable(meth) and len(params) > 1:
-            setattr(cls, name, _checked(name, meth, params))
+            setattr(cls, name, require_tensors(name, meth, params))
