@@ -11,25 +11,8 @@ import pytest
 from parity import requires_torch, torch
 
 import numtorch
-from numtorch.ops import (
-    activation,
-    conv,
-    elementwise,
-    indexing,
-    join,
-    linalg,
-    loss,
-    normalization,
-    padding,
-    pooling,
-    reduction,
-    shape,
-    sorting,
-)
+from ops.families import FAMILIES, LIKE
 
-FAMILIES = [elementwise, activation, reduction, shape, join, padding, indexing, sorting, linalg,
-            conv, pooling, normalization, loss]
-LIKE = ["zeros_like", "ones_like", "empty_like", "full_like", "rand_like", "randn_like"]
 # NOTE: left out: the decompositions (LAPACK's column-major factors, whose strides PyTorch
 # returns as they come) and kron's permuted result; their values are tested elsewhere.
 NOT_COMPARED = {"qr", "svd", "kron"}

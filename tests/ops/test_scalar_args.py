@@ -20,25 +20,8 @@ import pytest
 from parity import requires_torch, torch
 
 import numtorch
-from numtorch.ops import (
-    activation,
-    conv,
-    elementwise,
-    indexing,
-    join,
-    linalg,
-    loss,
-    normalization,
-    padding,
-    pooling,
-    reduction,
-    shape,
-    sorting,
-)
+from ops.families import FAMILIES, LIKE
 
-FAMILIES = [elementwise, activation, reduction, shape, join, padding, indexing, sorting, linalg,
-            conv, pooling, normalization, loss]
-LIKE = ["zeros_like", "ones_like", "empty_like", "full_like", "rand_like", "randn_like"]
 NAMES = sorted({n for m in FAMILIES for n in m.__all__} | set(LIKE))
 # results that are not determined by the arguments (random or uninitialized memory)
 NO_VALUES = {"rand_like", "randn_like", "empty_like"}
