@@ -19,6 +19,7 @@ import numpy as np
 from numtorch import _layout
 from numtorch.autograd import function as _function
 from numtorch.autograd import grad_mode
+from numtorch.autograd._sum_to_shape import sum_to_shape
 from numtorch.autograd.function import Node, Primitive
 
 __all__ = ["AccumulateGrad", "run_backward", "detect_anomaly", "set_detect_anomaly",
@@ -129,8 +130,6 @@ def _order(roots):
 
 def _validate(node, i, g, meta):
     """Reduce a broadcast gradient to the input's shape and cast it to the input's dtype."""
-    from numtorch.ops._broadcast import sum_to_shape
-
     if not isinstance(g, _function.Tensor):
         g = _function._wrap(np.asarray(g))
     shape, dt = meta

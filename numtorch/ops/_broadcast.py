@@ -1,48 +1,14 @@
-"""Broadcasting: the one place where gradients are reduced back to an input's shape, and where
-the operands of elementwise ops get PyTorch's result dtype."""
+"""Broadcasting: shapes that broadcast, and the operands of elementwise ops in PyTorch's result
+dtype. Reducing a broadcast gradient back to its input's shape (``sum_to_shape``) is the engine's
+job; it lives in ``autograd/_sum_to_shape.py`` and is re-exported here."""
 
 import numpy as np
 
 from numtorch import _dtype
 from numtorch._tensor import Tensor, _wrap
-from numtorch.autograd import grad_mode
+from numtorch.autograd._sum_to_shape import sum_to_shape
 
 __all__ = ["sum_to_shape", "broadcast_shapes", "promote_operands", "check_broadcast"]
-
-
-def sum_to_shape(grad, shape):
-    """Sum ``grad`` over the axes along which an input of ``shape`` was broadcast.
-
-    d/dx of ``y = broadcast(x)`` sends each output element's gradient back to the single input
-    element it was copied from, so the input's gradient is the sum over the copies: over the
-    leading axes the input did not have, and (keeping them) over the axes where it had size 1.
-    Written with numtorch ops so it is itself differentiable (double backward) when a graph is
-    being recorded; otherwise one NumPy sum.
-    """
-    gshape = grad._data.shape
-    shape = tuple(shape)
-    if gshape == shape:
-        return grad
-    lead = len(gshape) - len(shape)
-    if lead < 0:
-        raise RuntimeError(f"cannot reduce a gradient of shape {list(gshape)} to {list(shape)}")
-    axes = list(range(lead))
-    for i, s in enumerate(shape):
-        g = gshape[lead + i]
-        if s == 1 and g != 1:
-            axes.append(lead + i)
-        elif s != g:
-            raise RuntimeError(f"cannot reduce a gradient of shape {list(gshape)} to "
-                               f"{list(shape)}")
-    if not grad_mode._state.enabled:  # no graph is recorded (the usual backward): NumPy
-        g = grad._data
-        acc = np.float32 if g.dtype == np.float16 else None  # half sums in float32, as sum()
-        return _wrap(np.sum(g, axis=tuple(axes), keepdims=True, dtype=acc)
-                     .astype(g.dtype, copy=False).reshape(shape))
-    out = grad.sum(dim=tuple(axes), keepdim=True) if axes else grad
-    if lead:
-        out = out.reshape(shape)
-    return out
 
 
 def broadcast_shapes(*shapes):
