@@ -962,9 +962,10 @@ def where(condition, input=None, other=None, *, out=None):
     """``where(cond, x, y)``: x where cond else y (broadcast); ``where(cond)`` is
     ``nonzero(cond, as_tuple=True)``."""
     if input is None and other is None:
-        from numtorch.ops.indexing import nonzero
-
-        return nonzero(condition, as_tuple=True)
+        # The indices of the true elements, one int64 tensor per dim (a 0-d condition counts
+        # as 1-D); ``nonzero(as_tuple=True)`` is this function.
+        c = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
+        return tuple(_wrap(i.astype(np.int64)) for i in np.nonzero(np.atleast_1d(c)))
     cond = condition if isinstance(condition, Tensor) else _wrap(np.asarray(condition))
     if cond._data.dtype != np.bool_:
         if cond._data.dtype == np.uint8:

@@ -33,6 +33,7 @@ from numtorch._tensor import Tensor, _wrap
 from numtorch.autograd import grad_mode
 from numtorch.autograd.function import Primitive
 from numtorch.ops import _scalars
+from numtorch.ops.elementwise import where
 
 __all__ = [
     "gather", "scatter", "scatter_add", "scatter_reduce", "index_select", "index_add",
@@ -769,8 +770,6 @@ def _prod_grads(x, src, out, g, dim, index, include_self):
     """Gradients of a product reduction: each factor gets grad times the product of the
     others — ``out / factor`` where the factor is nonzero; where it is the only zero at its
     position, the product of the nonzero others; otherwise 0."""
-    from numtorch.ops.elementwise import where
-
     zx = x == 0
     zs = src == 0
     nonzero_x = where(zx, 1.0, x) if include_self else x * 0 + 1
@@ -908,8 +907,6 @@ def _check_mask(mask, name, message=None):
 def masked_fill(input, mask, value):
     """``input`` with ``value`` where ``mask`` (bool, broadcast) is True; a 0-d tensor value
     receives the summed gradient. The result has ``input``'s dtype."""
-    from numtorch.ops.elementwise import where
-
     m = _check_mask(mask, "masked_fill_")
     if isinstance(value, Tensor):
         if value._data.ndim:
@@ -1025,10 +1022,9 @@ def take_along_dim(input, indices, dim=None):
 def nonzero(input, *, as_tuple=False):
     """Indices of the nonzero elements: an (n, ndim) int64 tensor, or with ``as_tuple`` one
     1-D tensor per dim (a 0-d input counts as 1-D)."""
-    x = _arr(input)
     if as_tuple:
-        return tuple(_wrap(i.astype(np.int64)) for i in np.nonzero(np.atleast_1d(x)))
-    return _wrap(np.argwhere(x).astype(np.int64))
+        return where(input)
+    return _wrap(np.argwhere(_arr(input)).astype(np.int64))
 
 
 def argwhere(input):
