@@ -40,8 +40,9 @@ LAYERS = [
     ("nn", ["numtorch.nn", "numtorch.distributions"]),
     # files: PyTorch's formats and safetensors (a Parameter is rebuilt as one: above nn)
     ("serialization", ["numtorch.serialization", "numtorch._torch_format",
-                       "numtorch._weights_only_unpickler", "numtorch._safetensors_format",
-                       "numtorch.hub", "numtorch.multiprocessing"]),
+                       "numtorch._torch_storage", "numtorch._weights_only_unpickler",
+                       "numtorch._safetensors_format", "numtorch.hub",
+                       "numtorch.multiprocessing"]),
     ("optim", ["numtorch.optim"]),
     ("utils", ["numtorch.utils", "numtorch.onnx", "numtorch.metrics", "numtorch.classic"]),
     ("vision", ["numtorch.vision"]),
