@@ -98,6 +98,18 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         self._last_lr = _lrs(self.optimizer)
 
 
+def _start_momentum(optimizer, use_beta1, max_momentums, base_momentums):
+    """A momentum cycle starts at the maximum momentum (Adam's beta1 for ``betas``); each group
+    records its bounds."""
+    for m_max, m_base, group in zip(max_momentums, base_momentums, optimizer.param_groups):
+        if use_beta1:
+            group["betas"] = (m_max, *group["betas"][1:])
+        else:
+            group["momentum"] = m_max
+        group["max_momentum"] = m_max
+        group["base_momentum"] = m_base
+
+
 class CyclicLR(LRScheduler):
     """Cycle the lr between ``base_lr`` and ``max_lr`` (triangular, triangular2, exp_range),
     stepping per batch; momentum (or Adam's beta1) cycles inversely when
@@ -135,14 +147,8 @@ class CyclicLR(LRScheduler):
             self.base_momentums = _format_param("base_momentum", optimizer, base_momentum)
             self.max_momentums = _format_param("max_momentum", optimizer, max_momentum)
             if last_epoch == -1:
-                for m_max, m_base, group in zip(self.max_momentums, self.base_momentums,
-                                                optimizer.param_groups):
-                    if self.use_beta1:
-                        group["betas"] = (m_max, *group["betas"][1:])
-                    else:
-                        group["momentum"] = m_max
-                    group["max_momentum"] = m_max
-                    group["base_momentum"] = m_base
+                _start_momentum(optimizer, self.use_beta1, self.max_momentums,
+                                self.base_momentums)
         super().__init__(optimizer, last_epoch)
         self.base_lrs = base_lrs
 
@@ -250,13 +256,7 @@ class OneCycleLR(LRScheduler):
             max_ms = _format_param("max_momentum", optimizer, max_momentum)
             base_ms = _format_param("base_momentum", optimizer, base_momentum)
             if last_epoch == -1:
-                for m_max, m_base, group in zip(max_ms, base_ms, optimizer.param_groups):
-                    if self.use_beta1:
-                        group["betas"] = (m_max, *group["betas"][1:])
-                    else:
-                        group["momentum"] = m_max
-                    group["max_momentum"] = m_max
-                    group["base_momentum"] = m_base
+                _start_momentum(optimizer, self.use_beta1, max_ms, base_ms)
         super().__init__(optimizer, last_epoch)
 
     def _anneal(self, start, end, pct):
