@@ -184,7 +184,7 @@ class _Pickler(pickle._Pickler):
                  OrderedDict()))
 
     def save_torch_name(self, obj):
-        self.write(pickle.GLOBAL + f"{obj.module}\n{obj.name}\n".encode("utf-8"))
+        self.write(pickle.GLOBAL + f"{obj.module}\n{obj.name}\n".encode())
         self.memoize(obj)
 
     def save_dtype(self, obj):

@@ -43,7 +43,7 @@ def _checked_forward(forward, name):
         if args:
             x = args[0]
         else:
-            x = kwargs.get(name, None)
+            x = kwargs.get(name)
         if x is not None and not isinstance(x, Tensor):
             raise TypeError(f"{type(self).__name__}.forward(): argument '{name}' (position 1) "
                             f"must be Tensor, not {type(x).__name__}")

@@ -185,7 +185,7 @@ class _ModuleStateDict:
                 continue
             param._bump()
         if strict:
-            for key in state_dict.keys():
+            for key in state_dict:
                 if not key.startswith(prefix):
                     continue
                 input_name = key[len(prefix):].split(".", 1)

@@ -442,7 +442,7 @@ class ParameterDict(Module):
         return k, self.pop(k)
 
     def get(self, key, default=None):
-        return self[key] if key in self else default
+        return self[key] if key in self else default  # noqa: SIM401 (this is get)
 
     def fromkeys(self, keys, default=None):
         return ParameterDict((k, default) for k in keys)

@@ -58,13 +58,12 @@ class Module(_ModuleHooks, _ModuleStateDict):
     call_super_init = False
 
     def __init__(self, *args, **kwargs):
-        if args or kwargs:
-            if not self.call_super_init:
-                if kwargs:
-                    raise TypeError(f"{type(self).__name__}.__init__() got an unexpected "
-                                    f"keyword argument '{next(iter(kwargs))}'")
-                raise TypeError(f"{type(self).__name__}.__init__() takes 1 positional argument "
-                                f"but {len(args) + 1} were given")
+        if (args or kwargs) and not self.call_super_init:
+            if kwargs:
+                raise TypeError(f"{type(self).__name__}.__init__() got an unexpected "
+                                f"keyword argument '{next(iter(kwargs))}'")
+            raise TypeError(f"{type(self).__name__}.__init__() takes 1 positional argument "
+                            f"but {len(args) + 1} were given")
         d = self.__dict__
         d["training"] = True
         d["_parameters"] = OrderedDict()
@@ -400,7 +399,7 @@ class Module(_ModuleHooks, _ModuleStateDict):
             for module in self.children():
                 module._apply(fn)
         with grad_mode.no_grad():
-            for key, param in self._parameters.items():
+            for param in self._parameters.values():
                 if param is None:
                     continue
                 new = fn(param)

@@ -287,10 +287,12 @@ class _MultiProcessIter:
                 if dead:
                     self._shutdown()
                     raise RuntimeError(f"DataLoader worker (pid(s) "
-                                       f"{', '.join(map(str, dead))}) exited unexpectedly")
+                                       f"{', '.join(map(str, dead))}) exited unexpectedly") \
+                        from None
                 if self._timeout > 0 and waited >= self._timeout:
                     self._shutdown()
-                    raise RuntimeError(f"DataLoader timed out after {self._timeout} seconds")
+                    raise RuntimeError(f"DataLoader timed out after {self._timeout} "
+                                       "seconds") from None
 
     def __next__(self):
         try:
