@@ -290,17 +290,34 @@ _IMPORT_LAYER = textwrap.dedent("""
 """)
 
 
+def _layer_modules(index):
+    return [m for m in MODULES if layer_of(m) == index and m != "numtorch"]
+
+
+@pytest.fixture(scope="module")
+def layer_imports():
+    """One fresh interpreter per layer (the top excepted: nothing is above it), all started at
+    once; ``{index: CompletedProcess-like (returncode, stdout, stderr)}``."""
+    procs = {}
+    for index in range(len(LAYERS) - 1):
+        code = _IMPORT_LAYER.format(package=str(PACKAGE), modules=_layer_modules(index))
+        procs[index] = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, text=True,
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    results = {}
+    for index, proc in procs.items():
+        out, err = proc.communicate(timeout=300)
+        results[index] = (proc.returncode, out, err)
+    return results
+
+
 @pytest.mark.parametrize("index", range(len(LAYERS) - 1), ids=[n for n, _ in LAYERS[:-1]])
-def test_layer_imports_alone(index):
-    modules = [m for m in MODULES if layer_of(m) == index and m != "numtorch"]
-    code = _IMPORT_LAYER.format(package=str(PACKAGE), modules=modules)
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          cwd=ROOT, timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    loaded = proc.stdout.split()
+def test_layer_imports_alone(index, layer_imports):
+    returncode, out, err = layer_imports[index]
+    assert returncode == 0, err
+    loaded = out.split()
     # A package's ``__init__`` (``numtorch.nn``) loads its submodules: importing
     # ``numtorch.nn.functional`` runs it, so the package's other modules come along.
-    packages = {".".join(m.split(".")[:2]) for m in modules}
+    packages = {".".join(m.split(".")[:2]) for m in _layer_modules(index)}
     above = [m for m in loaded if m in MODULES and layer_of(m) > index
              and ".".join(m.split(".")[:2]) not in packages]
     assert above == [], f"importing layer {LAYERS[index][0]} loaded higher layers: {above}"
