@@ -7,10 +7,9 @@ walking them: ``parameters()``, ``state_dict()``, ``train()``, ``to()``, ``repr`
 
 This file holds the class itself: the registries, attribute assignment, traversal, modes,
 dtype/device moves and printing. Calling and hooks are in ``_hooks.py``, the state dict in
-``_state_dict.py`` (``Module`` inherits their methods).
+``_state_dict.py`` (``Module`` inherits their methods); ``LazyModuleMixin`` is in ``lazy.py``.
 """
 
-import itertools
 from collections import OrderedDict
 
 from numtorch import _dtype
@@ -18,7 +17,8 @@ from numtorch._tensor import Tensor, _check_device, device
 from numtorch.autograd import grad_mode
 from numtorch.nn.modules._hooks import RemovableHandle, _ModuleHooks  # noqa: F401 (as in torch)
 from numtorch.nn.modules._state_dict import _IncompatibleKeys, _ModuleStateDict  # noqa: F401
-from numtorch.nn.parameter import Parameter, UninitializedBuffer, UninitializedParameter
+from numtorch.nn.modules.lazy import LazyModuleMixin
+from numtorch.nn.parameter import Parameter
 
 __all__ = ["Module", "LazyModuleMixin"]
 
@@ -504,42 +504,3 @@ class Module(_ModuleHooks, _ModuleStateDict):
                 body = "\n  " + "\n  ".join(lines) + "\n"
         return f"{self._get_name()}({body})"
 
-
-class LazyModuleMixin:
-    """Mixin for modules whose parameter shapes are inferred from the first input
-    (``LazyLinear``). The subclass creates ``UninitializedParameter``s and defines
-    ``initialize_parameters(*inputs)``; after the first call the module becomes
-    ``cls_to_become`` (``Linear``)."""
-
-    cls_to_become = None
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._lazy_handle = self.register_forward_pre_hook(_lazy_infer_hook)
-
-    def has_uninitialized_params(self):
-        params = itertools.chain(self._parameters.values(), self._buffers.values())
-        return any(isinstance(p, (UninitializedParameter, UninitializedBuffer)) for p in params)
-
-    def _finish_lazy(self):
-        self._lazy_handle.remove()
-        if self.cls_to_become is not None:
-            self.__class__ = self.cls_to_become
-
-    def _lazy_load_state(self, state_dict, prefix, local_metadata, strict, missing_keys,
-                         unexpected_keys, error_msgs):
-        Module._load_from_state_dict(self, state_dict, prefix, local_metadata, strict,
-                                     missing_keys, unexpected_keys, error_msgs)
-        if not self.has_uninitialized_params():
-            self._finish_lazy()
-
-    def _load_from_state_dict(self, *args):
-        self._lazy_load_state(*args)
-
-
-def _lazy_infer_hook(module, args):
-    with grad_mode.no_grad():
-        module.initialize_parameters(*args)
-    if module.has_uninitialized_params():
-        raise RuntimeError(f"module {module._get_name()} has not been fully initialized")
-    module._finish_lazy()
