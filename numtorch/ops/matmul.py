@@ -4,7 +4,9 @@
 ``mv``/``dot``/``addmm``... as checked front ends); ``Linear`` fuses ``x @ W^T + b``; ``Cross``
 is the cross product. ``kron``, ``tensordot``, ``outer``, ``inner`` and ``multi_dot`` are
 composites. The dtype names of PyTorch's messages (``_cname``, ``_sname``) and the ``out=``
-helper live here for the other linear-algebra files.
+helper live here for the other linear-algebra files. The file runs a little over ~500 lines:
+the checks of ``matmul`` (PyTorch's messages for each shape combination) are shared by every
+front end here, and belong next to them.
 """
 
 import math
