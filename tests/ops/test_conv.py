@@ -246,11 +246,16 @@ def test_winograd_conv_transpose_parity(winograd, kw):
 
 @pytest.mark.parametrize("seed", range(30))
 def test_algorithms_equal_im2col(monkeypatch, seed):
-    """Random stride-1 3x3 geometries (float64, no torch needed): Winograd's and the shifted
-    GEMMs' output, input and weight gradients are the im2col path's."""
+    """Random 3x3 geometries (float64, no torch needed): Winograd's and the shifted GEMMs'
+    output, input and weight gradients are the im2col path's. Mostly stride 1 (the other
+    kernels' case); strides and dilations that they cannot compute must fall back to im2col."""
     r = np.random.default_rng(seed)
-    size = tuple(int(v) for v in r.integers(3, 12, 2))
+    size = tuple(int(v) for v in r.integers(5, 12, 2))
     pad = tuple(int(v) for v in r.integers(0, 3, 2))
+    stride, dil = (1, 1), (1, 1)
+    if seed % 5 == 4:
+        stride, dil = tuple(int(v) for v in r.integers(1, 3, 2)), tuple(int(v) for v in
+                                                                         r.integers(1, 3, 2))
     n, c, o = int(r.integers(1, 5)), int(r.integers(1, 40)), int(r.integers(1, 20))
     x, w = r.standard_normal((n, c) + size), r.standard_normal((o, c, 3, 3))
     monkeypatch.setattr(conv_shift, "_SHIFT_MAX_WASTE", 100.0)
@@ -261,7 +266,7 @@ def test_algorithms_equal_im2col(monkeypatch, seed):
         monkeypatch.setattr(conv_ops, "_FORCE_ALGORITHM", path)
         xt = numtorch.tensor(x, requires_grad=True)
         wt = numtorch.tensor(w, requires_grad=True)
-        y = conv_ops.conv2d(xt, wt, padding=pad)
+        y = conv_ops.conv2d(xt, wt, padding=pad, stride=stride, dilation=dil)
         if gy is None:
             gy = r.standard_normal(tuple(y.shape))
         y.backward(numtorch.tensor(gy))
