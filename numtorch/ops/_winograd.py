@@ -39,7 +39,7 @@ import numpy as np
 _G = np.array([[1.0, 0.0, 0.0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0.0, 0.0, 1.0]])
 
 
-def usable(c_shape, g):
+def usable(g):
     """Whether geometry ``g`` is a convolution this module computes: 2-D, 3x3, stride 1,
     dilation 1, one group, padding at most 2 on each side (so the input gradient is one too)."""
     return (len(g.k) == 2 and g.k == (3, 3) and g.stride == (1, 1) and g.dilation == (1, 1)

@@ -229,7 +229,7 @@ def _algorithm(c, o, g):
     if forced is not None:
         if forced == "few" and c <= _FEW_CHANNELS and g.groups == 1:
             return "few"
-        if forced == "winograd" and _winograd.usable(c, g):
+        if forced == "winograd" and _winograd.usable(g):
             return "winograd"
         if forced == "shift" and _use_shift((0, c), g):
             return "shift"
@@ -237,7 +237,7 @@ def _algorithm(c, o, g):
     if c <= _FEW_CHANNELS and g.groups == 1:
         return "few"
     other = "shift" if _use_shift((0, c), g) else "im2col"
-    if _winograd.usable(c, g) and _winograd.cost(c, o, g) < _cost(other, c, o, g):
+    if _winograd.usable(g) and _winograd.cost(c, o, g) < _cost(other, c, o, g):
         return "winograd"
     return other
 
