@@ -12,6 +12,8 @@ How a convolution is computed (``docs/convolution.md`` tells it at length):
 
 Stride-1 convolutions over 5 to 32 channels on maps of 16x16 and up skip im2col: their three
 products are sums of shifted GEMMs over the padded input (``numtorch/ops/_conv_shift.py``).
+Stride-1 3x3 convolutions run as Winograd F(2x2, 3x3) (``numtorch/ops/_winograd.py``) where a
+cost model fitted to measured times says it is faster (``_algorithm``): 32 channels and more.
 
 Three primitives close under differentiation, so double backward works (``create_graph``):
 ``Conv`` (x, w -> y), ``ConvInputGrad`` (gy, w -> gx, the adjoint in x, i.e. conv_transpose) and
@@ -32,8 +34,9 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from numtorch import _layout
+from numtorch.autograd import grad_mode
 from numtorch.autograd.function import Primitive
-from numtorch.ops import _scalars
+from numtorch.ops import _scalars, _winograd
 from numtorch.ops._conv_shift import (
     _inner,
     _pad_cols,
@@ -212,6 +215,51 @@ def _gemm_weight(gy2, cols, wshape, groups):
 
 _FEW_CHANNELS = 4  # up to this many input channels, im2col is built transposed (see below)
 
+# Tests set this to "im2col", "shift" or "winograd" to run every convolution the named path can
+# compute through it, whatever the cost model below would choose.
+_FORCE_ALGORITHM = None
+
+
+def _algorithm(c, o, g):
+    """The kernel for a convolution of ``c`` input and ``o`` output channels with geometry
+    ``g``: "few" (transposed im2col, for an image's 1 to 4 channels), "winograd", "shift" or
+    "im2col". The same choice serves the forward pass and both gradients (the input gradient
+    asks with the forward's ``c`` and ``o``)."""
+    forced = _FORCE_ALGORITHM
+    if forced is not None:
+        if forced == "few" and c <= _FEW_CHANNELS and g.groups == 1:
+            return "few"
+        if forced == "winograd" and _winograd.usable(g):
+            return "winograd"
+        if forced == "shift" and _use_shift((0, c), g):
+            return "shift"
+        return "im2col"
+    if c <= _FEW_CHANNELS and g.groups == 1:
+        return "few"
+    other = "shift" if _use_shift((0, c), g) else "im2col"
+    if _winograd.usable(g) and _winograd.cost(c, o, g) < _cost(other, c, o, g):
+        return "winograd"
+    return other
+
+
+# The cost model: one image's forward pass in GEMM multiply-adds, plus the values each kernel
+# moves outside its GEMMs weighted by what a value costs in multiply-adds (fitted to the
+# forward + backward times of the benchmark layers, one thread; docs/performance.md has the
+# table). im2col copies k*C values per output once; the shifted GEMMs add k products of O
+# values per padded position, in cache. It decides Winograd against the other two only:
+# between those, ``_use_shift``'s measured rule stands.
+_IM2COL_COPY_COST = 11.5
+_SHIFT_ADD_COST = 3.0
+
+
+def _cost(algo, c, o, g):
+    k = math.prod(g.k)
+    if algo == "shift":
+        positions = math.prod(_padded_size(g.size, g.pad))
+        return k * positions * (c * o + _SHIFT_ADD_COST * o)
+    return k * math.prod(g.out) * (c * o + _IM2COL_COPY_COST * c)
+
+
 
 def _im2col_t(x, g):
     """(N, C, *S) -> the transposed im2col matrix (k*C, N*L), rows ordered (kernel offset,
@@ -233,7 +281,8 @@ def _conv_forward(x, w, g, bias=None, fmt=_layout.contiguous_format):
     n, o = x.shape[0], w.shape[0]
     nl = n * math.prod(g.out)
     contiguous = fmt is _layout.contiguous_format
-    if x.shape[1] <= _FEW_CHANNELS and g.groups == 1:
+    algo = _algorithm(x.shape[1], o, g)
+    if algo == "few":
         cols = _im2col_t(x, g)  # (k*C, N*L)
         wm = _w_mat(w, 1)[0]  # (O, k*C)
         if contiguous:
@@ -247,7 +296,14 @@ def _conv_forward(x, w, g, bias=None, fmt=_layout.contiguous_format):
             y2 += bias
         y = y2.reshape((n,) + g.out + (o,))  # (N, *out, O)
         return np.moveaxis(y, -1, 1), ("t", cols)  # (N, O, *out) view
-    if _use_shift(x.shape, g):
+    if algo == "winograd":
+        # Under no_grad nothing will need V (16, N*T, C) for a weight gradient: not kept.
+        y, v = _winograd.forward(x, w, g, _layout.empty((n, o) + g.out, x.dtype, fmt),
+                                 keep=grad_mode.is_grad_enabled())
+        if bias is not None:
+            y += bias.reshape((o,) + (1,) * len(g.out))
+        return y, ("winograd", v)  # (N, O, *out)
+    if algo == "shift":
         y, xcols = _shift_forward(x, w, g, _layout.empty((n, o) + g.out, x.dtype, fmt))
         if bias is not None:
             y += bias.reshape((o,) + (1,) * len(g.out))
@@ -270,7 +326,11 @@ def _conv_input_grad(gy, w, g, c, gy_pad=None, fmt=_layout.contiguous_format, gy
     """gx = conv_transpose(gy, w), (N, C, *S) in layout ``fmt``; ``gy2``: ``_rows(gy)`` when
     the caller has it already."""
     n = gy.shape[0]
-    if _use_shift((n, c), g):
+    algo = _algorithm(c, gy.shape[1], g)
+    if algo == "winograd":
+        out = _layout.empty((n, c) + tuple(g.size), gy.dtype, fmt)  # (N, C, *S)
+        return _winograd.input_grad(gy, w, g, out)
+    if algo == "shift":
         out = _layout.empty((n, c) + tuple(g.size), gy.dtype, fmt)  # (N, C, *S)
         return _shift_input_grad(gy, w, g, c, out, gy_pad)
     if gy2 is None:
@@ -308,11 +368,17 @@ def _conv_input_grad(gy, w, g, c, gy_pad=None, fmt=_layout.contiguous_format, gy
 
 
 def _conv_weight_grad(x, gy, g, wshape, cols=None, gy_pad=None, gy2=None):
-    if cols is None and _use_shift(x.shape, g):
-        cols = ("shift", _pad_cols(x, g.pad, 0))
     if cols is None:
-        cols = ("rows", _im2col(x, g))  # (N*L, k*C)
+        algo = _algorithm(x.shape[1], wshape[0], g)
+        if algo == "winograd":
+            cols = ("winograd", _winograd.input_transform(x, g))  # (16, N*T, C)
+        elif algo == "shift":
+            cols = ("shift", _pad_cols(x, g.pad, 0))
+        else:
+            cols = ("rows", _im2col(x, g))  # (N*L, k*C)
     kind, mat = cols
+    if kind == "winograd":
+        return _winograd.weight_grad(mat, gy)
     if kind == "shift":
         return _shift_weight_grad(mat, gy, g, wshape, gy_pad)
     if kind == "t":  # (k*C, N*L)

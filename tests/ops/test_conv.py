@@ -12,6 +12,7 @@ from parity import check_grad, parity, raises_like, requires_torch, rng
 
 import numtorch
 from numtorch.ops import _conv_shift as conv_shift
+from numtorch.ops import _winograd as winograd_ops
 from numtorch.ops import conv as conv_ops
 
 R = rng(0)
@@ -95,6 +96,7 @@ def small_blocks(monkeypatch, request):
     # 1: the 64-row minimum; 2 * 99 * 16 * 16: two padded 11x9 images of the first case
     monkeypatch.setattr(conv_shift, "_SHIFT_BLOCK", request.param)
     monkeypatch.setattr(conv_shift, "_SHIFT_MAX_WASTE", 10.0)  # the path on these small maps
+    monkeypatch.setattr(conv_ops, "_FORCE_ALGORITHM", "shift")  # not Winograd's 3x3 cases
 
 
 @requires_torch
@@ -133,7 +135,7 @@ def test_shifted_gemm_equals_im2col(monkeypatch, seed):
     gy = None
     results = []
     for path in ("im2col", "shift"):
-        monkeypatch.setattr(conv_shift, "_SHIFT_MAX_CHANNELS", 32 if path == "shift" else 0)
+        monkeypatch.setattr(conv_ops, "_FORCE_ALGORITHM", path)
         monkeypatch.setattr(conv_shift, "_SHIFT_MAX_WASTE", 100.0)
         monkeypatch.setattr(conv_shift, "_SHIFT_BLOCK", int(r.integers(1, 5000)))
         xt = numtorch.tensor(x, requires_grad=True)
@@ -163,7 +165,7 @@ def test_im2col_input_grad_blocks_parity(monkeypatch, seed):
     inputs and 1-D to 3-D (the shifted path is switched off, so every stride-1 case comes here
     too)."""
     r = np.random.default_rng(seed)
-    monkeypatch.setattr(conv_shift, "_SHIFT_MAX_CHANNELS", 0)
+    monkeypatch.setattr(conv_ops, "_FORCE_ALGORITHM", "im2col")
     monkeypatch.setattr(conv_ops, "_COL2IM_BLOCK", int(r.choice([1, 300, 2000, 1 << 30])))
     nd = int(r.choice([1, 2, 2, 2, 3]))
     k = tuple(int(v) for v in r.integers(1, 4, nd))
@@ -191,10 +193,104 @@ def test_im2col_input_grad_blocks_parity(monkeypatch, seed):
 @pytest.mark.parametrize("kw", [{"padding": 1},
                                 {"stride": 2, "padding": (2, 1), "dilation": (1, 2)}])
 def test_im2col_input_grad_blocks_check_grad(monkeypatch, block, kw):
-    monkeypatch.setattr(conv_shift, "_SHIFT_MAX_CHANNELS", 0)
+    monkeypatch.setattr(conv_ops, "_FORCE_ALGORITHM", "im2col")
     monkeypatch.setattr(conv_ops, "_COL2IM_BLOCK", block)
     check_grad(lambda lib, x, w: conv_ops.conv2d(x, w, **kw), arr(3, 5, 7, 6), arr(4, 5, 3, 3),
                fast_mode=True)
+
+
+# Stride-1 3x3 convolutions may run as Winograd F(2x2, 3x3) (numtorch/ops/_winograd.py): forced
+# here through every case it computes, whatever the cost model picks. Odd and even sizes (odd
+# outputs pad the last tile), padding 0 to 2 (asymmetric with 'same' on even kernels is not a
+# 3x3 case), channels-last inputs, few and many channels.
+WINOGRAD = [
+    ((2, 3, 7, 6), (4, 3, 3, 3), {"padding": 1}, False),
+    ((2, 6, 8, 8), (5, 6, 3, 3), {}, False),
+    ((3, 5, 5, 9), (7, 5, 3, 3), {"padding": 2}, False),
+    ((1, 8, 6, 7), (3, 8, 3, 3), {"padding": (0, 2)}, True),
+    ((2, 16, 4, 4), (16, 16, 3, 3), {"padding": "same"}, True),
+    ((4, 5, 3), (4, 4, 3, 3), {"padding": 1}, False),  # unbatched
+]
+
+
+@pytest.fixture(params=[1, 1 << 30])
+def winograd(monkeypatch, request):
+    """Winograd forced, in blocks of one image (the 1-tile minimum) or the whole batch."""
+    monkeypatch.setattr(conv_ops, "_FORCE_ALGORITHM", "winograd")
+    monkeypatch.setattr(winograd_ops, "_MIN_ROWS", 1)
+    monkeypatch.setattr(winograd_ops, "_BLOCK", request.param)
+
+
+@requires_torch
+@pytest.mark.parametrize("xs,ws,kw,last", WINOGRAD)
+def test_winograd_parity(winograd, xs, ws, kw, last):
+    """Outputs and every gradient (float32) within the parity tolerances, and PyTorch's layout
+    (channels-last out of a channels-last input)."""
+    def fn(lib, x, w, b):
+        if last:
+            x = x.contiguous(memory_format=lib.channels_last)
+        return F(lib).conv2d(x, w, b, **kw)
+
+    out = parity(fn, arr(*xs), arr(*ws), arr(ws[0]))
+    assert out[0].is_contiguous(memory_format=numtorch.channels_last if last else
+                                numtorch.contiguous_format)
+
+
+@requires_torch
+@pytest.mark.parametrize("kw", [{}, {"padding": 1}, {"padding": 2}])
+def test_winograd_conv_transpose_parity(winograd, kw):
+    """A stride-1 3x3 conv_transpose is the input gradient's kernel as its forward."""
+    parity(lambda lib, x, w, b: F(lib).conv_transpose2d(x, w, b, **kw), arr(2, 6, 7, 6),
+           arr(6, 5, 3, 3), arr(5))
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_algorithms_equal_im2col(monkeypatch, seed):
+    """Random 3x3 geometries (float64, no torch needed): Winograd's and the shifted GEMMs'
+    output, input and weight gradients are the im2col path's. Mostly stride 1 (the other
+    kernels' case); strides and dilations that they cannot compute must fall back to im2col."""
+    r = np.random.default_rng(seed)
+    size = tuple(int(v) for v in r.integers(5, 12, 2))
+    pad = tuple(int(v) for v in r.integers(0, 3, 2))
+    stride, dil = (1, 1), (1, 1)
+    if seed % 5 == 4:
+        stride, dil = tuple(int(v) for v in r.integers(1, 3, 2)), tuple(int(v) for v in
+                                                                         r.integers(1, 3, 2))
+    n, c, o = int(r.integers(1, 5)), int(r.integers(1, 40)), int(r.integers(1, 20))
+    x, w = r.standard_normal((n, c) + size), r.standard_normal((o, c, 3, 3))
+    monkeypatch.setattr(conv_shift, "_SHIFT_MAX_WASTE", 100.0)
+    monkeypatch.setattr(winograd_ops, "_MIN_ROWS", int(r.integers(1, 50)))
+    monkeypatch.setattr(winograd_ops, "_BLOCK", 1)
+    gy, results = None, {}
+    for path in ("im2col", "winograd", "shift"):
+        monkeypatch.setattr(conv_ops, "_FORCE_ALGORITHM", path)
+        xt = numtorch.tensor(x, requires_grad=True)
+        wt = numtorch.tensor(w, requires_grad=True)
+        y = conv_ops.conv2d(xt, wt, padding=pad, stride=stride, dilation=dil)
+        if gy is None:
+            gy = r.standard_normal(tuple(y.shape))
+        y.backward(numtorch.tensor(gy))
+        results[path] = (y.detach().numpy(), xt.grad.numpy(), wt.grad.numpy())
+    for path in ("winograd", "shift"):
+        for a, b in zip(results["im2col"], results[path]):
+            np.testing.assert_allclose(b, a, rtol=1e-10, atol=1e-10, err_msg=path)
+
+
+@pytest.mark.parametrize("kw", [{"padding": 1}, {"padding": (2, 0)}])
+def test_winograd_check_grad(winograd, kw):
+    check_grad(lambda lib, x, w: conv_ops.conv2d(x, w, **kw), arr(2, 3, 5, 4), arr(2, 3, 3, 3),
+               gradgrad=kw["padding"] == 1)
+
+
+def test_winograd_chosen_by_cost_model():
+    """The cost model gives the wide 3x3 layers of the benchmark CNNs to Winograd and keeps
+    im2col where Winograd's transforms outweigh its GEMMs (a 1x1 output map)."""
+    g = conv_ops._Geom((3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1), 1, (8, 8))
+    assert conv_ops._algorithm(128, 256, g) == "winograd"
+    g1 = conv_ops._Geom((3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1), 1, (1, 1))
+    assert conv_ops._algorithm(128, 256, g1) == "im2col"
+    g2 = conv_ops._Geom((3, 3), (2, 2), ((1, 1), (1, 1)), (1, 1), 1, (8, 8))
+    assert conv_ops._algorithm(128, 256, g2) == "im2col"  # strided: not a Winograd case
 
 
 TRANSPOSE2D = [
