@@ -33,6 +33,8 @@ GRU (gate order r, z, n)::
 RNN: ``h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh)`` (or relu).
 """
 
+import itertools
+
 import numpy as np
 
 from numtorch._tensor import _wrap
@@ -59,7 +61,7 @@ def _sigmoid_(a):
 
 def _steps(batch_sizes, reverse):
     """``[(row offset, batch size)]`` in processing order."""
-    offsets = np.concatenate(([0], np.cumsum(batch_sizes)[:-1])).tolist()
+    offsets = [0, *itertools.accumulate(batch_sizes)][:-1]
     steps = list(zip(offsets, batch_sizes))
     return steps[::-1] if reverse else steps
 
@@ -375,8 +377,14 @@ class RNNLayer(Primitive):
         else:
             dw_ih = _wrap(dgx.T @ x2) if need[3] else None
             dw_hh = _wrap(dgh.T @ hprev) if need[4] else None
-        db_ih = _wrap(dgx.sum(0)) if need[5] else None
-        db_hh = _wrap(dgh.sum(0)) if need[6] else None
+        db_ih = dgx.sum(0) if need[5] else None
+        if need[6]:
+            # one reduction over the (S, G*H) gradients when the two biases share them
+            db_hh = db_ih.copy() if dgh is dgx and db_ih is not None else dgh.sum(0)
+        else:
+            db_hh = None
+        db_ih = None if db_ih is None else _wrap(db_ih)
+        db_hh = None if db_hh is None else _wrap(db_hh)
         dw_hr = _wrap(dhs.T @ saved["ms"]) if need[7] else None
         return dx, dh0, dc0, dw_ih, dw_hh, db_ih, db_hh, dw_hr, None, None, None
 
