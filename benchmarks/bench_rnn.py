@@ -2,6 +2,7 @@
 
     python benchmarks/bench_rnn.py [--threads N] [--repeat R] [--seq-len T] [--batch N]
                                    [--input-size I] [--hidden-size H] [--mode LSTM|GRU|RNN]
+                                   [--default-malloc]
 
 One training step = zero_grad, LSTM(I -> H) over T steps (default 64 -> 256, T=35, batch 64),
 Linear(H, 10) on the last step's output, cross-entropy, backward, SGD step. The same model code
@@ -9,7 +10,10 @@ builds both libraries (``lib.nn``); numtorch gets PyTorch's initial weights thro
 ``load_state_dict``, and both run with N BLAS / intra-op threads (default 1). Prints the median
 step time of each, the ratio numtorch / PyTorch (below 1.0: numtorch is faster), and the
 largest difference of the losses after the timed steps (the two runs train the same weights
-on the same data).
+on the same data). Freed memory is kept for reuse (numtorch.backends.cpu.reuse_freed_memory,
+for both libraries, as in bench_targets.py) unless ``--default-malloc`` is given: with glibc's
+defaults both libraries page-fault through fresh memory every step, which adds about the same
+time to both and pulls the ratio towards 1.
 """
 
 import argparse
@@ -63,14 +67,19 @@ def main(argv=None):
     parser.add_argument("--input-size", type=int, default=64)
     parser.add_argument("--hidden-size", type=int, default=256)
     parser.add_argument("--mode", choices=["LSTM", "GRU", "RNN"], default="LSTM")
+    parser.add_argument("--default-malloc", action="store_true",
+                        help="leave glibc's allocator settings alone")
     args = parser.parse_args(argv)
+    if not args.default_malloc:
+        numtorch.backends.cpu.reuse_freed_memory()
 
     import torch
 
     numtorch.set_num_threads(args.threads)
     torch.set_num_threads(args.threads)
     print(f"{platform.processor() or platform.machine()}, Python {platform.python_version()}, "
-          f"NumPy {np.__version__}, PyTorch {torch.__version__}, {args.threads} thread(s)")
+          f"NumPy {np.__version__}, PyTorch {torch.__version__}, {args.threads} thread(s), "
+          f"{'glibc malloc defaults' if args.default_malloc else 'freed memory kept'}")
 
     rng = np.random.default_rng(0)
     x = rng.standard_normal((args.seq_len, args.batch, args.input_size)).astype(np.float32)

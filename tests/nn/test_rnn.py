@@ -339,6 +339,41 @@ def test_fused_layer_gradcheck_packed(mode, proj, bias, reverse):
     check_grad(fn, x, *_layer_arrays(mode, 3, proj=proj, bias=bias))
 
 
+@pytest.mark.parametrize("drop", [5, 6])
+def test_fused_lstm_gradcheck_one_bias(drop):
+    """The LSTM sums its two biases into the input projection; either one may be absent."""
+    x = rng(7).standard_normal((3, 2, I))
+    h0, c0, w_ih, w_hh, b_ih, b_hh, _ = _layer_arrays("LSTM", 2)
+
+    def fn(lib, x, h0, c0, w_ih, w_hh, b):
+        biases = (b, None) if drop == 6 else (None, b)  # drop b_hh (6) or b_ih (5)
+        return rnn_layer(x, h0, c0, w_ih, w_hh, *biases, mode="LSTM")
+
+    check_grad(fn, x, h0, c0, w_ih, w_hh, b_ih if drop == 6 else b_hh)
+
+
+@requires_torch
+@pytest.mark.parametrize("frozen", ["weight_ih_l0", "weight_hh_l0", None])
+def test_lstm_weight_gradients_with_a_frozen_weight(frozen):
+    """Both weight gradients come from one GEMM when both are needed, else one GEMM each."""
+    nt, th = _pair("LSTM", dict(proj_size=2))
+    for m in (nt, th):
+        if frozen is not None:
+            getattr(m, frozen).requires_grad_(False)
+    x = rng(0).standard_normal((5, 3, I))
+    outs = []
+    for lib, m in ((numtorch, nt), (torch, th)):
+        out, (h, c) = m(lib.tensor(x))
+        (out.sum() + (h * c[..., :2]).sum()).backward()
+        outs.append({k: None if p.grad is None else to_numpy(p.grad)
+                     for k, p in m.named_parameters()})
+    for k, g in outs[1].items():
+        if g is None:
+            assert outs[0][k] is None, k
+        else:
+            np.testing.assert_allclose(outs[0][k], g, atol=1e-10, rtol=1e-7, err_msg=k)
+
+
 def test_fused_layer_is_once_differentiable():
     x = numtorch.randn(3, 2, I, dtype=numtorch.float64, requires_grad=True)
     arrays = _layer_arrays("GRU", 2)
