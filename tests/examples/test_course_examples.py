@@ -216,7 +216,7 @@ def test_transfer_learning_both_sides_get_the_same_budget():
     y = (x[:, 0, 0, 0] > 0.5).long()  # a learnable rule: two classes
     state = make_model(2).state_dict()
     args = SimpleNamespace(seed=0, repeats=2, shots=5, epochs=6, head_fraction=0.5, lr=1e-2,
-                           finetune_lr_factor=1.0, curve_every=2, augment=0.0)
+                           finetune_lr_factor=1.0, curve_every=2, augment=0.0, validate=False)
     results, curves, (x_few, y_few) = mod.compare(make_model, "3", lambda k: nn.Linear(8, k),
                                                   state, x, y, x, y, args)
     assert {k: len(v) for k, v in results.items()} == {"scratch": 2, "frozen": 2,
@@ -226,6 +226,16 @@ def test_transfer_learning_both_sides_get_the_same_budget():
         assert [[e for e, _ in c] for c in curves[key]] == [[2, 4, 6]] * 2
     assert [a for _, a in curves["scratch"][0]][-1] == results["scratch"][0]
     assert [a for _, a in curves["transfer"][0]][-1] == results["finetuned"][0]
+    # --validate: judged on the pool's images outside each draw, the test images never read
+    args.validate = True
+    results, _, _ = mod.compare(make_model, "3", lambda k: nn.Linear(8, k), state, x, y, None,
+                                None, args)
+    assert {k: len(v) for k, v in results.items()} == {"scratch": 2, "frozen": 2,
+                                                       "finetuned": 2}
+    x_few, y_few, rest = mod.few_shot(x, y, 5, np.random.default_rng(0))
+    drawn = [i for i in range(40) if i not in set(rest.tolist())]
+    assert len(drawn) == 10 and torch.equal(x[torch.tensor(drawn)].sort(0)[0],
+                                            x_few.sort(0)[0])
 
 
 def test_transfer_learning_from_resnet18_weights_on_an_image_folder(capsys, tmp_path):
