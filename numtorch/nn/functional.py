@@ -412,7 +412,8 @@ def _check_indices(input, num_rows):
             f"types: Long, Int; but got {input.type()} instead (while checking arguments for "
             "embedding)")
     if arr.size and (arr.min() < 0 or arr.max() >= num_rows):
-        raise IndexError("index out of range in self")
+        bad = int(arr.min()) if arr.min() < 0 else int(arr.max())
+        raise IndexError(f"index out of range in self (index {bad}, num_embeddings {num_rows})")
 
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
