@@ -782,7 +782,8 @@ def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, red
         raise RuntimeError(
             "margin_ranking_loss : All input tensors should have same dimension but got sizes: "
             f"input1: {input1.shape}, input2: {input2.shape}, target: {target.shape} ")
-    loss = (-target * (input1 - input2) + margin).clamp(min=0)
+    # PyTorch passes margin as a double: integer inputs give a float loss
+    loss = (-target * (input1 - input2) + float(margin)).clamp(min=0)
     return _reduce(loss, reduction)
 
 
