@@ -47,6 +47,10 @@ def _zero_(self):
 
 
 def _fill_(self, value):
+    if not isinstance(value, (Tensor, int, float, complex, np.generic)):
+        # NumPy would broadcast a sequence into the tensor; PyTorch takes one number
+        raise TypeError(f"fill_() received an invalid combination of arguments - got "
+                        f"({type(value).__name__}): value must be a number or a 0-dim tensor")
     self._check_inplace()
     if isinstance(value, Tensor):
         if value._data.ndim:

@@ -197,3 +197,23 @@ def test_random_to_draws_from_zero():
     numtorch.manual_seed(0)
     x = numtorch.empty(1000, dtype=numtorch.int64).random_(4)
     assert int(x.min()) == 0 and int(x.max()) == 3
+
+
+# ---------------------------------------------------------------- a list for a number argument
+# Arguments taking a number or a tensor: NumPy would broadcast a list into the result.
+NUMBER_ARGS = {
+    "pow": lambda lib: lib.ones(2).pow([1.0, 2.0]),
+    "clamp-min": lambda lib: lib.ones(2).clamp(min=[0.0, 1.0]),
+    "clamp-max": lambda lib: lib.clamp(lib.ones(2), None, [0.0, 1.0]),
+    "fill_": lambda lib: lib.ones(2).fill_([1.0, 2.0]),
+    "masked_fill": lambda lib: lib.ones(2).masked_fill(lib.tensor([True, False]), [1.0, 2.0]),
+    "masked_fill_": lambda lib: lib.ones(2).masked_fill_(lib.tensor([True, False]), [1.0]),
+    "bincount-weights": lambda lib: lib.tensor([1]).bincount([1.0]),
+    "full": lambda lib: lib.full((2,), [1.0, 2.0]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NUMBER_ARGS))
+def test_list_for_a_number_argument(name):
+    exc = _same_class(NUMBER_ARGS[name], TypeError)
+    assert "list" in str(exc), str(exc)

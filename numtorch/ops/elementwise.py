@@ -406,6 +406,10 @@ def pow(input, exponent, *, out=None):
     if isinstance(exponent, Tensor):
         a, b = promote_operands(input, exponent)
         return _out(Pow.apply(a, b), out)
+    if not isinstance(exponent, (int, float, np.number, np.bool_)):
+        # NumPy would broadcast a list exponent; PyTorch takes a number or a tensor
+        raise TypeError(f"pow() received an invalid combination of arguments - got (Tensor, "
+                        f"{type(exponent).__name__}): exponent must be a Tensor or a number")
     if isinstance(exponent, float) and input._data.dtype.kind != "f":
         input = cast(input, _dtype.get_default_dtype())
     if input._data.dtype == np.bool_ and isinstance(exponent, bool):
@@ -912,6 +916,12 @@ def clamp(input, min=None, max=None, *, out=None):
     element becomes ``max``, as in PyTorch."""
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    for bound in (min, max):
+        if bound is not None and not isinstance(bound, (Tensor, int, float, np.number,
+                                                        np.bool_)):
+            raise TypeError(f"clamp() received an invalid combination of arguments - got "
+                            f"(Tensor, min={type(min).__name__}, max={type(max).__name__}): "
+                            "bounds must be numbers or tensors")
     if (isinstance(min, Tensor) and max is not None and not isinstance(max, Tensor)) or \
             (isinstance(max, Tensor) and min is not None and not isinstance(min, Tensor)):
         raise TypeError(f"clamp() received an invalid combination of arguments - got "

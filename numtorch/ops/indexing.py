@@ -922,8 +922,12 @@ def masked_fill(input, mask, value):
                                f"got tensor with {value._data.ndim} dimension(s).")
         if value._data.dtype != input._data.dtype:
             value = value.to(input.dtype)
-    else:
+    elif isinstance(value, (numbers.Number, np.generic)):
         value = _wrap(np.asarray(value).astype(input._data.dtype))
+    else:
+        raise TypeError(f"masked_fill() received an invalid combination of arguments - got "
+                        f"(Tensor, Tensor, {type(value).__name__}): value must be a number or a "
+                        "0-dim tensor")
     out = where(_wrap(m), value, input)
     if out._data.dtype != input._data.dtype:
         out = out.to(input.dtype)

@@ -274,6 +274,9 @@ def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
 def bincount(input, weights=None, minlength=0):
     """Counts of each value in a 1-D non-negative integer tensor (length ``max + 1``, at least
     ``minlength``); with ``weights`` the sums of the weights instead. Not differentiable."""
+    if weights is not None and not isinstance(weights, Tensor):
+        raise TypeError(f"bincount(): argument 'weights' (position 2) must be Tensor, not "
+                        f"{type(weights).__name__}")
     x = input._data
     if x.dtype.kind not in "iu":
         raise NotImplementedError(f'"bincount_cpu" not implemented for '
