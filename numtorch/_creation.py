@@ -47,7 +47,7 @@ def _size(size):
 def _np_dtype(dtype, default=None):
     if dtype is None:
         return (default or _dtype.get_default_dtype()).np_dtype
-    return _dtype.to_dtype(dtype).np_dtype
+    return _dtype.dtype_arg(dtype).np_dtype
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
@@ -58,7 +58,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     if isinstance(data, Tensor):
         arr = data._data.copy()
         if dtype is not None:
-            arr = arr.astype(_dtype.to_dtype(dtype).np_dtype)
+            arr = arr.astype(_dtype.dtype_arg(dtype).np_dtype)
     else:
         arr = np.array(_as_array(data, dtype), copy=True)
     return _finish(arr, requires_grad)
@@ -68,7 +68,7 @@ def as_tensor(data, dtype=None, device=None):
     """Like ``tensor`` but shares memory with a NumPy array or tensor of the right dtype."""
     _check_device(device)
     if isinstance(data, Tensor):
-        return data if dtype is None or data.dtype is _dtype.to_dtype(dtype) else data.to(dtype)
+        return data if dtype is None or data.dtype is _dtype.dtype_arg(dtype) else data.to(dtype)
     if isinstance(data, np.ndarray):
         return _wrap(_as_array(data, dtype))
     return _wrap(_as_array(data, dtype))

@@ -117,11 +117,15 @@ def to_dtype(d):
         return int64
     if d is builtins.bool:
         return bool
-    if isinstance(d, str):
-        # NumPy would read "float32"; PyTorch takes only dtype objects (a string is a mistake
-        # that would run on numtorch and fail on PyTorch)
-        raise TypeError(f"argument 'dtype' must be numtorch.dtype, not str ({d!r})")
     return from_numpy_dtype(d)
+
+
+def dtype_arg(d):
+    """A user's ``dtype=`` argument of a factory: ``to_dtype``, refusing a string, which NumPy
+    would read ("float32") but PyTorch rejects (a program would run on numtorch only)."""
+    if isinstance(d, str):
+        raise TypeError(f"argument 'dtype' must be numtorch.dtype, not str ({d!r})")
+    return to_dtype(d)
 
 
 _SCALAR_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half",

@@ -113,7 +113,7 @@ _SCALAR_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "in
 
 
 def _float_dtype(dtype, kernel="check_uniform_bounds"):
-    dt = _dtype.get_default_dtype() if dtype is None else _dtype.to_dtype(dtype)
+    dt = _dtype.get_default_dtype() if dtype is None else _dtype.dtype_arg(dtype)
     if not dt.is_floating_point:
         raise NotImplementedError(f"\"{kernel}\" not implemented for "
                                   f"'{_SCALAR_NAMES.get(dt.name, dt.name)}'")
@@ -154,7 +154,7 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
     if high <= low:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= "
                            f"to={high}")
-    dt = _dtype.int64 if dtype is None else _dtype.to_dtype(dtype)
+    dt = _dtype.int64 if dtype is None else _dtype.dtype_arg(dtype)
     arr = _gen(generator).integers(low, high, size=_size((size,)))
     return _finish(arr, dt, requires_grad)
 
@@ -162,7 +162,7 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
     """A random permutation of ``0..n-1`` (int64)."""
     _check_device(device)
-    dt = _dtype.int64 if dtype is None else _dtype.to_dtype(dtype)
+    dt = _dtype.int64 if dtype is None else _dtype.dtype_arg(dtype)
     if int(n) < 0:
         raise RuntimeError(f"Trying to create tensor with negative dimension {int(n)}: [{int(n)}]")
     return _finish(_gen(generator).permutation(int(n)), dt, requires_grad)

@@ -155,7 +155,7 @@ def _as_array(data, dtype=None):
                     f"Could not infer dtype of {type(data).__name__}: expected numbers, nested "
                     "sequences of numbers, arrays or tensors")
     if dtype is not None:
-        dt = _dtype.to_dtype(dtype)
+        dt = _dtype.dtype_arg(dtype)
         if arr.dtype != dt.np_dtype:
             arr = arr.astype(dt.np_dtype)
     else:
