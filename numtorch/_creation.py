@@ -1,6 +1,7 @@
 """Tensor creation: ``tensor``, ``zeros``, ``arange``, the ``*_like`` forms, ``from_numpy``."""
 
 import math
+import numbers
 
 import numpy as np
 
@@ -46,7 +47,7 @@ def _size(size):
 def _np_dtype(dtype, default=None):
     if dtype is None:
         return (default or _dtype.get_default_dtype()).np_dtype
-    return _dtype.to_dtype(dtype).np_dtype
+    return _dtype.dtype_arg(dtype).np_dtype
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
@@ -57,7 +58,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     if isinstance(data, Tensor):
         arr = data._data.copy()
         if dtype is not None:
-            arr = arr.astype(_dtype.to_dtype(dtype).np_dtype)
+            arr = arr.astype(_dtype.dtype_arg(dtype).np_dtype)
     else:
         arr = np.array(_as_array(data, dtype), copy=True)
     return _finish(arr, requires_grad)
@@ -67,7 +68,7 @@ def as_tensor(data, dtype=None, device=None):
     """Like ``tensor`` but shares memory with a NumPy array or tensor of the right dtype."""
     _check_device(device)
     if isinstance(data, Tensor):
-        return data if dtype is None or data.dtype is _dtype.to_dtype(dtype) else data.to(dtype)
+        return data if dtype is None or data.dtype is _dtype.dtype_arg(dtype) else data.to(dtype)
     if isinstance(data, np.ndarray):
         return _wrap(_as_array(data, dtype))
     return _wrap(_as_array(data, dtype))
@@ -119,6 +120,10 @@ def empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False)
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False):
     """``fill_value`` decides the dtype when none is given (bool, int64 or float32)."""
     _check_device(device)
+    if not isinstance(fill_value, (numbers.Number, np.generic, Tensor)):
+        # NumPy would broadcast a sequence into the tensor; PyTorch takes one number
+        raise TypeError(f"full(): argument 'fill_value' (position 2) must be Number, not "
+                        f"{type(fill_value).__name__}")
     if dtype is None:
         dtype = _dtype._scalar_dtype(fill_value.item() if isinstance(fill_value, Tensor)
                                      else fill_value)
@@ -183,9 +188,10 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     if end is None:
         start, end = 0, start
     if step == 0:
-        raise RuntimeError("step must be nonzero")
+        raise RuntimeError(f"step must be nonzero (start={start}, end={end}, step={step})")
     if (end - start) * step < 0 and end != start:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+        raise RuntimeError(f"upper bound and larger bound inconsistent with step sign "
+                           f"(start={start}, end={end}, step={step})")
     if dtype is None:
         ints = all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
                    for v in (start, end, step))
@@ -212,7 +218,7 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False)
     """``steps`` points from ``start`` to ``end`` inclusive (computed in float64, then cast)."""
     _check_device(device)
     if steps < 0:
-        raise RuntimeError("number of steps must be non-negative")
+        raise RuntimeError(f"number of steps must be non-negative, got {steps}")
     arr = np.linspace(_num(start), _num(end), int(steps), dtype=np.float64)
     return _finish(arr.astype(_np_dtype(dtype)), requires_grad)
 

@@ -96,8 +96,12 @@ def from_numpy_dtype(np_dtype):
     try:
         return _NP_TO_DTYPE[np.dtype(np_dtype)]
     except (KeyError, TypeError):
+        try:  # NumPy's scalar type names the kind: numpy.str_, numpy.object_, numpy.uint16
+            name = f"numpy.{np.dtype(np_dtype).type.__name__}"
+        except TypeError:
+            name = repr(np_dtype)
         raise TypeError(
-            f"can't convert np.ndarray of type {np.dtype(np_dtype)}. The only supported types "
+            f"can't convert np.ndarray of type {name}. The only supported types "
             "are: float64, float32, float16, int64, int32, int16, int8, uint8, and bool."
         ) from None
 
@@ -114,6 +118,25 @@ def to_dtype(d):
     if d is builtins.bool:
         return bool
     return from_numpy_dtype(d)
+
+
+def dtype_arg(d):
+    """A user's ``dtype=`` argument of a factory: ``to_dtype``, refusing a string, which NumPy
+    would read ("float32") but PyTorch rejects (a program would run on numtorch only)."""
+    if isinstance(d, str):
+        raise TypeError(f"argument 'dtype' must be numtorch.dtype, not str ({d!r})")
+    return to_dtype(d)
+
+
+_SCALAR_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half",
+                      "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char",
+                      "uint8": "Byte", "bool": "Bool"}
+
+
+def scalar_type_name(d):
+    """PyTorch's name of a dtype in its messages: 'Float', 'Long', 'Byte' (not 'Float32')."""
+    d = to_dtype(d)
+    return _SCALAR_TYPE_NAMES.get(d.name, d.name)
 
 
 def promote_types(type1, type2):

@@ -8,7 +8,8 @@ itself: ``torch.nn is numtorch.nn``, nothing is copied and nothing is imported t
 
 - A submodule numtorch lacks raises ``ModuleNotFoundError`` naming PyTorch's module
   (``torch.fx``); an attribute it lacks, read through a module imported under the alias, raises
-  ``AttributeError`` naming ``torch.xyz``. A submodule not yet imported is imported on first
+  ``AttributeError`` naming ``torch.xyz`` (``from torch import fx``: an ``ImportError`` naming
+  ``torch.fx``, not numtorch). A submodule not yet imported is imported on first
   attribute access, as ``torch.distributions`` is available after a bare ``import torch``.
 - Classes keep their numtorch names (``numtorch.nn.modules.linear.Linear``), so pickles made
   under the alias load with plain numtorch, and relative imports inside numtorch work as usual.
@@ -21,6 +22,7 @@ pure-Python parts numtorch has and torch lacks (``numtorch.vision``, ``numtorch.
 ``numtorch.classic``) are loaded from numtorch's sources on top of torch.
 """
 
+import dis
 import importlib
 import importlib.abc
 import importlib.machinery
@@ -135,11 +137,26 @@ def _attach_getattr(module):
                 return importlib.import_module(f"{real}.{name}")
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(f"module '{alias}' has no attribute '{name}'")
+        if _called_by_import_from(sys._getframe(1)):
+            # ``from torch import fx``: the interpreter would turn an AttributeError into its
+            # own "cannot import name 'fx' from 'numtorch'", naming numtorch instead of PyTorch.
+            raise ImportError(f"cannot import name '{name}' from '{alias}': numtorch does not "
+                              f"provide {alias}.{name} yet", name=alias)
         raise AttributeError(f"module '{alias}' has no attribute '{name}': numtorch does not "
                              f"provide {alias}.{name} yet")
 
     __getattr__._numtorch_alias = True
     module.__getattr__ = __getattr__
+
+
+_IMPORT_FROM = dis.opmap["IMPORT_FROM"]
+
+
+def _called_by_import_from(frame):
+    """True when ``frame`` is executing a ``from module import name`` statement's name lookup
+    (``hasattr``/``getattr`` calls, including the import system's own, are not)."""
+    code = frame.f_code.co_code
+    return 0 <= frame.f_lasti < len(code) and code[frame.f_lasti] == _IMPORT_FROM
 
 
 def is_installed():

@@ -106,11 +106,17 @@ def _size(size):
     return s(size)
 
 
-def _float_dtype(dtype):
-    dt = _dtype.get_default_dtype() if dtype is None else _dtype.to_dtype(dtype)
+# PyTorch's scalar-type names, as its kernel errors spell a dtype ('Long', not 'Int64').
+_SCALAR_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+                 "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+                 "bool": "Bool"}
+
+
+def _float_dtype(dtype, kernel="check_uniform_bounds"):
+    dt = _dtype.get_default_dtype() if dtype is None else _dtype.dtype_arg(dtype)
     if not dt.is_floating_point:
-        raise RuntimeError(f"\"check_uniform_bounds\" not implemented for "
-                           f"'{dt.name.capitalize()}'")
+        raise NotImplementedError(f"\"{kernel}\" not implemented for "
+                                  f"'{_SCALAR_NAMES.get(dt.name, dt.name)}'")
     return dt
 
 
@@ -131,7 +137,7 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, ou
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None):
     """Standard normal."""
     _check_device(device)
-    dt = _float_dtype(dtype)
+    dt = _float_dtype(dtype, "normal_kernel_cpu")
     return _finish(_gen(generator).standard_normal(_size(size)), dt, requires_grad)
 
 
@@ -148,7 +154,7 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
     if high <= low:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= "
                            f"to={high}")
-    dt = _dtype.int64 if dtype is None else _dtype.to_dtype(dtype)
+    dt = _dtype.int64 if dtype is None else _dtype.dtype_arg(dtype)
     arr = _gen(generator).integers(low, high, size=_size((size,)))
     return _finish(arr, dt, requires_grad)
 
@@ -156,7 +162,9 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
     """A random permutation of ``0..n-1`` (int64)."""
     _check_device(device)
-    dt = _dtype.int64 if dtype is None else _dtype.to_dtype(dtype)
+    dt = _dtype.int64 if dtype is None else _dtype.dtype_arg(dtype)
+    if int(n) < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {int(n)}: [{int(n)}]")
     return _finish(_gen(generator).permutation(int(n)), dt, requires_grad)
 
 
@@ -192,13 +200,15 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
     """Indices sampled from the rows of ``input`` (non-negative weights, need not sum to 1)."""
     w = input._data.astype(np.float64)
     if w.ndim not in (1, 2):
-        raise RuntimeError("prob_dist must be 1 or 2 dim")
+        raise RuntimeError(f"prob_dist must be 1 or 2 dim, got {w.ndim} dims (shape "
+                           f"{list(w.shape)})")
     if np.any(w < 0) or not np.all(np.isfinite(w)):
         raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
     rows = w.reshape(-1, w.shape[-1])
     if not replacement and num_samples > rows.shape[1]:
-        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
-                           "replacement")
+        raise RuntimeError(f"cannot sample n_sample > prob_dist.size(-1) samples without "
+                           f"replacement (n_sample={num_samples}, prob_dist.size(-1)="
+                           f"{rows.shape[1]})")
     rng = _gen(generator)
     out = np.empty((rows.shape[0], num_samples), dtype=np.int64)
     for i, r in enumerate(rows):
@@ -257,27 +267,43 @@ def _fill(t, arr):
 
 def uniform_(self, from_=0.0, to=1.0, *, generator=None):
     """Uniform on [from, to) (PyTorch's ``from`` is a Python keyword: pass it by position)."""
+    if from_ > to:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
+                           f"from={from_} > to={to}")
     return _fill(self, _gen(generator).uniform(from_, to, self._data.shape))
 
 
 def normal_(self, mean=0.0, std=1.0, *, generator=None):
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
     return _fill(self, mean + std * _gen(generator).standard_normal(self._data.shape))
 
 
 def bernoulli_(self, p=0.5, *, generator=None):
     probs = p._data if isinstance(p, Tensor) else p
+    if isinstance(p, Tensor):
+        if np.any((probs < 0) | (probs > 1)):
+            raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
+    elif not 0 <= p <= 1:
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
     return _fill(self, _gen(generator).random(self._data.shape) < probs)
 
 
 def random_(self, from_=0, to=None, *, generator=None):
     if to is None:
-        to = 2 ** 24 if self._data.dtype.kind == "f" else np.iinfo(self._data.dtype).max
-        if from_ and to is None:
+        if from_:  # random_(to): PyTorch's one-argument form draws from [0, to)
             from_, to = 0, from_
+        else:
+            to = 2 ** 24 if self._data.dtype.kind == "f" else np.iinfo(self._data.dtype).max
+    if from_ >= to:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got "
+                           f"from={from_} >= to={to}")
     return _fill(self, _gen(generator).integers(from_, to, self._data.shape))
 
 
 def exponential_(self, lambd=1.0, *, generator=None):
+    if not lambd > 0:
+        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
     return _fill(self, _gen(generator).exponential(1.0 / lambd, self._data.shape))
 
 

@@ -32,6 +32,7 @@ stored twice; tensors that overlap only partially are stored separately.
 import base64
 import json
 import os
+import pickle  # for the class pickle.UnpicklingError only: nothing here unpickles
 import secrets
 from collections import OrderedDict
 
@@ -263,6 +264,12 @@ def save_safetensors(obj, f):
 
 
 # ---------------------------------------------------------------------------------- loading
+class _NotACheckpointError(RuntimeError, pickle.UnpicklingError):
+    """Bytes that are no checkpoint format at all. PyTorch hands them to its unpickler, which
+    raises pickle.UnpicklingError; numtorch names what the file is, in an error that is both
+    that and the RuntimeError of its other checkpoint errors."""
+
+
 def _describe_foreign(data):
     """What a file that is not a checkpoint is, or None if it may be safetensors."""
     if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
@@ -291,7 +298,9 @@ def _parse_header(data, name):
     if not (plausible and data[8:9] == b"{"):
         foreign = _describe_foreign(data)
         if foreign is not None:
-            raise RuntimeError(f"{name} is {foreign}")
+            # a zip that is no checkpoint fails in PyTorch's zip reader: a RuntimeError
+            kind = RuntimeError if foreign.startswith("a zip") else _NotACheckpointError
+            raise kind(f"{name} is {foreign}")
         if len(data) < 8:
             raise RuntimeError(
                 f"{name}: the file is {len(data)} bytes long, too short to be a "
@@ -299,7 +308,7 @@ def _parse_header(data, name):
         if len(data) == 8 and plausible:
             raise RuntimeError(
                 f"{name} is truncated: its header announces {n} bytes but the file ends there")
-        raise RuntimeError(
+        raise _NotACheckpointError(
             f"{name} is not a checkpoint: neither PyTorch's zip or legacy format nor a "
             f"safetensors file (first bytes {bytes(data[:16])!r})")
     if 8 + n > len(data):

@@ -57,6 +57,8 @@ class device:
         name = str(type)
         if ":" in name:
             name, idx = name.split(":", 1)
+            if not (idx.isdigit() and (idx == "0" or not idx.startswith("0"))):
+                raise RuntimeError(f"Invalid device string: '{type}'")
             index = int(idx)
         if name not in ("cpu", "cuda", "mps", "meta"):
             raise RuntimeError(
@@ -84,15 +86,27 @@ class device:
 _CPU = device("cpu")
 
 
+class _DeviceUnavailableError(RuntimeError, AssertionError):
+    """A GPU device asked of numtorch, which computes on the CPU only. PyTorch's CPU-only build
+    raises AssertionError ("Torch not compiled with CUDA enabled") when a tensor is created on or
+    moved to "cuda", and RuntimeError elsewhere (``load(map_location="cuda")``): this error is
+    both, so code written for either catches it."""
+
+
 def _check_device(dev):
-    """Raise for any device but the CPU: numtorch has no GPU backend."""
+    """Raise for any device but the CPU: numtorch has no GPU backend and no meta tensors."""
     if dev is None:
         return
     d = dev if isinstance(dev, device) else device(dev)
+    if d.type == "meta":
+        raise NotImplementedError(
+            "numtorch does not implement the 'meta' device (tensors without data): create the "
+            "tensor on the CPU")
     if d.type != "cpu":
-        raise RuntimeError(
+        raise _DeviceUnavailableError(
             f"numtorch runs on the CPU only: device '{d}' is not available "
-            "(numtorch.cuda.is_available() is False). Use device='cpu'.")
+            "(numtorch.cuda.is_available() is False; Torch not compiled with CUDA enabled). "
+            "Use device='cpu'.")
 
 
 _new = object.__new__
@@ -124,7 +138,11 @@ def _as_array(data, dtype=None):
     elif isinstance(data, (np.generic,)):
         arr = np.asarray(data)
     else:
-        arr = np.array(_unwrap_nested(data))
+        try:
+            arr = np.array(_unwrap_nested(data))
+        except ValueError:
+            _check_ragged(data)
+            raise
         if _first_leaf(data) is not None:
             pass  # NumPy scalars or arrays inside a list keep their dtype, as in PyTorch
         elif arr.dtype == np.float64:
@@ -137,12 +155,39 @@ def _as_array(data, dtype=None):
                     f"Could not infer dtype of {type(data).__name__}: expected numbers, nested "
                     "sequences of numbers, arrays or tensors")
     if dtype is not None:
-        dt = _dtype.to_dtype(dtype)
+        dt = _dtype.dtype_arg(dtype)
         if arr.dtype != dt.np_dtype:
             arr = arr.astype(dt.np_dtype)
     else:
         _dtype.from_numpy_dtype(arr.dtype)  # raises TypeError for unsupported NumPy types
     return arr
+
+
+def _check_ragged(data):
+    """Raise PyTorch's ValueError for nested sequences whose lengths differ: the expected length
+    of each dimension is the length of its first sequence."""
+    shape = []
+    x = data
+    while isinstance(x, (list, tuple)):
+        shape.append(len(x))
+        if not x:
+            break
+        x = x[0]
+
+    def walk(x, d):
+        if d == len(shape):
+            return
+        if isinstance(x, (int, float, complex, np.generic)):
+            raise TypeError(f"not a sequence: expected a sequence of length {shape[d]} at dim "
+                            f"{d}, got {type(x).__name__} {x!r}")
+        if not isinstance(x, (list, tuple)):
+            return
+        if len(x) != shape[d]:
+            raise ValueError(f"expected sequence of length {shape[d]} at dim {d} (got {len(x)})")
+        for e in x:
+            walk(e, d + 1)
+
+    walk(data, 0)
 
 
 def _first_leaf(data):
@@ -311,8 +356,8 @@ class Tensor:
                 "computed variable in a subgraph that doesn't require differentiation use "
                 "var_no_grad = var.detach().")
         if requires_grad and self._data.dtype.kind != "f":
-            raise RuntimeError("only Tensors of floating point and complex dtype can require "
-                               "gradients")
+            raise RuntimeError(f"only Tensors of floating point and complex dtype can require "
+                               f"gradients (got {_dtype.scalar_type_name(self.dtype)})")
         self._requires_grad = requires_grad
         return self
 
@@ -706,8 +751,8 @@ class Tensor:
         if arr.dtype != self._data.dtype:
             if _dtype.from_numpy_dtype(arr.dtype).category > self.dtype.category:
                 raise RuntimeError(
-                    f"result type {_dtype.from_numpy_dtype(arr.dtype).name.capitalize()} can't "
-                    f"be cast to the desired output type {self.dtype.name.capitalize()}")
+                    f"result type {_dtype.scalar_type_name(arr.dtype)} can't "
+                    f"be cast to the desired output type {_dtype.scalar_type_name(self.dtype)}")
         if (result.grad_fn is None and self._requires_grad and grad_mode._state.enabled
                 and self.grad_fn is not None):
             # constant values replace values in the graph: they send no gradient back

@@ -15,6 +15,7 @@ from numtorch.autograd import grad_mode
 from numtorch.autograd.function import _grad_state, _new, record_binary
 from numtorch.ops import elementwise as ew
 from numtorch.ops import indexing, join, linalg, reduction, shape, sorting
+from numtorch.ops._broadcast import check_broadcast
 
 __all__ = ["bind"]
 
@@ -46,6 +47,10 @@ def _zero_(self):
 
 
 def _fill_(self, value):
+    if not isinstance(value, (Tensor, int, float, complex, np.generic)):
+        # NumPy would broadcast a sequence into the tensor; PyTorch takes one number
+        raise TypeError(f"fill_() received an invalid combination of arguments - got "
+                        f"({type(value).__name__}): value must be a number or a 0-dim tensor")
     self._check_inplace()
     if isinstance(value, Tensor):
         if value._data.ndim:
@@ -65,6 +70,14 @@ def _fill_(self, value):
 def _copy_(self, src, non_blocking=False):
     """Copy ``src`` (broadcast, cast) into this tensor; differentiable w.r.t. ``src``."""
     self._check_inplace()
+    src_shape = tuple(src.shape) if isinstance(src, Tensor) else np.shape(src)
+    check_broadcast(self._data.shape, src_shape)
+    if len(src_shape) > self._data.ndim or any(
+            s != 1 and s != d for s, d in zip(src_shape[::-1], self._data.shape[::-1])):
+        raise RuntimeError(
+            f"output with shape [{', '.join(map(str, self._data.shape))}] doesn't match the "
+            f"broadcast shape "
+            f"[{', '.join(map(str, np.broadcast_shapes(self._data.shape, src_shape)))}]")
     if isinstance(src, Tensor) and src._requires_grad:
         res = src.to(self.dtype).expand(self.shape)
         snap = self._snapshot()

@@ -85,7 +85,8 @@ def _compare_tensors(actual, expected, rtol, atol, equal_nan, check_dtype, msg):
     lines.append(f"Greatest absolute difference: {abs_val} at index {tuple(map(int, i_abs))}"
                  f"{suffix_abs}")
     # PyTorch reports the relative difference in the floating dtype of the comparison.
-    report = np.dtype(_dtype.to_dtype(name).np_dtype if wide is np.float64 else np.float32)
+    report = np.dtype(_dtype.from_numpy_dtype(name).np_dtype if wide is np.float64
+                      else np.float32)
     rel_val = np.asarray(rel[i_rel]).astype(report).item()
     lines.append(f"Greatest relative difference: {rel_val} at index "
                  f"{tuple(map(int, i_rel))}{suffix_rel}")

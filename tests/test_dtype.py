@@ -32,7 +32,7 @@ def test_to_dtype_accepts_python_and_numpy_types():
     assert numtorch.ones(2).to(float).dtype is numtorch.float64
     assert numtorch.ones(2).to(int).dtype is numtorch.int64
     assert numtorch.tensor([1], dtype=float).dtype is numtorch.float64
-    with pytest.raises(TypeError, match="can't convert np.ndarray of type complex128"):
+    with pytest.raises(TypeError, match="can't convert np.ndarray of type numpy.complex128"):
         numtorch.tensor(np.array([1j]))
 
 

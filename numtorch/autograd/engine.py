@@ -175,7 +175,8 @@ def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inpu
                 f"element {i} of tensors does not require grad and does not have a grad_fn")
         if g is None:
             if t._data.size != 1:
-                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+                raise RuntimeError(f"grad can be implicitly created only for scalar outputs "
+                                   f"(got an output of shape {list(t._data.shape)})")
             if t._data.dtype.kind != "f":
                 raise RuntimeError("grad can be implicitly created only for real scalar outputs"
                                    f" but got {_dtype_of(t._data.dtype)}")

@@ -412,7 +412,8 @@ def _check_indices(input, num_rows):
             f"types: Long, Int; but got {input.type()} instead (while checking arguments for "
             "embedding)")
     if arr.size and (arr.min() < 0 or arr.max() >= num_rows):
-        raise IndexError("index out of range in self")
+        bad = int(arr.min()) if arr.min() < 0 else int(arr.max())
+        raise IndexError(f"index out of range in self (index {bad}, num_embeddings {num_rows})")
 
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
@@ -742,11 +743,18 @@ _TENSOR_PARAMS = ("input", "input1", "input2", "target", "x1", "x2", "anchor", "
                   "negative")
 
 
+# The functional forms whose ``weight`` is required (a tensor, never None).
+_REQUIRED_WEIGHT = ("linear", "bilinear", "embedding", "conv1d", "conv2d", "conv3d",
+                    "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "prelu")
+
+
 # Every public function whose first parameter is a tensor checks its tensors, in one way.
 for _name in list(__all__):
     _fn = globals().get(_name)
     if inspect.isfunction(_fn) and next(iter(inspect.signature(_fn).parameters), None) in \
             _TENSOR_PARAMS:
         # PyTorch's TypeError, naming the argument, instead of a missing attribute inside
-        globals()[_name] = require_tensors(_fn.__name__, _fn, _TENSOR_PARAMS)
+        globals()[_name] = require_tensors(
+            _fn.__name__, _fn,
+            _TENSOR_PARAMS + (("weight",) if _name in _REQUIRED_WEIGHT else ()))
 del _name, _fn

@@ -133,8 +133,8 @@ def dirac_(tensor, groups=1):
 def _calculate_fan_in_and_fan_out(tensor):
     """(fan_in, fan_out) of a weight: size(1) and size(0) times the receptive field size."""
     if tensor.ndim < 2:
-        raise ValueError("Fan in and fan out can not be computed for tensor with fewer than 2 "
-                         "dimensions")
+        raise ValueError(f"Fan in and fan out can not be computed for tensor with fewer than 2 "
+                         f"dimensions (shape {list(tensor.shape)})")
     shape = tensor._data.shape
     receptive = 1
     for s in shape[2:]:
@@ -191,7 +191,8 @@ def orthogonal_(tensor, gain=1, generator=None):
     decomposition of a Gaussian matrix, signs fixed by R's diagonal so Q is uniformly
     distributed, times ``gain``."""
     if tensor.ndim < 2:
-        raise ValueError("Only tensors with 2 or more dimensions are supported")
+        raise ValueError(f"Only tensors with 2 or more dimensions are supported (shape "
+                         f"{list(tensor.shape)})")
     if tensor.numel() == 0:
         return tensor
     rows = tensor._data.shape[0]

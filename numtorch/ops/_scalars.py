@@ -63,6 +63,29 @@ _MORE = {
     "prelu": ("input", "weight"),
     "searchsorted": ("sorted_sequence",),
     "where": ("condition",),
+    # matrix products and index arguments: a list there was read as an array (or failed with
+    # an AttributeError inside); PyTorch's TypeError names the argument
+    "addmm": ("input", "mat1", "mat2"),
+    "bmm": ("input", "mat2"),
+    "dot": ("input", "tensor"),
+    "expand_as": ("input", "other"),
+    "gather": ("input", "index"),
+    "ger": ("input", "vec2"),
+    "index_add": ("input", "index", "source"),
+    "index_copy": ("input", "index", "source"),
+    "index_fill": ("input", "index"),
+    "index_select": ("input", "index"),
+    "mm": ("input", "mat2"),
+    "mv": ("input", "vec"),
+    "outer": ("input", "vec2"),
+    "reshape_as": ("input", "other"),
+    "scatter": ("input", "index"),
+    "scatter_add": ("input", "index", "src"),
+    "take": ("input", "index"),
+    "take_along_dim": ("input", "indices"),
+    "type_as": ("input", "other"),
+    "vdot": ("input", "other"),
+    "view_as": ("input", "other"),
 }
 # Functions taking numbers in either position, but not in both.
 _ONE_OF = {

@@ -156,7 +156,8 @@ def _floating(input, name):
 def hardtanh(input, min_val=-1.0, max_val=1.0):
     """Clamp to ``[min_val, max_val]``; zero gradient at and beyond the bounds."""
     if min_val > max_val:
-        raise ValueError("min_val cannot be greater than max_val")
+        raise ValueError(f"min_val cannot be greater than max_val (min_val={min_val}, "
+                         f"max_val={max_val})")
     return Hardtanh.apply(_floating(input, "hardtanh"), min_val, max_val)
 
 

@@ -551,14 +551,14 @@ def _conv_padding(padding, nd, k, dilation, stride):
             return ((0, 0),) * nd
         if padding == "same":
             if any(s != 1 for s in stride):
-                raise ValueError("padding='same' is not supported for strided convolutions")
+                # the functional form raises RuntimeError (nn.Conv*d's constructor ValueError)
+                raise RuntimeError("padding='same' is not supported for strided convolutions")
             pads = []
             for kk, d in zip(k, dilation):
                 total = d * (kk - 1)
                 pads.append((total // 2, total - total // 2))
             return tuple(pads)
-        raise ValueError(f"Invalid padding string '{padding}', should be one of "
-                         "{'valid', 'same'}")
+        raise RuntimeError(f"Invalid padding string: '{padding}'")
     p = _tuple(padding, nd, "padding")
     if any(v < 0 for v in p):
         raise RuntimeError("negative padding is not supported")

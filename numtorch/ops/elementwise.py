@@ -252,7 +252,7 @@ def _is_bool(x):
 def _reject_bool(x, kernel):
     """PyTorch has no bool kernel for some math functions; say so as it does."""
     if isinstance(x, Tensor) and x._data.dtype == np.bool_:
-        raise RuntimeError(f"\"{kernel}\" not implemented for 'Bool'")
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
 
 
 def mul(input, other, *, out=None):
@@ -406,6 +406,10 @@ def pow(input, exponent, *, out=None):
     if isinstance(exponent, Tensor):
         a, b = promote_operands(input, exponent)
         return _out(Pow.apply(a, b), out)
+    if not isinstance(exponent, (int, float, np.number, np.bool_)):
+        # NumPy would broadcast a list exponent; PyTorch takes a number or a tensor
+        raise TypeError(f"pow() received an invalid combination of arguments - got (Tensor, "
+                        f"{type(exponent).__name__}): exponent must be a Tensor or a number")
     if isinstance(exponent, float) and input._data.dtype.kind != "f":
         input = cast(input, _dtype.get_default_dtype())
     if input._data.dtype == np.bool_ and isinstance(exponent, bool):
@@ -734,7 +738,7 @@ def round(input, *, decimals=0, out=None):
 def frac(input):
     """``x - trunc(x)``; gradient 1. Floating tensors only, as PyTorch."""
     if input._data.dtype.kind != "f":
-        raise RuntimeError(f"\"frac_cpu\" not implemented for '{_kernel_name(input)}'")
+        raise NotImplementedError(f"\"frac_cpu\" not implemented for '{_kernel_name(input)}'")
     return input - trunc(input).detach()
 
 
@@ -795,7 +799,8 @@ def _bitwise(fn, name):
         a, b = promote_operands(input, other)
         for x in (a, b):
             if isinstance(x, Tensor) and x._data.dtype.kind == "f":
-                raise RuntimeError(f"\"{name}_cpu\" not implemented for '{_kernel_name(x)}'")
+                raise NotImplementedError(
+                    f"\"{name}_cpu\" not implemented for '{_kernel_name(x)}'")
         xa = a._data if isinstance(a, Tensor) else a
         xb = b._data if isinstance(b, Tensor) else b
         return _wrap(np.asarray(fn(xa, xb)))
@@ -811,8 +816,8 @@ bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
 
 def bitwise_not(input):
     if input._data.dtype.kind == "f":
-        raise RuntimeError("\"bitwise_not_cpu\" not implemented for "
-                           f"'{input.dtype.name.capitalize()}'")
+        raise NotImplementedError(
+            f"\"bitwise_not_cpu\" not implemented for '{_kernel_name(input._data)}'")
     return _wrap(np.invert(input._data))
 
 
@@ -911,6 +916,12 @@ def clamp(input, min=None, max=None, *, out=None):
     element becomes ``max``, as in PyTorch."""
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    for bound in (min, max):
+        if bound is not None and not isinstance(bound, (Tensor, int, float, np.number,
+                                                        np.bool_)):
+            raise TypeError(f"clamp() received an invalid combination of arguments - got "
+                            f"(Tensor, min={type(min).__name__}, max={type(max).__name__}): "
+                            "bounds must be numbers or tensors")
     if (isinstance(min, Tensor) and max is not None and not isinstance(max, Tensor)) or \
             (isinstance(max, Tensor) and min is not None and not isinstance(min, Tensor)):
         raise TypeError(f"clamp() received an invalid combination of arguments - got "
@@ -972,7 +983,7 @@ def where(condition, input=None, other=None, *, out=None):
             cond = _wrap(cond._data.astype(bool))
         else:
             raise RuntimeError(f"where expected condition to be a boolean tensor, but got a "
-                               f"tensor with dtype {cond.dtype.name.capitalize()}")
+                               f"tensor with dtype {_dtype.scalar_type_name(cond.dtype)}")
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         # Two Python scalars: each is the 0-d tensor ``tensor(v)`` would make (int64, the
         # default float dtype or bool), and the pair promotes as tensors do.
@@ -1060,8 +1071,18 @@ def fmin(input, other):
         if np.isnan(a).any() or np.isnan(b).any() else res
 
 
+_C_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
+                 "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+                 "uint8": "unsigned char", "bool": "bool"}
+
+
 def lerp(input, end, weight, *, out=None):
-    """``input + weight * (end - input)``."""
+    """``input + weight * (end - input)``; ``end`` (and a tensor ``weight``) must have the
+    input's dtype, as in PyTorch (no promotion)."""
+    for name, arg in (("end", end), ("weight", weight)):
+        if isinstance(arg, Tensor) and arg._data.dtype != input._data.dtype:
+            raise RuntimeError(f"expected dtype {_C_TYPE_NAMES[input._data.dtype.name]} for "
+                               f"`{name}` but got dtype {_C_TYPE_NAMES[arg._data.dtype.name]}")
     return _out(input + weight * (end - input), out)
 
 

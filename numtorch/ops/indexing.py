@@ -129,7 +129,8 @@ def _index_array(item):
         if arr.dtype.kind == "f" or arr.size == 0:
             arr = arr.astype(np.int64)  # sequences become long tensors, as in PyTorch
     if arr.dtype.type not in (np.int64, np.int32, np.uint8, np.bool_):
-        raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        raise IndexError(f"tensors used as indices must be long, int, byte or bool tensors, "
+                         f"got {arr.dtype.name}")
     return arr
 
 
@@ -481,8 +482,9 @@ def index_put(input, indices, values, accumulate=False):
 def _check_index(name, index, allow_int32=True):
     kind = index._data.dtype
     if kind != np.int64 and not (allow_int32 and kind == np.int32):
-        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index" if allow_int32
-                           else f"{name}(): Expected dtype int64 for index")
+        raise RuntimeError((f"{name}(): Expected dtype int32/int64 for index" if allow_int32
+                            else f"{name}(): Expected dtype int64 for index")
+                           + f", got {kind.name}")
 
 
 def _scatter_lin(shape, dim, index):
@@ -620,8 +622,8 @@ def _gather_checks(name, input, dim, index):
     _check_index(name, index)
     x, idx = input._data, index._data
     if idx.ndim != x.ndim and not (max(idx.ndim, x.ndim) <= 1):
-        raise RuntimeError("Index tensor must have the same number of dimensions as input "
-                           "tensor")
+        raise RuntimeError(f"Index tensor must have the same number of dimensions as input "
+                           f"tensor (index {list(idx.shape)}, input {list(x.shape)})")
     dim = _wrap_dim(dim, x.ndim)
     return dim
 
@@ -817,7 +819,8 @@ def _dim_key(input, dim, index, name, allow_int32=True, vector_error=IndexError,
                                f"{_tname(idx)}")
         raise IndexError(f"{name}(): Expected dtype int64 for index.")
     if idx.ndim > 1:
-        raise vector_error(f"{name}(): Index is supposed to be a vector")
+        raise vector_error(f"{name}(): Index is supposed to be a vector, got an index of shape "
+                           f"{list(idx.shape)}")
     idx = idx.reshape(-1)
     x = input._data
     dim = _wrap_dim(dim, x.ndim)
@@ -825,7 +828,9 @@ def _dim_key(input, dim, index, name, allow_int32=True, vector_error=IndexError,
     if idx.size and (idx.min() < -size or idx.max() >= size or
                      (name == "index_select" and idx.min() < 0)):
         if name == "index_select":
-            raise IndexError("index out of range in self")
+            bad = int(idx.max()) if idx.max() >= size else int(idx.min())
+            raise IndexError(f"index out of range in self (index {bad}, size {size} of dim "
+                             f"{dim})")
         bad = int(idx.max()) if idx.max() >= size else int(idx.min())
         msg = f"index {bad} is out of bounds for dimension {dim} with size {size}"
         raise (bound_error or IndexError)(f"{name}(): {msg}" if name == "index_copy_" else msg)
@@ -914,8 +919,12 @@ def masked_fill(input, mask, value):
                                f"got tensor with {value._data.ndim} dimension(s).")
         if value._data.dtype != input._data.dtype:
             value = value.to(input.dtype)
-    else:
+    elif isinstance(value, (numbers.Number, np.generic)):
         value = _wrap(np.asarray(value).astype(input._data.dtype))
+    else:
+        raise TypeError(f"masked_fill() received an invalid combination of arguments - got "
+                        f"(Tensor, Tensor, {type(value).__name__}): value must be a number or a "
+                        "0-dim tensor")
     out = where(_wrap(m), value, input)
     if out._data.dtype != input._data.dtype:
         out = out.to(input.dtype)
@@ -1037,16 +1046,18 @@ def one_hot(tensor, num_classes=-1):
     class + 1 when -1), 1 at each value's class."""
     x = _arr(tensor)
     if x.dtype != np.int64:
-        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+        raise RuntimeError(f"one_hot is only applicable to index tensor of type LongTensor, got "
+                           f"{x.dtype.name}.")
     if num_classes == -1:
         if x.size == 0:
             raise RuntimeError("Can not infer total number of classes from empty tensor.")
         num_classes = int(x.max()) + 1
     if x.size:
         if x.min() < 0:
-            raise RuntimeError("Class values must be non-negative.")
+            raise RuntimeError(f"Class values must be non-negative, got {int(x.min())}.")
         if x.max() >= num_classes:
-            raise RuntimeError("Class values must be smaller than num_classes.")
+            raise RuntimeError(f"Class values must be smaller than num_classes, got "
+                               f"{int(x.max())} for num_classes={num_classes}.")
     out = np.zeros(x.shape + (num_classes,), np.int64)
     np.put_along_axis(out, x[..., None], 1, axis=-1)
     return _wrap(out)

@@ -333,6 +333,7 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
         raise RuntimeError("diff expects input to be at least one-dimensional")
     if n < 0:
         raise RuntimeError(f"order must be non-negative but got {n}")
+    dim = _wrap_dim(dim, input._data.ndim)  # PyTorch's IndexError, not a tuple's
     x = input
     if prepend is not None or append is not None:
         parts = [t if isinstance(t, Tensor) else _wrap(np.asarray(t, dtype=x._data.dtype))

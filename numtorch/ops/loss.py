@@ -401,7 +401,7 @@ def _check_class_weight(input, weight, c):
 
 def _check_float_input(input, what):
     if input._data.dtype.kind != "f":
-        raise RuntimeError(f"\"{what}\" not implemented for '{_scalar_name(input)}'")
+        raise NotImplementedError(f"\"{what}\" not implemented for '{_scalar_name(input)}'")
 
 
 def _batched(input, target, prob):
@@ -433,16 +433,18 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: "
                            f"{label_smoothing}")
-    _check_float_input(input, "log_softmax_lastdim_kernel_impl")
     prob = input._data.shape == target._data.shape
     c = input._data.shape[1] if input._data.ndim > 1 else input._data.shape[0]
     if prob:
+        # PyTorch checks a probability target's dtype before running the log-softmax kernel
         if target._data.dtype.kind != "f":
             raise RuntimeError("Expected floating point type for target with class "
                                f"probabilities, got {_scalar_name(target)}")
+        _check_float_input(input, "log_softmax_lastdim_kernel_impl")
         if ignore_index >= 0:
             raise RuntimeError("ignore_index is not supported for floating point target")
     else:
+        _check_float_input(input, "log_softmax_lastdim_kernel_impl")
         _check_class_target(input, target)
     _check_class_weight(input, weight, c)
     if not prob:
@@ -463,6 +465,8 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     weighted 'mean' (divided by the summed weights of the kept targets)."""
     reduction = _reduction(size_average, reduce, reduction)
     _check_class_target(input, target)
+    _check_float_input(input, "nll_loss_out_frame" if input._data.ndim <= 2 else
+                       "nll_loss2d_forward_out_frame")
     c = input._data.shape[1] if input._data.ndim > 1 else input._data.shape[0]
     _check_class_weight(input, weight, c)
     _no_grad_arg(weight, "nll_loss_forward", "weight")
@@ -508,6 +512,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     """Binary cross-entropy between probabilities ``input`` and ``target`` (same shape);
     ``weight`` broadcasts to the input. Logs are clamped at -100, as in PyTorch."""
     reduction = _reduction(size_average, reduce, reduction)
+    _check_float_input(input, "binary_cross_entropy")
     if target._data.shape != input._data.shape:
         raise ValueError(
             f"Using a target size ({target.shape}) that is different to the input size "
@@ -585,6 +590,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     """Sigmoid + binary cross-entropy in one stable expression; ``pos_weight`` weights the
     positive term (broadcast along the last dim), ``weight`` each element."""
     reduction = _reduction(size_average, reduce, reduction)
+    _check_float_input(input, "log_sigmoid_cpu")
     if target._data.shape != input._data.shape:
         raise ValueError(f"Target size ({target.shape}) must be the same as input size "
                          f"({input.shape})")
@@ -615,6 +621,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     """Mean squared error ``(x - y)^2``; shapes that differ broadcast, with PyTorch's warning.
     With ``weight`` (input's shape) 'mean' is ``sum(w l) / sum(w)``."""
     _warn_size(input, target)
+    _check_float_input(input, "mse_cpu")
     if size_average is not None or reduce is not None:
         reduction = _legacy_reduction(size_average, reduce)
     d = input - target
@@ -638,6 +645,7 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
     """``0.5 d^2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 beta`` (``beta = 0``: L1)."""
     _warn_size(input, target)
+    _check_float_input(input, "smooth_l1_cpu")
     if size_average is not None or reduce is not None:
         reduction = _legacy_reduction(size_average, reduce)
     if beta < 0:
@@ -654,6 +662,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     """``0.5 d^2`` where ``|d| < delta``, else ``delta (|d| - 0.5 delta)``. With ``weight``
     (input's shape), 'mean' is the plain mean of the weighted losses (as PyTorch)."""
     _warn_size(input, target)
+    _check_float_input(input, "huber_cpu")
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     d = input - target
@@ -669,6 +678,9 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     """KL divergence with log-probabilities ``input``: ``target (log target - input)``
     (``0`` where ``target`` is 0), or ``exp(target) (target - input)`` with ``log_target``.
     'batchmean' divides the sum by the batch size; 'mean' (every element) warns as PyTorch."""
+    if input._data.dtype.kind in "biu" or target._data.dtype.kind in "biu":
+        raise RuntimeError(f"kl_div: Integral inputs not supported (input {input.dtype}, "
+                           f"target {target.dtype}).")
     if size_average is not None or reduce is not None:
         reduction = _legacy_reduction(size_average, reduce)
     elif reduction == "mean":
@@ -770,7 +782,8 @@ def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, red
         raise RuntimeError(
             "margin_ranking_loss : All input tensors should have same dimension but got sizes: "
             f"input1: {input1.shape}, input2: {input2.shape}, target: {target.shape} ")
-    loss = (-target * (input1 - input2) + margin).clamp(min=0)
+    # PyTorch passes margin as a double: integer inputs give a float loss
+    loss = (-target * (input1 - input2) + float(margin)).clamp(min=0)
     return _reduce(loss, reduction)
 
 
@@ -806,6 +819,7 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
     """``-mean over classes of (y log sigmoid(x) + (1 - y) log sigmoid(-x))`` (times ``weight``
     per class) for each sample, then reduced."""
     reduction = _reduction(size_average, reduce, reduction)
+    _check_float_input(input, "log_sigmoid_cpu")
     if target._data.dtype != input._data.dtype:
         target = target.to(input.dtype)
     loss = BinaryCrossEntropyWithLogits.apply(input, target, None, None)
@@ -849,6 +863,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     """Multi-class hinge: ``sum_{j != y} max(0, margin - x[y] + x[j])^p / C`` per sample
     (times ``weight[y]``)."""
     reduction = _reduction(size_average, reduce, reduction)
+    _check_float_input(input, "multi_margin_loss_cpu_kernel")
     if p not in (1, 2):
         raise ValueError("only p == 1 and p == 2 supported")
     x = input if input.ndim == 2 else input.reshape(1, -1)

@@ -23,6 +23,7 @@ from numtorch._tensor import Size, _wrap
 from numtorch.autograd import grad_mode
 from numtorch.autograd.function import Primitive
 from numtorch.ops import _scalars
+from numtorch.ops.reduction import _scalar_name
 
 __all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm", "rms_norm"]
 
@@ -231,7 +232,7 @@ class NativeGroupNorm(_NativeNorm):
 # ====================================================================== helpers
 def _check_float(x, name):
     if x._data.dtype.kind != "f":
-        raise RuntimeError(f"\"{name}\" not implemented for '{x.dtype.name.capitalize()}'")
+        raise NotImplementedError(f"\"{name}\" not implemented for '{_scalar_name(x._data)}'")
 
 
 def _param_view(p, shape):
@@ -350,7 +351,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05, cudnn
     ``normalized_shape`` (elementwise affine)."""
     shape = _normalized_shape(normalized_shape)
     x = input
-    _check_float(x, "LayerNorm")
+    _check_float(x, "LayerNormKernelImpl")
     k = len(shape)
     if k == 0:
         raise RuntimeError("Expected normalized_shape to be at least 1-dimensional, i.e., "
@@ -387,7 +388,7 @@ def _group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
     if x._data.ndim < 2:
         raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received "
                            f"{x._data.ndim}")
-    _check_float(x, "group_norm")
+    _check_float(x, "GroupNormKernelImpl")
     n, c = x._data.shape[:2]
     if num_groups <= 0 or c % num_groups:
         raise RuntimeError(

@@ -22,7 +22,7 @@ def constant_pad_nd(input, pad, value=0):
     pad = _size_args((pad,))
     n = input._data.ndim
     if len(pad) % 2:
-        raise RuntimeError("Padding length must be divisible by 2")
+        raise RuntimeError(f"Padding length must be divisible by 2, got pad={tuple(pad)}")
     if len(pad) > 2 * n:
         raise RuntimeError(
             "Padding length should be less than or equal to two times the input dimension but "
@@ -80,7 +80,7 @@ def pad(input, pad, mode="constant", value=None):
         raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
     pad = _size_args((pad,))
     if len(pad) % 2:
-        raise RuntimeError("Padding length must be divisible by 2")
+        raise RuntimeError(f"Padding length must be divisible by 2, got pad={tuple(pad)}")
     k = len(pad) // 2
     n = input._data.ndim
     if k not in (1, 2, 3) or n not in (k + 1, k + 2):

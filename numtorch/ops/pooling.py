@@ -21,7 +21,7 @@ import math
 
 import numpy as np
 
-from numtorch import _layout
+from numtorch import _dtype, _layout
 from numtorch._tensor import _wrap
 from numtorch.autograd import grad_mode
 from numtorch.autograd.function import Primitive
@@ -616,8 +616,18 @@ def _along(x, axis, m):
     return matmul(xt, _wrap(np.ascontiguousarray(m.T))).transpose(axis, nd - 1)
 
 
+def _check_output_size_len(input, output_size, nd):
+    """PyTorch's Python wrapper of the 2-d/3-d adaptive pools checks a sequence
+    ``output_size`` against the input's dims first (ValueError)."""
+    if nd >= 2 and not isinstance(output_size, (int, np.integer)) and \
+            input.dim() <= len(output_size):
+        raise ValueError(f"Input dimension should be at least {len(output_size) + 1}, but got "
+                         f"input of size {_shape_str(input.shape)}")
+
+
 def _adaptive_avg(input, output_size, nd):
     name = f"adaptive_avg_pool{nd}d"
+    _check_output_size_len(input, output_size, nd)
     if input.dim() not in (nd + 1, nd + 2):
         raise RuntimeError(f"{name}(): Expected {nd + 1}D or {nd + 2}D tensor, but got "
                            f"{_shape_str(input.shape)}")
@@ -664,6 +674,7 @@ def adaptive_avg_pool3d(input, output_size):
 
 def _adaptive_max(input, output_size, nd, return_indices):
     name = f"adaptive_max_pool{nd}d"
+    _check_output_size_len(input, output_size, nd)
     if input.dim() not in (nd + 1, nd + 2):
         raise RuntimeError(f"{name}(): Expected {nd + 1}D or {nd + 2}D tensor, but got: "
                            f"{_shape_str(input.shape)}")
@@ -823,7 +834,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     x = input
     if x._data.dtype.kind != "f":
         raise NotImplementedError(f"\"upsample_{mode}{nd}d_out_frame\" not implemented for "
-                                  f"'{x.dtype.name.capitalize()}'")
+                                  f"'{_dtype.scalar_type_name(x.dtype)}'")
     for i, (s, o, sc) in enumerate(zip(in_size, out, scales)):
         if s == o and kind in ("nearest", "nearest-exact") and sc == 1.0:
             continue

@@ -701,7 +701,8 @@ def _var_args(name, input, dim, unbiased, keepdim, correction):
     if correction is None:
         correction = 0 if unbiased is False else 1
     if input._data.dtype.kind != "f":
-        raise RuntimeError("std and var only support floating point and complex dtypes")
+        raise RuntimeError(f"std and var only support floating point and complex dtypes, got "
+                           f"{_scalar_name(input._data)}")
     axes = _dims(input._data.ndim, dim)
     if _count(input._data.shape, axes) - correction <= 0:
         warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less "
@@ -847,8 +848,8 @@ def _softmax_input(name, input, dim, dtype):
     axis = _wrap_dim(x._data.ndim, _int_dim(name, dim))
     if x._data.dtype.kind != "f" and x._data.size:  # an empty tensor runs no kernel
         last = "lastdim_" if axis == x._data.ndim - 1 or x._data.ndim == 0 else ""
-        raise RuntimeError(f"\"{name}_{last}kernel_impl\" not implemented for "
-                           f"'{_scalar_name(x._data)}'")
+        raise NotImplementedError(f"\"{name}_{last}kernel_impl\" not implemented for "
+                                  f"'{_scalar_name(x._data)}'")
     return x, axis
 
 

@@ -31,7 +31,7 @@ __all__ = [
     "reshape", "flatten", "unflatten", "squeeze", "unsqueeze", "permute", "transpose",
     "swapaxes", "swapdims", "movedim", "moveaxis", "t", "broadcast_to", "broadcast_tensors",
     "tile", "repeat_interleave", "flip", "fliplr", "flipud", "roll", "rot90", "narrow", "tril",
-    "triu", "diagonal", "diag", "diag_embed", "trace", "clone", "ravel",
+    "triu", "diagonal", "diag", "diag_embed", "trace", "clone", "ravel", "select",
 ]
 
 
@@ -139,7 +139,7 @@ def _infer_shape(numel, shape):
     for i, s in enumerate(shape):
         if s == -1:
             if infer is not None:
-                raise RuntimeError("only one dimension can be inferred")
+                raise RuntimeError(f"only one dimension can be inferred, got shape {shape}")
             infer = i
         elif s < 0:
             raise RuntimeError(f"invalid shape dimension {s}")
@@ -283,7 +283,7 @@ def permute(input, *args, dims=None):
             f"to len(dims) = {len(dims)}")
     dims = tuple(_wrap_dim(d, n) for d in dims)
     if len(set(dims)) != n:
-        raise RuntimeError("permute(): duplicate dims are not allowed.")
+        raise RuntimeError(f"permute(): duplicate dims are not allowed (dims {list(dims)}).")
     return _view_of(Permute, input, dims)
 
 
@@ -454,8 +454,9 @@ def repeat(input, *sizes):
     sizes = _size_args(sizes)
     shape = input._data.shape
     if len(sizes) < len(shape):
-        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
-                           "of dimensions of tensor")
+        raise RuntimeError(f"Number of dimensions of repeat dims can not be smaller than number "
+                           f"of dimensions of tensor (repeats {list(sizes)}, tensor of shape "
+                           f"{list(shape)})")
     shape = (1,) * (len(sizes) - len(shape)) + shape
     out_shape = tuple(r * s for r, s in zip(sizes, shape))
     for r in sizes:
@@ -606,6 +607,21 @@ def narrow(input, dim, start, length):
     widths = [(0, 0)] * n_dim
     widths[d] = (-start, -(n - start - length))
     return _view_of(ConstantPad, input, tuple(widths), 0, False)
+
+
+def select(input, dim, index):
+    """The slice at ``index`` of dim ``dim``, without that dim: ``input[:, ..., index]`` (a
+    view; its gradient goes back through indexing)."""
+    n_dim = input._data.ndim
+    if n_dim == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    d = _wrap_dim(dim, n_dim)
+    index = operator.index(index)
+    n = input._data.shape[d]
+    if not -n <= index < n:
+        raise IndexError(f"select(): index {index} out of range for tensor of size "
+                         f"{_shape_str(input._data.shape)} at dimension {d}")
+    return input[(slice(None),) * d + (index,)]
 
 
 class Diagonal(Primitive):
@@ -871,14 +887,16 @@ class Triangle(Primitive):
 def tril(input, diagonal=0):
     """The lower triangle (on and below the ``diagonal``-th diagonal) of each matrix."""
     if input._data.ndim < 2:
-        raise RuntimeError("tril: input tensor must have at least 2 dimensions")
+        raise RuntimeError(f"tril: input tensor must have at least 2 dimensions, got "
+                           f"{input._data.ndim}-D")
     return Triangle.apply(input, operator.index(diagonal), False)
 
 
 def triu(input, diagonal=0):
     """The upper triangle (on and above the ``diagonal``-th diagonal) of each matrix."""
     if input._data.ndim < 2:
-        raise RuntimeError("triu: input tensor must have at least 2 dimensions")
+        raise RuntimeError(f"triu: input tensor must have at least 2 dimensions, got "
+                           f"{input._data.ndim}-D")
     return Triangle.apply(input, operator.index(diagonal), True)
 
 
@@ -903,6 +921,7 @@ TENSOR_METHODS = {
     "fliplr": fliplr, "flipud": flipud, "roll": roll, "rot90": rot90, "narrow": narrow,
     "tril": tril, "triu": triu, "diagonal": diagonal, "diag": diag, "diag_embed": diag_embed,
     "trace": trace, "clone": clone, "contiguous": contiguous, "ravel": ravel, "unfold": unfold,
+    "select": select,
 }
 
 INPLACE_METHODS = {"tril_": tril, "triu_": triu}

@@ -7,7 +7,7 @@ selected positions; indices, unique values and search results are not differenti
 
 import numpy as np
 
-from numtorch import _layout, return_types
+from numtorch import _dtype, _layout, return_types
 from numtorch._tensor import Tensor, _wrap
 from numtorch.ops import _scalars
 from numtorch.ops.indexing import Gather, _arr, _shape_str, _wrap_dim
@@ -69,7 +69,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     dim = _wrap_dim(dim, x.ndim)
     n = x.shape[dim] if x.ndim else 1
     if not 0 <= k <= n:
-        raise RuntimeError("selected index k out of range")
+        raise RuntimeError(f"selected index k out of range (k={k}, size {n} of dim {dim})")
     if x.ndim == 0:
         values, indices = topk(input.reshape(1), k, 0, largest)
         return return_types.topk((values.reshape(()), indices.reshape(())))
@@ -84,7 +84,8 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     dim = _wrap_dim(dim, x.ndim)
     n = x.shape[dim] if x.ndim else 1
     if not 1 <= k <= n:
-        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {dim}")
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {dim} "
+                           f"(k={k}, size {n})")
     if x.ndim == 0:
         values, indices = kthvalue(input.reshape(1), k, 0)
         return return_types.kthvalue((values.reshape(()), indices.reshape(())))
@@ -273,10 +274,13 @@ def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
 def bincount(input, weights=None, minlength=0):
     """Counts of each value in a 1-D non-negative integer tensor (length ``max + 1``, at least
     ``minlength``); with ``weights`` the sums of the weights instead. Not differentiable."""
+    if weights is not None and not isinstance(weights, Tensor):
+        raise TypeError(f"bincount(): argument 'weights' (position 2) must be Tensor, not "
+                        f"{type(weights).__name__}")
     x = input._data
     if x.dtype.kind not in "iu":
         raise NotImplementedError(f'"bincount_cpu" not implemented for '
-                                  f"'{input.dtype.name.capitalize()}'")
+                                  f"'{_dtype.scalar_type_name(input.dtype)}'")
     if x.ndim != 1 or (x.size and x.min() < 0):
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
     if minlength < 0:
@@ -296,9 +300,9 @@ def histc(input, bins=100, min=0, max=0):
     x = input._data
     if x.dtype.kind != "f":
         raise NotImplementedError(f'"histogram_cpu" not implemented for '
-                                  f"'{input.dtype.name.capitalize()}'")
+                                  f"'{_dtype.scalar_type_name(input.dtype)}'")
     if bins <= 0:
-        raise RuntimeError("torch.histc: bins must be > 0")
+        raise RuntimeError(f"torch.histc: bins must be > 0, got {bins}")
     lo, hi = float(min), float(max)
     if lo == hi and x.size:
         lo, hi = float(x.min()), float(x.max())

@@ -174,11 +174,13 @@ class Optimizer:
         groups = self.param_groups
         saved_groups = state_dict["param_groups"]
         if len(groups) != len(saved_groups):
-            raise ValueError("loaded state dict has a different number of parameter groups")
+            raise ValueError(f"loaded state dict has a different number of parameter groups "
+                             f"({len(saved_groups)}, the optimizer has {len(groups)})")
         for g, sg in zip(groups, saved_groups):
             if len(g["params"]) != len(sg["params"]):
-                raise ValueError("loaded state dict contains a parameter group that doesn't "
-                                 "match the size of optimizer's group")
+                raise ValueError(f"loaded state dict contains a parameter group that doesn't "
+                                 f"match the size of optimizer's group ({len(sg['params'])} "
+                                 f"parameters, the optimizer's group has {len(g['params'])})")
         id_map = {}
         for g, sg in zip(groups, saved_groups):
             for old, p in zip(sg["params"], g["params"]):

@@ -33,7 +33,8 @@ class SGD(Optimizer):
             raise ValueError(f"Invalid momentum value: {momentum}")
         check_weight_decay(weight_decay)
         if nesterov and (momentum <= 0 or dampening != 0):
-            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+            raise ValueError(f"Nesterov momentum requires a momentum and zero dampening (got "
+                             f"momentum={momentum}, dampening={dampening})")
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening,
                         weight_decay=weight_decay, nesterov=nesterov, maximize=maximize,
                         foreach=foreach, differentiable=differentiable, fused=fused)

@@ -134,6 +134,37 @@ def test_missing_submodule_and_attribute_name_pytorch(tmp_path):
         "__import__('torchvision.transforms').transforms.NoSuchTransform"]
 
 
+def test_from_import_of_a_missing_name_names_pytorch(tmp_path):
+    # ``from torch import fx`` goes through the interpreter's IMPORT_FROM, which would otherwise
+    # report "cannot import name 'fx' from 'numtorch'"; hasattr/getattr stay plain lookups
+    out = run_json(tmp_path, """
+        import torch
+        msgs = {"hasattr": hasattr(torch, "fx"), "getattr": getattr(torch.nn, "nope", None)}
+        for stmt in ("from torch import fx", "from torch import nn, fx",
+                     "from torch.nn.functional import no_such_fn",
+                     "from torchvision.transforms import NoSuchTransform"):
+            try:
+                exec(stmt)
+            except ImportError as exc:
+                msgs[stmt] = [type(exc).__name__, str(exc)]
+        from torch.nn import functional
+        msgs["ok"] = functional.__name__
+        print(json.dumps(msgs))
+    """)
+    assert out["hasattr"] is False and out["getattr"] is None
+    assert out["ok"] == "numtorch.nn.functional"
+    for stmt, missing in (("from torch import fx", "torch.fx"),
+                          ("from torch import nn, fx", "torch.fx"),
+                          ("from torch.nn.functional import no_such_fn",
+                           "torch.nn.functional.no_such_fn"),
+                          ("from torchvision.transforms import NoSuchTransform",
+                           "torchvision.transforms.NoSuchTransform")):
+        kind, msg = out[stmt]
+        assert kind == "ImportError", (stmt, kind, msg)
+        assert f"numtorch does not provide {missing} yet" in msg, msg
+        assert "'numtorch" not in msg, msg
+
+
 def test_relative_imports_and_lazy_submodules(tmp_path):
     out = run_json(tmp_path, """
         import importlib

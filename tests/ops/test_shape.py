@@ -114,6 +114,8 @@ UNARY = [
     ("narrow_neg", lambda L, x: L.narrow(x, -1, -2, 1), [(2, 3), (4,)]),
     ("narrow_empty", lambda L, x: x.narrow(0, 2, 0), [(2, 3)]),
     ("narrow_tensor", lambda L, x: x.narrow(0, L.tensor(1), 1), [(2, 3)]),
+    ("select", lambda L, x: x.select(1, -1) * 2, [(2, 3), (3, 4, 1)]),
+    ("select_fn", lambda L, x: L.select(x, 0, 1), [(2, 3), (2,)]),
     ("tril", lambda L, x: L.tril(x), [(3, 3), (2, 4), (2, 3, 2), (0, 3)]),
     ("tril_k", lambda L, x: x.tril(-1), [(3, 4), (4, 3)]),
     ("triu", lambda L, x: L.triu(x, 1), [(3, 3), (2, 2, 4), (4, 2)]),
@@ -191,7 +193,7 @@ def test_unary_grad(fn, shape):
 
 GRADGRAD = ["reshape", "permute", "expand", "repeat", "repeat_interleave_t", "split_list",
             "chunk_one", "unbind_some", "flip_many", "roll_many", "rot90", "narrow", "tril_k",
-            "diagonal_neg", "diag_embed_off", "trace", "unfold_step", "pad_const_nd",
+            "select", "diagonal_neg", "diag_embed_off", "trace", "unfold_step", "pad_const_nd",
             "pad_crop", "pad_reflect2", "pad_replicate2", "pad_circular_neg",
             "tensor_split_odd", "clone"]
 

@@ -57,7 +57,8 @@ class MultiheadAttention(Module):
         self.batch_first = batch_first
         self.head_dim = embed_dim // num_heads
         if self.head_dim * num_heads != embed_dim:
-            raise AssertionError("embed_dim must be divisible by num_heads")
+            raise AssertionError(f"embed_dim must be divisible by num_heads (embed_dim="
+                                 f"{embed_dim}, num_heads={num_heads})")
         if self._qkv_same_embed_dim:
             self.in_proj_weight = Parameter(_creation.empty((3 * embed_dim, embed_dim), **kw))
             self.register_parameter("q_proj_weight", None)

@@ -39,7 +39,8 @@ class _ConvNd(Module):
         if groups <= 0:
             raise ValueError("groups must be a positive integer")
         if in_channels % groups != 0:
-            raise ValueError("in_channels must be divisible by groups")
+            raise ValueError(f"in_channels must be divisible by groups (in_channels="
+                             f"{in_channels}, groups={groups})")
         if out_channels % groups != 0:
             raise ValueError("out_channels must be divisible by groups")
         kernel_size = _tuple(kernel_size, nd, "kernel_size")

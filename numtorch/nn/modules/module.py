@@ -472,7 +472,8 @@ class Module(_ModuleHooks, _ModuleStateDict):
         return self
 
     def cuda(self, device=None):
-        """numtorch runs on the CPU only: raises RuntimeError."""
+        """numtorch runs on the CPU only: raises PyTorch's CPU-only error (RuntimeError and
+        AssertionError)."""
         _check_device("cuda" if device is None else device if not isinstance(device, int)
                       else f"cuda:{device}")
         return self

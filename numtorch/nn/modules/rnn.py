@@ -59,8 +59,8 @@ class RNNBase(Module):
         super().__init__()
         if (not isinstance(dropout, numbers.Number) or isinstance(dropout, bool)
                 or not 0 <= dropout <= 1):
-            raise ValueError("dropout should be a number in range [0, 1] representing the "
-                             "probability of an element being zeroed")
+            raise ValueError(f"dropout should be a number in range [0, 1] representing the "
+                             f"probability of an element being zeroed, got {dropout!r}")
         if dropout > 0 and num_layers == 1:
             warnings.warn("dropout option adds dropout after all but last recurrent layer, so "
                           "non-zero dropout expects num_layers greater than 1, but got "
@@ -83,7 +83,8 @@ class RNNBase(Module):
             raise ValueError("proj_size should be a positive integer or zero to disable "
                              "projections")
         if proj_size >= hidden_size:
-            raise ValueError("proj_size has to be smaller than hidden_size")
+            raise ValueError(f"proj_size has to be smaller than hidden_size (proj_size="
+                             f"{proj_size}, hidden_size={hidden_size})")
         if mode not in _GATES:
             raise ValueError("Unrecognized RNN mode: " + str(mode))
         self.mode = mode

@@ -40,7 +40,8 @@ class TensorDataset(Dataset):
             raise ValueError("TensorDataset needs at least one tensor")
         n = tensors[0].size(0)
         if any(t.size(0) != n for t in tensors):
-            raise AssertionError("Size mismatch between tensors")
+            raise AssertionError(f"Size mismatch between tensors: sizes "
+                                 f"{[t.size(0) for t in tensors]} along dim 0")
         self.tensors = tensors
 
     def __getitem__(self, index):

@@ -5,6 +5,7 @@ per-worker seeding) makes them reproducible."""
 
 import math
 import numbers
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -133,6 +134,11 @@ class Normalize(_Transform):
 class Resize(_Transform):
     def __init__(self, size, interpolation=InterpolationMode.BILINEAR, max_size=None,
                  antialias=True):
+        if not isinstance(size, (int, Sequence)):
+            raise TypeError(f"Size should be int or sequence. Got {type(size)}")
+        if isinstance(size, Sequence) and len(size) not in (1, 2):
+            raise ValueError(f"If size is a sequence, it should have 1 or 2 values, got "
+                             f"size={size!r}")
         self.size = size
         self.interpolation = interpolation
         self.max_size = max_size
@@ -268,7 +274,8 @@ class RandomVerticalFlip(_Transform):
 def _degrees(degrees, name="degrees"):
     if isinstance(degrees, numbers.Number):
         if degrees < 0:
-            raise ValueError(f"If {name} is a single number, it must be positive.")
+            raise ValueError(f"If {name} is a single number, it must be positive, got "
+                             f"{degrees}.")
         return (-float(degrees), float(degrees))
     if len(degrees) != 2:
         raise ValueError(f"If {name} is a sequence, it must be of len 2.")
@@ -351,7 +358,8 @@ class ColorJitter(_Transform):
     def _check(value, name, center=1, bound=(0, float("inf")), clip_first=True):
         if isinstance(value, numbers.Number):
             if value < 0:
-                raise ValueError(f"If {name} is a single number, it must be non negative.")
+                raise ValueError(f"If {name} is a single number, it must be non negative, got "
+                                 f"{value}.")
             value = [center - float(value), center + float(value)]
             if clip_first:
                 value[0] = max(value[0], 0.0)
@@ -402,7 +410,8 @@ class GaussianBlur(_Transform):
         self.kernel_size = _pair(kernel_size, "kernel_size")
         for k in self.kernel_size:
             if k <= 0 or k % 2 == 0:
-                raise ValueError("Kernel size value should be an odd and positive number.")
+                raise ValueError(f"Kernel size value should be an odd and positive number, got "
+                                 f"{k}.")
         if isinstance(sigma, numbers.Number):
             if sigma <= 0:
                 raise ValueError("If sigma is a single number, it must be positive.")
