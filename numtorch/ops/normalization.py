@@ -22,6 +22,7 @@ import numpy as np
 from numtorch._tensor import Size, _wrap
 from numtorch.autograd import grad_mode
 from numtorch.autograd.function import Primitive
+from numtorch.onnx._trace import is_tracing
 from numtorch.ops import _scalars
 
 __all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm", "rms_norm"]
@@ -257,12 +258,12 @@ class NativeBatchNorm(_NativeNorm):
         mean = _stat_sum(x, axes) / n  # (1, C, 1, ...)
         sq = _plane_dot(x, x).reshape(mean.shape) / n
         var = sq - mean * mean
-        ratio = mean * mean  # mean^2 / var, the one-pass sums' loss of accuracy
-        ratio /= np.maximum(var, np.finfo(x.dtype).tiny)
-        centered = bool(np.any(ratio > _CENTER_ALL_FROM))
+        sq_mean = mean * mean  # mean^2 / var is the one-pass sums' loss of accuracy
+        centered = bool(np.any(sq_mean > _CENTER_ALL_FROM * var))
         xc = mean_lo = None
-        if not centered and np.any(ratio > 1.0):
-            _correct_variance(x, mean, var, ratio.reshape(-1) > 1.0, axes, n)
+        bad = (sq_mean > var).reshape(-1)
+        if not centered and bad.any():
+            _correct_variance(x, mean, var, bad, axes, n)
         if centered:  # two-pass statistics (see the NOTE above)
             xc = x - mean
             # The rounding error of ``mean`` itself, as the mean of ``xc``: subtracted through
@@ -447,6 +448,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if running_mean is None or running_var is None:
             raise RuntimeError("running_mean must be defined in evaluation mode")
         # Eval mode is an affine map per channel: y = x * scale + shift.
+        if _affine_applies(x, weight, bias):
+            return _eval_affine(x, running_mean, running_var, weight, bias, eps)
         inv_std = (running_var.detach() + eps).rsqrt()
         scale = inv_std if weight is None else weight * inv_std
         shift = -running_mean.detach() * scale
@@ -460,6 +463,35 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                                 momentum=mom)
     _bump(running_mean, running_var)
     return out
+
+
+def _affine_applies(x, weight, bias):
+    """Whether eval-mode batch norm can run as one NumPy ``_affine``: nothing to record
+    (inference, and no ONNX / TensorBoard trace, which sees only ops), and a C-contiguous
+    float32/float64 input of at least two dimensions."""
+    if grad_mode.is_grad_enabled() and any(t is not None and t.requires_grad
+                                           for t in (x, weight, bias)):
+        return False
+    if is_tracing():
+        return False
+    a = x._data
+    return a.dtype in _FAST_DTYPES and a.ndim >= 2 and a.size > 0 and a.flags.c_contiguous
+
+
+def _eval_affine(x, running_mean, running_var, weight, bias, eps):
+    """``x * scale + shift`` with ``scale = weight / sqrt(running_var + eps)`` and ``shift =
+    bias - running_mean * scale``, computed per channel and applied along whole rows: 2-3x
+    faster than the same map as broadcast tensor ops, which run their inner loop per plane."""
+    dtype = x._data.dtype
+    inv_std = 1.0 / np.sqrt(running_var._data.astype(dtype) + dtype.type(eps))
+    scale = inv_std if weight is None else inv_std * weight._data
+    shift = -running_mean._data.astype(dtype) * scale
+    if bias is not None:
+        shift += bias._data
+    data = x._data
+    if data.ndim == 2:  # (N, C): the coefficients broadcast along the rows as they are
+        return _wrap(data * scale + shift)
+    return _wrap(_affine(data, scale.astype(dtype), shift.astype(dtype)))
 
 
 def _verify_batch_size(size):

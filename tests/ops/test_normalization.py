@@ -203,6 +203,32 @@ def test_batch_norm_saves_one_activation():
     assert len(big) == 1 and big[0] is x
 
 
+@requires_torch
+@pytest.mark.parametrize("shape", BN_SHAPES + [(70, 3, 100, 60)])
+@pytest.mark.parametrize("affine", ["both", "weight", "bias", None])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_batch_norm_inference_matches_torch(shape, affine, dtype):
+    # Eval mode with nothing to record runs as one per-channel affine map along whole rows
+    # (in blocks of samples from 2^20 values on: the last shape).
+    c = shape[1]
+    x = _randn(*shape, scale=2.0, shift=0.5).astype(dtype)
+    w, b = _pos(c).astype(dtype), _randn(c, seed=2).astype(dtype)
+    rm, rv = _randn(c, seed=3).astype(dtype), _pos(c, seed=4).astype(dtype)
+
+    def fn(lib, x, w, b, rm, rv):
+        return F(lib).batch_norm(x, rm, rv, w if affine in ("both", "weight") else None,
+                                 b if affine in ("both", "bias") else None, False, 0.1, 1e-3)
+
+    parity(fn, x, w, b, rm, rv, grad=False)
+
+
+def test_batch_norm_inference_keeps_channels_last_layout():
+    x = numtorch.tensor(_randn(2, 3, 4, 5)).contiguous(memory_format=numtorch.channels_last)
+    y = N.batch_norm(x, numtorch.zeros(3), numtorch.ones(3))
+    assert y.is_contiguous(memory_format=numtorch.channels_last)
+    np.testing.assert_allclose(y.numpy(), x.numpy() / np.sqrt(1 + 1e-5), rtol=1e-6)
+
+
 # ---------------------------------------------------------------------------- instance norm
 @requires_torch
 @pytest.mark.parametrize("shape", [(2, 3, 5), (2, 3, 2, 3)])
