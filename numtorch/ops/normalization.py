@@ -241,7 +241,7 @@ class NativeBatchNorm(_NativeNorm):
 
     NOTE: the one-pass sums cancel when a channel's mean is large against its standard
     deviation: the float32 error of ``var`` grows like ``eps * (1 + mean^2 / var)``. Channels
-    with ``mean^2 > var`` (common after ReLU and a convolution: up to a third of them, with
+    with ``mean^2 > var`` (common after ReLU and a convolution: up to half of them, with
     ratios up to about 15) get their variance again from a centered copy of those channels
     alone. Past a ratio of ``_CENTER_ALL_FROM`` in any channel the whole input is centered first
     (``x - mean``, the two-pass statistics and the centered backward, with the rounding error of
