@@ -97,6 +97,11 @@ WORKLOADS = {
     # epoch; decayed to zero it settles, so that the two libraries' results can be compared.
     "cifar10-resnet20": ("cifar10-folder", cifar_resnet20, 10, 128, 0.05,
                          {"cosine": True, "weight_decay": 5e-4}),
+    # What ``numtorch train --data mnist`` and ``--data folder:CIFAR10`` run with their
+    # defaults: the course CNN ("cnn"), batch 32, SGD lr 0.05 momentum 0.9, 10% of the training
+    # split held out for validation.
+    "mnist-train": ("mnist", course_cnn, 2, 32, 0.05, {"val_fraction": 0.1}),
+    "cifar10-train": ("cifar10-folder", course_cnn, 2, 32, 0.05, {"val_fraction": 0.1}),
 }
 
 
@@ -147,9 +152,10 @@ class Trainer:
         return correct / len(xte)
 
 
-def data_for(name, shared, scratch):
+def data_for(name, shared, scratch, val_fraction=0.0):
     if name == "cifar10-folder":
-        return load_data(f"folder:{os.path.join(shared, 'cifar10')}", val_fraction=0.0)
+        return load_data(f"folder:{os.path.join(shared, 'cifar10')}",
+                         val_fraction=val_fraction)
     for sub, folder in (("mnist", "MNIST"), ("fashion-mnist", "FashionMNIST")):
         raw = os.path.join(scratch, folder, "raw")
         os.makedirs(raw, exist_ok=True)
@@ -157,7 +163,7 @@ def data_for(name, shared, scratch):
             dst = os.path.join(raw, f)
             if not os.path.exists(dst):
                 os.symlink(os.path.abspath(os.path.join(shared, sub, f)), dst)
-    return load_data(name, root=scratch, val_fraction=0.0)
+    return load_data(name, root=scratch, val_fraction=val_fraction)
 
 
 def main(argv=None):
@@ -188,8 +194,8 @@ def main(argv=None):
     for name in args.only.split(","):
         data, build, epochs, bs, lr, *options = WORKLOADS[name]
         epochs = args.epochs or epochs
-        options = options[0] if options else {}
-        bundle = data_for(data, args.shared, scratch)
+        options = dict(options[0]) if options else {}
+        bundle = data_for(data, args.shared, scratch, options.pop("val_fraction", 0.0))
         c, size = bundle.input_shape[0], bundle.input_shape[-1]
         numtorch.manual_seed(args.seed)
         nt_model = build(numtorch, c, bundle.num_classes, size)

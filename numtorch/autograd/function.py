@@ -29,6 +29,11 @@ from numtorch.autograd import grad_mode
 __all__ = ["Function", "Primitive", "FunctionCtx", "once_differentiable", "Node"]
 
 _INPUT, _OUTPUT, _CONST = 0, 1, 2
+
+# True while a tracer (numtorch.onnx's exporter, TensorBoard's ``add_graph``) records every
+# primitive through ``Function.apply``: a fast path that computes without ``apply`` (eval-mode
+# batch norm) must then take the recorded path, or the trace would miss the op.
+tracing = False
 _FREED_MSG = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
     "they have already been freed). Saved intermediate values of the graph are freed when you "

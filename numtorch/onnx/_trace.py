@@ -31,6 +31,8 @@ import threading
 
 import numpy as np
 
+from numtorch.autograd import function
+
 __all__ = ["Value", "TraceOp", "Trace", "trace", "is_tracing"]
 
 
@@ -424,6 +426,7 @@ def trace(model, args, kwargs=None, input_names=None):
     swaps = _patched(tracer)
     saved = [(owner, name, owner.__dict__.get(name, _MISSING)) for owner, name, _ in swaps]
     _active = tracer
+    function.tracing = True
     try:
         for owner, name, fn in swaps:
             setattr(owner, name, fn)
@@ -438,6 +441,7 @@ def trace(model, args, kwargs=None, input_names=None):
         for h in handles:
             h.remove()
         _active = None
+        function.tracing = False
     outs = _flatten(result, [])
     tr.outputs = [tracer.value_of(t) for t in outs]
     tr.output_tree = result

@@ -21,6 +21,7 @@ import numpy as np
 
 from numtorch._tensor import Size, _wrap
 from numtorch.autograd import grad_mode
+from numtorch.autograd import function
 from numtorch.autograd.function import Primitive
 from numtorch.ops import _scalars
 from numtorch.ops.reduction import _scalar_name
@@ -63,13 +64,7 @@ class _NativeNorm(Primitive):
         if bias is not None:
             y += bias
         if running_mean is not None:
-            c = running_mean.size
-            batch_mean = mean.reshape(-1, c).mean(axis=0)
-            unbiased = var.reshape(-1, c).mean(axis=0) * (n / max(n - 1, 1))
-            running_mean *= 1.0 - momentum
-            running_mean += momentum * batch_mean.astype(running_mean.dtype)
-            running_var *= 1.0 - momentum
-            running_var += momentum * unbiased.astype(running_var.dtype)
+            _update_running(running_mean, running_var, mean, var, n, momentum)
         ctx.axes = axes
         ctx.eps = eps
         ctx.n = n
@@ -87,6 +82,18 @@ class _NativeNorm(Primitive):
             grads = _norm_backward_numpy(grad_output._data, weight, ctx.bias_shape, xc._data,
                                          inv_std._data, ctx.axes, ctx.n, *need)
         return grads + (None, None)
+
+
+def _update_running(running_mean, running_var, mean, var, n, momentum):
+    """``r = (1 - momentum) * r + momentum * batch_stat`` in place, with the unbiased variance;
+    per-sample statistics (instance norm) are averaged over the batch first."""
+    c = running_mean.size
+    batch_mean = mean.reshape(-1, c).mean(axis=0)
+    unbiased = var.reshape(-1, c).mean(axis=0) * (n / max(n - 1, 1))
+    running_mean *= 1.0 - momentum
+    running_mean += momentum * batch_mean.astype(running_mean.dtype)
+    running_var *= 1.0 - momentum
+    running_var += momentum * unbiased.astype(running_var.dtype)
 
 
 def _rows_view(a, axes):
@@ -218,7 +225,168 @@ def _norm_backward_graph(g, x, weight, axes, n, eps, need_x, need_w, need_b):
 
 
 class NativeBatchNorm(_NativeNorm):
-    """Batch norm (training statistics); see ``_NativeNorm``."""
+    """Batch norm with the batch statistics (training mode); see ``_NativeNorm``.
+
+    On a C-contiguous float32/float64 ``(N, C, *)`` input (every convolution's output) it
+    takes a path with fewer passes over the activation than the generic one, and saves only
+    ``x`` (not also ``x - mean``, one activation-sized array less kept until backward):
+
+    - one-pass statistics: ``mean = sum(x) / n`` and ``var = sum(x^2) / n - mean^2``, the two
+      sums as one matrix-vector product per sample and one ``einsum`` over the same planes;
+    - the output as one affine map per channel, ``y = x * scale + shift`` with
+      ``scale = weight * inv_std`` and ``shift = bias - mean * scale``;
+    - backward: ``sum(g)`` and ``sum(g * x)``, then ``sum(g * x_hat) = inv_std * (sum(g * x) -
+      mean * sum(g))`` and ``dx = a * g + b * x + c`` with per-channel ``a, b, c``;
+    - the elementwise maps in cache-sized blocks of samples on large inputs, so the second
+      NumPy call of each block reads what the first one just wrote from cache.
+
+    NOTE: the one-pass sums cancel when a channel's mean is large against its standard
+    deviation: the float32 error of ``var`` grows like ``eps * (1 + mean^2 / var)``. Channels
+    with ``mean^2 > var`` (common after ReLU and a convolution: up to half of them, with
+    ratios up to about 15) get their variance again from a centered copy of those channels
+    alone. Past a ratio of ``_CENTER_ALL_FROM`` in any channel the whole input is centered first
+    (``x - mean``, the two-pass statistics and the centered backward, with the rounding error of
+    ``mean`` folded into the shift), which keeps float32 accuracy for any mean.
+    """
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, running_mean, running_var, axes, eps, momentum):
+        ctx.fast = x.dtype in _FAST_DTYPES and x.size > 0 and _planes_view(x, axes) is not None
+        if not ctx.fast:
+            return _NativeNorm.forward(ctx, x, weight, bias, running_mean, running_var, axes,
+                                       eps, momentum)
+        n = x.size // x.shape[1]
+        mean = _stat_sum(x, axes) / n  # (1, C, 1, ...)
+        sq = _plane_dot(x, x).reshape(mean.shape) / n
+        var = sq - mean * mean
+        sq_mean = mean * mean  # mean^2 / var is the one-pass sums' loss of accuracy
+        centered = bool(np.any(sq_mean > _CENTER_ALL_FROM * var))
+        xc = mean_lo = None
+        bad = (sq_mean > var).reshape(-1)
+        if not centered and bad.any():
+            _correct_variance(x, mean, var, bad, axes, n)
+        if centered:  # two-pass statistics (see the NOTE above)
+            xc = x - mean
+            # The rounding error of ``mean`` itself, as the mean of ``xc``: subtracted through
+            # the shift below, it keeps x_hat exact to float32 rounding however large the mean.
+            mean_lo = _stat_sum(xc, axes) / n
+            var = _plane_dot(xc, xc).reshape(mean.shape) / n - mean_lo * mean_lo
+        inv_std = 1.0 / np.sqrt(var + eps)
+        scale = inv_std if weight is None else inv_std * weight
+        shift = np.zeros_like(mean) if bias is None else np.broadcast_to(bias, mean.shape)
+        if centered:
+            y = _affine(xc, scale, shift - mean_lo * scale)
+            del xc
+        else:
+            y = _affine(x, scale, shift - mean * scale)
+        if running_mean is not None:
+            full_mean = mean if mean_lo is None else mean.astype(np.float64) + mean_lo
+            _update_running(running_mean, running_var, full_mean, var, n, momentum)
+        ctx.axes = axes
+        ctx.eps = eps
+        ctx.n = n
+        ctx.centered = centered
+        ctx.mean_lo = mean_lo
+        ctx.bias_shape = None if bias is None else bias.shape
+        ctx.save_for_backward(x, weight, mean, inv_std)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        if not ctx.fast:
+            return _NativeNorm.backward(ctx, grad_output)
+        x, weight, mean, inv_std = ctx.saved_tensors
+        need_x, need_w, need_b = ctx.needs_input_grad[:3]
+        if grad_mode.is_grad_enabled():
+            grads = _norm_backward_graph(grad_output, x, weight, ctx.axes, ctx.n, ctx.eps,
+                                         need_x, need_w, need_b)
+            return grads + (None, None)
+        g, x, mean, inv_std = grad_output._data, x._data, mean._data, inv_std._data
+        axes, n = ctx.axes, ctx.n
+        xc = x - mean if ctx.centered else None  # the forward's xc; its own mean is mean_lo
+        sg = _stat_sum(g, axes)  # sum(g), (1, C, 1, ...)
+        if xc is None:
+            sgxh = (_plane_dot(g, x).reshape(sg.shape) - mean * sg) * inv_std  # sum(g * x_hat)
+        else:
+            sgxh = (_plane_dot(g, xc).reshape(sg.shape) - ctx.mean_lo * sg) * inv_std
+        gx = gw = gb = None
+        if need_w:
+            gw = _wrap(sgxh.reshape(weight.shape))
+        if need_b:
+            gb = _wrap(sg.reshape(ctx.bias_shape))
+        if need_x:
+            # dx = scale * (g - sum(g) / n - x_hat * sum(g * x_hat) / n)
+            #    = a * g + b * (x - mean) + c'  =  a * g + b * x + c
+            a = inv_std if weight is None else inv_std * weight._data
+            b = -a * inv_std * sgxh / n
+            c = -a * sg / n
+            if xc is None:
+                gx = _affine(x, b, c - b * mean, g, a)
+            else:
+                gx = _affine(xc, b, c - b * ctx.mean_lo, g, a)
+            gx = _wrap(gx)
+        return gx, gw, gb, None, None
+
+
+def _correct_variance(x, mean, var, bad, axes, n):
+    """The two-pass variance, in place in ``var``, of the channels flagged in ``bad``: those
+    channels of ``x`` are gathered and centered (a copy of only those)."""
+    idx = np.flatnonzero(bad)
+    ones = (1,) * (x.ndim - 2)
+    xb = x[:, idx]  # (N, k, *), a copy
+    xb -= mean.reshape(-1)[idx].reshape((1, -1) + ones)
+    lo = _stat_sum(xb, axes).reshape(-1) / n  # the rounding error of those channels' means
+    flat = var.reshape(-1)  # a view: var is a fresh contiguous array
+    flat[idx] = _plane_dot(xb, xb) / n - lo * lo
+    mean.reshape(-1)[idx] += lo
+
+
+# The dtypes of NativeBatchNorm's fast path (float16 sums would overflow and lose digits).
+_FAST_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+# Past this mean^2 / var in any channel, the input is centered first: x * scale + shift and
+# the backward's sum(g * x) - mean * sum(g) lose log2(sqrt(ratio)) bits to cancellation.
+_CENTER_ALL_FROM = 64.0
+_BLOCK = 1 << 16  # values per block of ``_affine``: input and output blocks stay in L2 cache
+_BLOCKED_FROM = 1 << 20  # blocks pay for their extra NumPy calls from about this size on
+
+
+def _plane_dot(a, b):
+    """sum(a * b) per channel of two C-contiguous ``(N, C, *)`` arrays, as ``(C,)``. Small
+    planes (under 128 values) are summed down the ``(N, C*L)`` rows first: an ``einsum`` along
+    planes that short spends its time in the inner loop's start-up."""
+    n, c = a.shape[:2]
+    size = a[0, 0].size
+    if size < 128:
+        return np.einsum("nk,nk->k", a.reshape(n, -1), b.reshape(n, -1)).reshape(c, size).sum(1)
+    return np.einsum("ncl,ncl->c", a.reshape(n, c, size), b.reshape(n, c, size))
+
+
+def _affine(x, scale, shift, g=None, a=None):
+    """``x * scale + shift`` (``+ g * a`` when ``g`` is given) into a new array, for
+    C-contiguous ``(N, C, *)`` arrays and per-channel ``scale``/``shift``/``a`` (C values each).
+
+    The coefficients are repeated over each channel's plane and ``x`` is taken as ``(N, C*L)``
+    rows: NumPy's broadcast of a ``(C, 1, 1)`` factor runs its inner loop once per plane
+    (1.6-2.4x slower than along whole rows). Large inputs go in cache-sized blocks of samples."""
+    n = len(x)
+    rows = x.reshape(n, -1)  # (N, C*L)
+    size = x[0, 0].size
+
+    def plane(coef):
+        return np.repeat(np.ravel(coef), size)  # (C*L,)
+
+    scale, shift = plane(scale), plane(shift)
+    if g is not None:
+        g, a = g.reshape(n, -1), plane(a)
+    out = np.empty_like(rows)
+    step = n if x.size < _BLOCKED_FROM else max(1, _BLOCK // rows.shape[1])
+    for i in range(0, n, step):
+        o = out[i:i + step]
+        np.multiply(rows[i:i + step], scale, out=o)
+        o += shift
+        if g is not None:
+            o += g[i:i + step] * a
+    return out.reshape(x.shape)
 
 
 class NativeLayerNorm(_NativeNorm):
@@ -281,6 +449,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if running_mean is None or running_var is None:
             raise RuntimeError("running_mean must be defined in evaluation mode")
         # Eval mode is an affine map per channel: y = x * scale + shift.
+        if _affine_applies(x, weight, bias):
+            return _eval_affine(x, running_mean, running_var, weight, bias, eps)
         inv_std = (running_var.detach() + eps).rsqrt()
         scale = inv_std if weight is None else weight * inv_std
         shift = -running_mean.detach() * scale
@@ -294,6 +464,35 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                                 momentum=mom)
     _bump(running_mean, running_var)
     return out
+
+
+def _affine_applies(x, weight, bias):
+    """Whether eval-mode batch norm can run as one NumPy ``_affine``: nothing to record
+    (inference, and no ONNX / TensorBoard trace, which sees only ops), and a C-contiguous
+    float32/float64 input of at least two dimensions."""
+    if grad_mode.is_grad_enabled() and any(t is not None and t.requires_grad
+                                           for t in (x, weight, bias)):
+        return False
+    if function.tracing:
+        return False
+    a = x._data
+    return a.dtype in _FAST_DTYPES and a.ndim >= 2 and a.size > 0 and a.flags.c_contiguous
+
+
+def _eval_affine(x, running_mean, running_var, weight, bias, eps):
+    """``x * scale + shift`` with ``scale = weight / sqrt(running_var + eps)`` and ``shift =
+    bias - running_mean * scale``, computed per channel and applied along whole rows: 2-3x
+    faster than the same map as broadcast tensor ops, which run their inner loop per plane."""
+    dtype = x._data.dtype
+    inv_std = 1.0 / np.sqrt(running_var._data.astype(dtype) + dtype.type(eps))
+    scale = inv_std if weight is None else inv_std * weight._data
+    shift = -running_mean._data.astype(dtype) * scale
+    if bias is not None:
+        shift += bias._data
+    data = x._data
+    if data.ndim == 2:  # (N, C): the coefficients broadcast along the rows as they are
+        return _wrap(data * scale + shift)
+    return _wrap(_affine(data, scale.astype(dtype), shift.astype(dtype)))
 
 
 def _verify_batch_size(size):
