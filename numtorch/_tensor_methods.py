@@ -12,7 +12,7 @@ import numpy as np
 from numtorch import _random
 from numtorch._tensor import Tensor, _wrap
 from numtorch.autograd import grad_mode
-from numtorch.autograd.function import _grad_state, _new, record_binary
+from numtorch.autograd.function import _grad_state, _new, copy_over, record_binary
 from numtorch.ops import elementwise as ew
 from numtorch.ops import indexing, join, linalg, reduction, shape, sorting
 
@@ -69,7 +69,7 @@ def _copy_(self, src, non_blocking=False):
         res = src.to(self.dtype).expand(self.shape)
         snap = self._snapshot()
         if snap._requires_grad:
-            res = res + snap * 0
+            return self._set_from(copy_over(res, snap))
         return self._set_from(res.clone())
     arr = src._data if isinstance(src, Tensor) else np.asarray(src)
     if self._requires_grad and grad_mode._state.enabled:

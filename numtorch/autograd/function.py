@@ -567,13 +567,18 @@ class _CopySlices(Primitive):
         region = make(_wrap(mask))._data
         if region.size:  # (an empty region may be a read-only broadcast)
             region[...] = 1  # the view's region: writing through a view of mask
-        ctx.keep = 1 - mask
+        ctx.keep = mask == 0
         ctx.make = make
         return current
 
     @staticmethod
     def backward(ctx, grad_output):
-        g_base = grad_output * _wrap(ctx.keep) if ctx.needs_input_grad[0] else None
+        g_base = None
+        if ctx.needs_input_grad[0]:
+            from numtorch.ops.elementwise import where  # (ops import this module)
+
+            # a selection, not grad * mask: 0 * an infinite gradient would be NaN
+            g_base = where(_wrap(ctx.keep), grad_output, _wrap(np.zeros_like(grad_output._data)))
         g_result = ctx.make(grad_output) if ctx.needs_input_grad[1] else None
         return g_base, g_result, None, None
 
@@ -593,6 +598,29 @@ class _Overwrite(Primitive):
     def backward(ctx, grad_output):
         # zeros, not ``grad_output * 0``: an infinite incoming gradient must not become NaN
         return _wrap(np.zeros_like(grad_output._data)), None
+
+
+class _CopyOver(Primitive):
+    """``copy_`` from a tensor in the graph into one that also is: the result holds ``src``'s
+    values (its gradient goes to ``src``) and the old values get a zero gradient, as PyTorch's
+    ``CopyBackwards``. A node of its own rather than ``src + old * 0``: an infinite old value
+    must not turn the copied values into NaN."""
+
+    node_name = "Copy"
+
+    @staticmethod
+    def forward(ctx, src, old):
+        return src.copy()
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output, _wrap(np.zeros_like(grad_output._data))
+
+
+def copy_over(src, old):
+    """``src`` (already of ``old``'s shape and dtype) replacing ``old``'s values, with ``old``
+    kept in the graph behind a zero gradient (``Tensor.copy_``)."""
+    return _CopyOver.apply(src, old)
 
 
 def overwrite(tensor, values):
