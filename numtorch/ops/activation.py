@@ -14,7 +14,7 @@ import numpy as np
 from numtorch._tensor import Tensor, _wrap
 from numtorch.autograd.function import Primitive
 from numtorch.ops import _scalars
-from numtorch.ops.elementwise import _erf, _float_input, erf, exp, sigmoid, tanh, where
+from numtorch.ops.elementwise import _erf, _float_input, _zeros_like, erf, exp, sigmoid, tanh, where
 
 __all__ = [
     "hardtanh", "relu6", "leaky_relu", "elu", "selu", "celu", "gelu", "silu", "mish",
@@ -43,7 +43,8 @@ class Hardtanh(Primitive):
     def backward(ctx, grad_output):
         (x,) = ctx.saved_tensors
         lo, hi = ctx.bounds
-        return grad_output * ((x > lo) & (x < hi)), None, None
+        inside = (x > lo) & (x < hi)  # (a selection: 0 * an infinite gradient would be NaN)
+        return where(inside, grad_output, _zeros_like(grad_output)), None, None
 
 
 class LeakyRelu(Primitive):
@@ -246,7 +247,10 @@ def softshrink(input, lambd=0.5):
 def hardshrink(input, lambd=0.5):
     """x where |x| > lambd, else 0 (zero gradient at +-lambd)."""
     x = _floating(input, "hardshrink")
-    return x * (x.abs() > lambd)
+    # a selection, not x * mask: the gradient under it stays 0 even where it is infinite;
+    # NaN is kept, as in PyTorch (it is not inside [-lambd, lambd])
+    keep = ~((x >= -lambd) & (x <= lambd))
+    return where(keep, x, _wrap(np.zeros((), x._data.dtype)))
 
 
 def threshold(input, threshold, value):
