@@ -647,17 +647,20 @@ def cummin(input, dim):
 class Var(Primitive):
     """var = sum((x - mean)^2) / max(0, N - correction); with ``take_sqrt``, std = sqrt(var).
 
-    d var = 2 (x - mean) / dof dx; d std = (x - mean) / (dof std) dx. NOTE: the gradient of std
-    is 0 where std is 0 (a constant slice), as PyTorch, not NaN."""
+    d var = 2 (x - mean) / (N - correction) dx (the unclamped degrees of freedom: inf at 0);
+    d std = d var / (2 std), 0 where std is 0 (a constant slice). NOTE: PyTorch's rule for
+    N - correction <= 0 in a reduction over the whole tensor (no ``dim``, or a 0-d input) is
+    followed: the gradient is inf, NaN where x equals the mean (``whole``)."""
 
     @staticmethod
-    def forward(ctx, x, axes, correction, keepdim, take_sqrt):
+    def forward(ctx, x, axes, correction, keepdim, take_sqrt, whole=False):
         n = _count(x.shape, axes)
         dof = builtins.max(0, n - correction)
         ctx.axes = axes
         ctx.keepdim = keepdim
         ctx.dof = n - correction  # NOTE: the gradient divides by n - correction, unclamped
         ctx.take_sqrt = take_sqrt
+        ctx.whole = whole
         xf = x.astype(np.float32) if x.dtype == np.float16 else x
         with np.errstate(divide="ignore", invalid="ignore"):
             if n:
@@ -678,14 +681,15 @@ class Var(Primitive):
         x, out = ctx.saved_tensors
         shape, axes = x._data.shape, ctx.axes
         g = _unsqueeze(grad_output, shape, axes, ctx.keepdim)
-        centered = x - Mean.apply(x, axes, True)
-        if not ctx.take_sqrt:
-            scale = 2.0 / ctx.dof if ctx.dof else math.nan
-            return g * centered * scale, None, None, None, None
-        std_ = _unsqueeze(out, shape, axes, ctx.keepdim)
-        flat = _wrap(std_._data == 0)
-        denom = ew.where(flat, 1.0, std_) * (ctx.dof if ctx.dof else math.nan)
-        return ew.where(flat, 0.0, g * centered / denom), None, None, None, None
+        if ctx.take_sqrt:
+            std_ = _unsqueeze(out, shape, axes, ctx.keepdim)
+            g = ew.where(_wrap(std_._data == 0), 0.0, g / (std_ * 2))
+        mean_ = Mean.apply(x, axes, True)
+        if ctx.whole and ctx.dof <= 0:
+            spike = np.where(x._data == mean_._data, np.nan, np.inf).astype(x._data.dtype)
+            return g * _wrap(spike), None, None, None, None, None
+        scale = 2.0 / ctx.dof if ctx.dof else math.inf
+        return g * (x - mean_) * scale, None, None, None, None, None
 
 
 def _var_args(name, input, dim, unbiased, keepdim, correction):
@@ -703,36 +707,39 @@ def _var_args(name, input, dim, unbiased, keepdim, correction):
     if input._data.dtype.kind != "f":
         raise RuntimeError("std and var only support floating point and complex dtypes")
     axes = _dims(input._data.ndim, dim)
+    whole = dim is None or input._data.ndim == 0
     if _count(input._data.shape, axes) - correction <= 0:
         warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less "
                       "than the reduction factor (input numel divided by output numel).",
                       UserWarning, stacklevel=3)
-    return axes, correction
+    return axes, correction, whole
 
 
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Variance over ``dim`` with Bessel's ``correction`` (default 1; ``unbiased=False`` means
     0). Zero or negative degrees of freedom give NaN/inf with a warning, as in PyTorch."""
-    axes, correction = _var_args("var", input, dim, unbiased, keepdim, correction)
-    return Var.apply(input, axes, correction, keepdim, False)
+    axes, correction, whole = _var_args("var", input, dim, unbiased, keepdim, correction)
+    return Var.apply(input, axes, correction, keepdim, False, whole)
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Standard deviation: ``sqrt(var)`` (same arguments); gradient 0 where it is 0."""
-    axes, correction = _var_args("std", input, dim, unbiased, keepdim, correction)
-    return Var.apply(input, axes, correction, keepdim, True)
+    axes, correction, whole = _var_args("std", input, dim, unbiased, keepdim, correction)
+    return Var.apply(input, axes, correction, keepdim, True, whole)
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """``(var, mean)`` over the same ``dim`` (a plain tuple, as in PyTorch)."""
-    axes, correction = _var_args("var_mean", input, dim, unbiased, keepdim, correction)
-    return Var.apply(input, axes, correction, keepdim, False), Mean.apply(input, axes, keepdim)
+    axes, correction, whole = _var_args("var_mean", input, dim, unbiased, keepdim, correction)
+    return (Var.apply(input, axes, correction, keepdim, False, whole),
+            Mean.apply(input, axes, keepdim))
 
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """``(std, mean)`` over the same ``dim`` (a plain tuple, as in PyTorch)."""
-    axes, correction = _var_args("std_mean", input, dim, unbiased, keepdim, correction)
-    return Var.apply(input, axes, correction, keepdim, True), Mean.apply(input, axes, keepdim)
+    axes, correction, whole = _var_args("std_mean", input, dim, unbiased, keepdim, correction)
+    return (Var.apply(input, axes, correction, keepdim, True, whole),
+            Mean.apply(input, axes, keepdim))
 
 
 # ====================================================================== log-sum-exp, softmax
