@@ -65,7 +65,8 @@ def _family_test(family):
         args, kwargs = op.gen(data.draw, np.random.default_rng(seed))
         variant = data.draw(st.sampled_from(op.variants()), label="variant")
         grad = data.draw(st.sampled_from([True, True, False]), label="grad")
-        case = Case(op, args, kwargs, variant, grad, seed)
+        inf_grad = grad and data.draw(st.integers(0, 7), label="inf_grad") == 0
+        case = Case(op, args, kwargs, variant, grad, seed, inf_grad)
         note(repr(case))
         _check(case)
 
