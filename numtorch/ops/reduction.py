@@ -936,6 +936,10 @@ def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
     if x._data.dtype.kind != "f":
         raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
                            f"input. Got {_scalar_name(x._data)}")
+    if isinstance(p, str) and isinstance(dim, (tuple, list)) and len(dim) > 2:
+        # ('fro' and 'nuc' are matrix norms: two dims, as in PyTorch)
+        raise RuntimeError("linalg.matrix_norm: dim must be a 2-tuple. Got "
+                           + " ".join(str(d) for d in dim))
     if p is None or p == "fro":
         p = 2.0
     elif p == "nuc":

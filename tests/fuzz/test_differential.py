@@ -39,7 +39,7 @@ def _check(case):
     if _SURVEY:  # triage: how many cases ran, by family
         fam = case.op.family
         _COUNT[fam] = _COUNT.get(fam, 0) + 1
-        if sum(_COUNT.values()) % 500 == 0:
+        if sum(_COUNT.values()) % 100 == 0:
             with open(_SURVEY + ".count", "w") as f:
                 f.write(f"{sum(_COUNT.values())} {_COUNT}\n")
     try:

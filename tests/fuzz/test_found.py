@@ -408,3 +408,13 @@ def test_zero_gradients_stay_zero_under_infinite_incoming_gradients(name):
             np.testing.assert_array_equal(a, b)
     x = np.array([0.75, 1.25, 0.3]) if name.startswith("pow") else np.array([0.75, -1.25, 0.3])
     check_grad(lambda lib, a, b: f(lib, a, b), x, np.array(0.1))
+
+
+def test_frobenius_norm_takes_at_most_two_dims():
+    x = np.random.default_rng(3).standard_normal((2, 3, 2))
+    for p in ("fro", "nuc"):
+        raises_like(lambda lib, t: lib.norm(t, p, (0, 1, 2)), x,
+                    match=r"dim must be a 2-tuple. Got 0 1 2")
+    raises_like(lambda lib, t: t.norm(dim=[0, -1, 1]), x, match="Got 0 -1 1")
+    parity(lambda lib, t: (lib.norm(t, None, (0, 1, 2)), lib.norm(t, 3, (0, 1, 2)),
+                           lib.norm(t, dim=(0, 2))), x)
