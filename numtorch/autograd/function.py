@@ -567,7 +567,7 @@ class _CopySlices(Primitive):
         region = make(_wrap(mask))._data
         if region.size:  # (an empty region may be a read-only broadcast)
             region[...] = 1  # the view's region: writing through a view of mask
-        ctx.keep = mask == 0
+        ctx.keep = 1 - mask
         ctx.make = make
         return current
 
@@ -575,10 +575,10 @@ class _CopySlices(Primitive):
     def backward(ctx, grad_output):
         g_base = None
         if ctx.needs_input_grad[0]:
-            from numtorch.ops.elementwise import where  # (ops import this module)
+            from numtorch.ops.elementwise import _mask_mul  # (ops import this module)
 
-            # a selection, not grad * mask: 0 * an infinite gradient would be NaN
-            g_base = where(_wrap(ctx.keep), grad_output, _wrap(np.zeros_like(grad_output._data)))
+            # (zeros in the overwritten region even where the gradient is infinite)
+            g_base = _mask_mul(grad_output, _wrap(ctx.keep))
         g_result = ctx.make(grad_output) if ctx.needs_input_grad[1] else None
         return g_base, g_result, None, None
 

@@ -14,7 +14,7 @@ import numpy as np
 from numtorch._tensor import Tensor, _wrap
 from numtorch.autograd.function import Primitive
 from numtorch.ops import _scalars
-from numtorch.ops.elementwise import _erf, _float_input, _zeros_like, erf, exp, sigmoid, tanh, where
+from numtorch.ops.elementwise import _erf, _float_input, _mask_mul, erf, exp, sigmoid, tanh, where
 
 __all__ = [
     "hardtanh", "relu6", "leaky_relu", "elu", "selu", "celu", "gelu", "silu", "mish",
@@ -43,8 +43,8 @@ class Hardtanh(Primitive):
     def backward(ctx, grad_output):
         (x,) = ctx.saved_tensors
         lo, hi = ctx.bounds
-        inside = (x > lo) & (x < hi)  # (a selection: 0 * an infinite gradient would be NaN)
-        return where(inside, grad_output, _zeros_like(grad_output)), None, None
+        inside = (x > lo) & (x < hi)
+        return _mask_mul(grad_output, inside), None, None
 
 
 class LeakyRelu(Primitive):
