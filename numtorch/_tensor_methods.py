@@ -62,6 +62,14 @@ def _fill_(self, value):
     return self
 
 
+def _nan_to_num_(self, nan=0.0, posinf=None, neginf=None):
+    """In-place ``nan_to_num``. An integer or bool tensor holds no NaN or infinity: nothing is
+    written, and it is returned as it is (an expanded one too, as in PyTorch)."""
+    if self._data.dtype.kind != "f":
+        return self
+    return _inplace(_unchecked(ew.nan_to_num), "nan_to_num_")(self, nan, posinf, neginf)
+
+
 def _copy_(self, src, non_blocking=False):
     """Copy ``src`` (broadcast, cast) into this tensor; differentiable w.r.t. ``src``."""
     self._check_inplace()
@@ -198,6 +206,7 @@ def bind():
             setattr(Tensor, name, _inplace(fn, name))
     Tensor.zero_ = _zero_
     Tensor.fill_ = _fill_
+    Tensor.nan_to_num_ = _nan_to_num_
     Tensor.copy_ = _copy_
     Tensor.new_tensor = _new_tensor
     for name in ("new_zeros", "new_ones", "new_empty", "new_full"):

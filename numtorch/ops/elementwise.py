@@ -418,7 +418,7 @@ def pow(input, exponent, *, out=None):
         input = cast(input, _dtype.get_default_dtype())
     if input._data.dtype == np.bool_ and isinstance(exponent, bool):
         return _out(_wrap(input._data | (not exponent)), out)  # x ** True = x, x ** False = 1
-    if input._data.dtype.kind in "iu" and isinstance(exponent, int) and exponent < 0:
+    if input._data.dtype.kind in "biu" and isinstance(exponent, int) and exponent < 0:
         raise RuntimeError("Integers to negative integer powers are not allowed.")
     return _out(Pow.apply(input, exponent), out)
 

@@ -418,3 +418,18 @@ def test_frobenius_norm_takes_at_most_two_dims():
     raises_like(lambda lib, t: t.norm(dim=[0, -1, 1]), x, match="Got 0 -1 1")
     parity(lambda lib, t: (lib.norm(t, None, (0, 1, 2)), lib.norm(t, 3, (0, 1, 2)),
                            lib.norm(t, dim=(0, 2))), x)
+
+
+def test_nan_to_num_in_place_on_integers_writes_nothing():
+    # (so an expanded integer tensor is accepted, as in PyTorch; a float one still raises)
+    parity(lambda lib, x: x.expand(2, 3).nan_to_num_(), np.ones((1, 3), dtype=np.int32))
+    parity(lambda lib, x: x.expand(2, 3).nan_to_num_(), np.ones((1, 3), dtype=bool))
+    raises_like(lambda lib, x: x.clone().expand(2, 3).nan_to_num_(), np.ones((1, 3)))
+    parity(lambda lib, x: (x * 1).nan_to_num_(nan=2.0, posinf=5.0),
+           np.array([np.nan, np.inf, -1.0]))
+
+
+def test_bool_to_a_negative_integer_power_raises_like_integers():
+    for fn in (lambda lib, x: x.pow(-1), lambda lib, x: x ** -2, lambda lib, x: x.clone().pow_(-1)):
+        raises_like(fn, np.array([True, False]), match="negative integer powers")
+    parity(lambda lib, x: (x ** -1.5, x ** 0), np.array([True, False]), grad=False)
