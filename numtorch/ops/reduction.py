@@ -188,8 +188,8 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
     if dt is not None and dt.is_floating_point and x._data.dtype.kind != "f":
         x = x.to(dt)  # an int tensor summed as float: cast first (it has no gradient anyway)
         dt = None
-    elif dt is not None and dt.np_dtype == x._data.dtype:
-        dt = None
+    elif dt is not None and dt.np_dtype == x._data.dtype and dt.is_floating_point:
+        dt = None  # (NumPy sums small integers in int64: their dtype is passed on)
     axes = _dims(x._data.ndim, dim)
     return Sum.apply(x, axes, keepdim, None if dt is None else dt.np_dtype)
 
@@ -235,7 +235,8 @@ class Prod(Primitive):
     def forward(ctx, x, axes, keepdim):
         ctx.axes = axes
         ctx.keepdim = keepdim
-        out = np.asarray(np.prod(x, axis=axes, keepdims=keepdim))
+        # (in the input's dtype: NumPy would widen small integers, uint8 to uint64)
+        out = np.asarray(np.prod(x, axis=axes, keepdims=keepdim, dtype=x.dtype))
         ctx.save_for_backward(x, out)
         return out
 
@@ -281,9 +282,9 @@ class Cumsum(Primitive):
         if x.ndim == 0:
             return x.copy()
         if reverse:
-            out = np.flip(np.cumsum(np.flip(x, axis), axis=axis), axis)
+            out = np.flip(np.cumsum(np.flip(x, axis), axis=axis, dtype=x.dtype), axis)
         else:
-            out = np.cumsum(x, axis=axis)
+            out = np.cumsum(x, axis=axis, dtype=x.dtype)  # (NumPy widens small integers)
         return np.asarray(out, order="C")  # PyTorch's cumulative ops return contiguous output
 
     @staticmethod
@@ -296,6 +297,8 @@ def _cum_input(name, input, dim, dtype):
     dt = _sum_dtype(x, dtype)
     if dt is not None and dt.np_dtype != x._data.dtype:
         x = x.to(dt)
+    if x._data.dtype == np.bool_:
+        raise NotImplementedError(f"\"{name}_out_cpu\" not implemented for 'Bool'")
     return x, _wrap_dim(x._data.ndim, _int_dim(name, dim))
 
 
@@ -316,7 +319,8 @@ class Cumprod(Primitive):
     @staticmethod
     def forward(ctx, x, axis):
         ctx.axis = axis
-        out = x.copy() if x.ndim == 0 else np.asarray(np.cumprod(x, axis=axis), order="C")
+        out = x.copy() if x.ndim == 0 else np.asarray(np.cumprod(x, axis=axis, dtype=x.dtype),
+                                                      order="C")
         ctx.save_for_backward(x, out)
         return out
 
@@ -406,7 +410,7 @@ def _even_split(g, x, out_keep, axes):
     count = np.sum(mask, axis=axes, keepdims=True)
     dt = xd.dtype if xd.dtype.kind == "f" else np.float64
     scale = np.divide(mask, count, out=np.zeros(xd.shape, dtype=dt), where=count > 0)
-    return g * _wrap(scale)
+    return ew._mask_mul(g, _wrap(scale))  # (0 where not selected, even for an infinite g)
 
 
 class Amax(Primitive):

@@ -235,6 +235,21 @@ def _topk_tied(c):
     return bool((np.diff(s, axis=d) == 0).any())
 
 
+def _constant_slice(c):
+    """Whether a reduction's input has a slice of two or more equal values to reduce."""
+    a, dim = c.args[0].values(), c.kwargs.get("dim")
+    if a.size == 0 or a.ndim == 0:
+        return False
+    if dim is None or dim == ():
+        dim = tuple(range(a.ndim))
+    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    if any(not -a.ndim <= d < a.ndim for d in dims):
+        return False
+    if np.prod([a.shape[d] for d in dims]) < 2:
+        return False
+    return bool((np.amax(a, axis=dims) == np.amin(a, axis=dims)).any())
+
+
 KNOWN = [
     # PyTorch skips the dim check on a tensor without elements
     (lambda c: c.op.name in ("roll", "cummax", "cummin") and _empty_arg(c),
@@ -273,6 +288,15 @@ KNOWN = [
     # infinite gradient turns the window's other elements NaN, where PyTorch leaves them 0
     (lambda c: c.op.name.startswith("nn.functional.max_pool") and c.inf_grad,
      "max pooling's gradient under infinite incoming gradients"),
+    # PyTorch bug: median along a dim of an expanded tensor reads the wrong memory (values
+    # like 5e-14 for a [[1., 5.]] expanded to 3 rows)
+    (lambda c: c.op.name == "median" and "dim" in c.kwargs and c.args[0].layout == "expanded"
+     and c.args[0].leaf_array().shape != c.args[0].array.shape,
+     "PyTorch's median(dim) of an expanded tensor"),
+    # std of a slice of equal values: the mean is off by rounding, so the gradient is
+    # (x - mean) / std of two rounding errors, different in each library
+    (lambda c: c.op.name in ("std", "std_mean") and c.grad and _constant_slice(c),
+     "std's gradient on a slice of equal values is rounding noise"),
     # the same for topk: PyTorch leaves the order (and choice) of equal values open
     (lambda c: c.op.name == "topk" and _topk_tied(c), "topk indices among ties"),
     # tril_/triu_ of an expanded tensor: PyTorch writes the shared elements in an unspecified

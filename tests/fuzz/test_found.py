@@ -433,3 +433,32 @@ def test_bool_to_a_negative_integer_power_raises_like_integers():
     for fn in (lambda lib, x: x.pow(-1), lambda lib, x: x ** -2, lambda lib, x: x.clone().pow_(-1)):
         raises_like(fn, np.array([True, False]), match="negative integer powers")
     parity(lambda lib, x: (x ** -1.5, x ** 0), np.array([True, False]), grad=False)
+
+
+@pytest.mark.parametrize("dt", ["int32", "int16", "int8", "uint8", "bool", "int64", "float16"])
+def test_accumulations_keep_the_requested_dtype(dt):
+    # NumPy widens small integers (int32 sums to int64, uint8 products to uint64)
+    x = np.arange(6).reshape(2, 3).astype(dt) % 3
+    fns = [lambda lib, t, d: lib.sum(t, (0,), dtype=d), lambda lib, t, d: lib.sum(t, dtype=d),
+           lambda lib, t, d: lib.sum(t[0, 0], (0,), True, dtype=d),
+           lambda lib, t, d: lib.prod(t, 0, dtype=d), lambda lib, t, d: t.prod(dtype=d),
+           lambda lib, t, d: lib.nansum(t, 1, dtype=d), lambda lib, t, d: t.sum(0, dtype=d)]
+    cum = [lambda lib, t, d: lib.cumsum(t, 0, dtype=d), lambda lib, t, d: t.cumprod(1, dtype=d)]
+    for fn in fns + cum:
+        if dt == "bool" and fn in cum:
+            raises_like(lambda lib, t: fn(lib, t, getattr(lib, dt)), x, match="not implemented")
+        else:
+            parity(lambda lib, t: fn(lib, t, getattr(lib, dt)), x, grad=False)
+
+
+@pytest.mark.parametrize("name", ["max", "min", "median", "amax"])
+def test_full_selections_send_zeros_elsewhere_under_infinite_gradients(name):
+    x = np.array([1.0, 3.0, 2.0, 3.0, 1.0])
+    g = {}
+    for lib in (numtorch, torch):
+        t = lib.tensor(x, requires_grad=True)
+        (getattr(t, name)() * lib.tensor(np.inf)).backward()
+        g[lib] = t.grad.detach().numpy()
+    finite = np.isfinite(g[torch])  # (PyTorch's amax gives NaN there: numtorch gives 0)
+    np.testing.assert_array_equal(g[numtorch][finite], g[torch][finite])
+    assert not np.isnan(g[numtorch]).any()
