@@ -61,7 +61,7 @@ def _tensor(x, like=None):
 
     arr = _as_array(x)
     if like is not None and arr.ndim == 0:
-        arr = arr.astype(_dtype.result_type(like, x).np_dtype)
+        arr = _as_array(x, _dtype.result_type(like, x))  # (a float straight to float64)
     return _wrap(arr)
 
 

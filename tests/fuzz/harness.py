@@ -277,6 +277,12 @@ KNOWN = [
     (lambda c: c.op.name in ("remainder", "operator.__mod__") and c.grad and
      c.args[0].layout == "scalar",
      "remainder(number, tensor) has no derivative in PyTorch"),
+    # PyTorch bug: the backward of x ** (a bool tensor) computes exponent - 1 on the bools
+    # and raises ("Subtraction ... with a bool tensor is not supported")
+    (lambda c: c.op.name in ("pow", "operator.__pow__") and c.grad and len(c.args) > 1 and
+     c.args[1].layout != "scalar" and c.args[1].array.dtype == np.bool_ and
+     c.args[0].array.dtype.kind == "f",
+     "PyTorch's backward of x ** bool_tensor"),
     # PyTorch bug: True ** x fails an internal assert in the backward of x
     (lambda c: c.op.name in ("pow", "operator.__pow__") and c.grad and
      c.args[0].layout == "scalar" and c.args[0].array.dtype == np.bool_,

@@ -462,3 +462,33 @@ def test_full_selections_send_zeros_elsewhere_under_infinite_gradients(name):
     finite = np.isfinite(g[torch])  # (PyTorch's amax gives NaN there: numtorch gives 0)
     np.testing.assert_array_equal(g[numtorch][finite], g[torch][finite])
     assert not np.isnan(g[numtorch]).any()
+
+
+_DIGITS = 2.39900933599779  # a Python float that float32 cannot hold
+
+
+@pytest.mark.parametrize("name,fn", [
+    ("tensor", lambda lib, v: lib.tensor(_DIGITS, dtype=lib.float64)),
+    ("tensor_list", lambda lib, v: lib.tensor([[_DIGITS, 1.0]], dtype=lib.float64)),
+    ("as_tensor", lambda lib, v: lib.as_tensor([_DIGITS], dtype=lib.float64)),
+    ("new_tensor", lambda lib, v: v.new_tensor([_DIGITS])),
+    ("full", lambda lib, v: lib.full((2,), _DIGITS, dtype=lib.float64)),
+    ("fill_", lambda lib, v: v.clone().fill_(_DIGITS)),
+    ("setitem", lambda lib, v: (lambda t: (t.__setitem__(0, _DIGITS), t)[1])(v.clone())),
+    ("add", lambda lib, v: v + _DIGITS), ("rsub", lambda lib, v: _DIGITS - v),
+    ("mul", lambda lib, v: lib.mul(v, _DIGITS)), ("rdiv", lambda lib, v: _DIGITS / v),
+    ("pow", lambda lib, v: v ** _DIGITS), ("rpow", lambda lib, v: _DIGITS ** v),
+    ("rpow_0d", lambda lib, v: _DIGITS ** v[0]), ("clamp", lambda lib, v: v.clamp(max=_DIGITS)),
+    ("where", lambda lib, v: lib.where(v > 2, _DIGITS, v)),
+    ("lerp", lambda lib, v: lib.lerp(v, v * 2, _DIGITS)),
+    ("fmod", lambda lib, v: lib.fmod(v, _DIGITS)), ("remainder", lambda lib, v: v % _DIGITS),
+    ("add_alpha", lambda lib, v: lib.add(v, v, alpha=_DIGITS)),
+    ("masked_fill", lambda lib, v: v.masked_fill(v > 2, _DIGITS)),
+])
+def test_python_floats_keep_float64_digits(name, fn):
+    # numtorch.tensor(x, dtype=float64) and a number with a float64 0-d tensor went through
+    # float32 (the default dtype) first: 2.39900933599779 ** t was off in the 8th digit
+    v = np.array([2.8326, 1.1])
+    a, b = fn(numtorch, numtorch.tensor(v)), fn(torch, torch.tensor(v))
+    assert str(a.dtype).split(".")[1] == str(b.dtype).split(".")[1]
+    np.testing.assert_array_equal(a.numpy(), b.numpy())
