@@ -236,12 +236,27 @@ def tanhshrink(input):
 
 
 def softshrink(input, lambd=0.5):
-    """x - lambd above lambd, x + lambd below -lambd, 0 between: ``x - clamp(x, -l, l)``
-    (clamp's closed interval gives PyTorch's zero gradient at +-lambd)."""
+    """x - lambd above lambd, x + lambd below -lambd, 0 between (zero gradient at +-lambd)."""
     if lambd < 0:
         raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
     x = _floating(input, "softshrink")
-    return x - x.clamp(-lambd, lambd)
+    return Softshrink.apply(x, lambd)
+
+
+class Softshrink(Primitive):
+    """softshrink(x) = x - clamp(x, -lambd, lambd); d = [|x| > lambd] dx (0 at +-lambd, 1 at
+    NaN, as PyTorch). One node rather than ``x - clamp(x)``, whose gradient g - g is NaN where
+    the gradient is infinite."""
+
+    @staticmethod
+    def forward(ctx, x, lambd):
+        ctx.save_for_backward(np.asarray(~((x >= -lambd) & (x <= lambd))))
+        return np.asarray(x - np.clip(x, -lambd, lambd)).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (outside,) = ctx.saved_tensors
+        return _mask_mul(grad_output, outside), None
 
 
 def hardshrink(input, lambd=0.5):

@@ -373,6 +373,7 @@ _MASKED = {
     "relu6": lambda lib, x, y: lib.nn.functional.relu6(x),
     "hardtanh": lambda lib, x, y: lib.nn.functional.hardtanh(x, -0.5, 0.5),
     "hardshrink": lambda lib, x, y: lib.nn.functional.hardshrink(x, 0.6),
+    "softshrink": lambda lib, x, y: lib.nn.functional.softshrink(x, 0.6),
     "clamp": lambda lib, x, y: lib.clamp(x, -0.5, 0.5),
     "clamp_min": lambda lib, x, y: lib.clamp(x, min=0.0),
     "clamp_tensors": lambda lib, x, y: lib.clamp(x, min=y, max=y + 1),
