@@ -145,7 +145,8 @@ def _as_array(data, dtype=None):
             raise
         if _first_leaf(data) is not None:
             pass  # NumPy scalars or arrays inside a list keep their dtype, as in PyTorch
-        elif arr.dtype == np.float64:
+        elif arr.dtype == np.float64 and dtype is None:
+            # (with a dtype given, Python floats go to it directly: float64 keeps all digits)
             arr = arr.astype(_dtype.get_default_dtype().np_dtype)
         elif arr.dtype.kind in "iu" and arr.dtype != np.uint8:
             arr = arr.astype(np.int64)

@@ -12,7 +12,7 @@ import numpy as np
 from numtorch import _random
 from numtorch._tensor import Tensor, _wrap
 from numtorch.autograd import grad_mode
-from numtorch.autograd.function import _grad_state, _new, record_binary
+from numtorch.autograd.function import _grad_state, _new, copy_over, record_binary
 from numtorch.ops import elementwise as ew
 from numtorch.ops import indexing, join, linalg, reduction, shape, sorting
 from numtorch.ops._broadcast import check_broadcast
@@ -67,6 +67,14 @@ def _fill_(self, value):
     return self
 
 
+def _nan_to_num_(self, nan=0.0, posinf=None, neginf=None):
+    """In-place ``nan_to_num``. An integer or bool tensor holds no NaN or infinity: nothing is
+    written, and it is returned as it is (an expanded one too, as in PyTorch)."""
+    if self._data.dtype.kind != "f":
+        return self
+    return _inplace(_unchecked(ew.nan_to_num), "nan_to_num_")(self, nan, posinf, neginf)
+
+
 def _copy_(self, src, non_blocking=False):
     """Copy ``src`` (broadcast, cast) into this tensor; differentiable w.r.t. ``src``."""
     self._check_inplace()
@@ -82,7 +90,7 @@ def _copy_(self, src, non_blocking=False):
         res = src.to(self.dtype).expand(self.shape)
         snap = self._snapshot()
         if snap._requires_grad:
-            res = res + snap * 0
+            return self._set_from(copy_over(res, snap))
         return self._set_from(res.clone())
     arr = src._data if isinstance(src, Tensor) else np.asarray(src)
     if self._requires_grad and grad_mode._state.enabled:
@@ -211,6 +219,7 @@ def bind():
             setattr(Tensor, name, _inplace(fn, name))
     Tensor.zero_ = _zero_
     Tensor.fill_ = _fill_
+    Tensor.nan_to_num_ = _nan_to_num_
     Tensor.copy_ = _copy_
     Tensor.new_tensor = _new_tensor
     for name in ("new_zeros", "new_ones", "new_empty", "new_full"):

@@ -578,7 +578,12 @@ class _CopySlices(Primitive):
 
     @staticmethod
     def backward(ctx, grad_output):
-        g_base = grad_output * _wrap(ctx.keep) if ctx.needs_input_grad[0] else None
+        g_base = None
+        if ctx.needs_input_grad[0]:
+            from numtorch.ops.elementwise import _mask_mul  # (ops import this module)
+
+            # (zeros in the overwritten region even where the gradient is infinite)
+            g_base = _mask_mul(grad_output, _wrap(ctx.keep))
         g_result = ctx.make(grad_output) if ctx.needs_input_grad[1] else None
         return g_base, g_result, None, None
 
@@ -598,6 +603,29 @@ class _Overwrite(Primitive):
     def backward(ctx, grad_output):
         # zeros, not ``grad_output * 0``: an infinite incoming gradient must not become NaN
         return _wrap(np.zeros_like(grad_output._data)), None
+
+
+class _CopyOver(Primitive):
+    """``copy_`` from a tensor in the graph into one that also is: the result holds ``src``'s
+    values (its gradient goes to ``src``) and the old values get a zero gradient, as PyTorch's
+    ``CopyBackwards``. A node of its own rather than ``src + old * 0``: an infinite old value
+    must not turn the copied values into NaN."""
+
+    node_name = "Copy"
+
+    @staticmethod
+    def forward(ctx, src, old):
+        return src.copy()
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output, _wrap(np.zeros_like(grad_output._data))
+
+
+def copy_over(src, old):
+    """``src`` (already of ``old``'s shape and dtype) replacing ``old``'s values, with ``old``
+    kept in the graph behind a zero gradient (``Tensor.copy_``)."""
+    return _CopyOver.apply(src, old)
 
 
 def overwrite(tensor, values):

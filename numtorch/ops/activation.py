@@ -14,7 +14,7 @@ import numpy as np
 from numtorch._tensor import Tensor, _wrap
 from numtorch.autograd.function import Primitive
 from numtorch.ops import _scalars
-from numtorch.ops.elementwise import _erf, _float_input, erf, exp, sigmoid, tanh, where
+from numtorch.ops.elementwise import _erf, _float_input, _mask_mul, erf, exp, sigmoid, tanh, where
 
 __all__ = [
     "hardtanh", "relu6", "leaky_relu", "elu", "selu", "celu", "gelu", "silu", "mish",
@@ -43,7 +43,8 @@ class Hardtanh(Primitive):
     def backward(ctx, grad_output):
         (x,) = ctx.saved_tensors
         lo, hi = ctx.bounds
-        return grad_output * ((x > lo) & (x < hi)), None, None
+        inside = (x > lo) & (x < hi)
+        return _mask_mul(grad_output, inside), None, None
 
 
 class LeakyRelu(Primitive):
@@ -236,18 +237,36 @@ def tanhshrink(input):
 
 
 def softshrink(input, lambd=0.5):
-    """x - lambd above lambd, x + lambd below -lambd, 0 between: ``x - clamp(x, -l, l)``
-    (clamp's closed interval gives PyTorch's zero gradient at +-lambd)."""
+    """x - lambd above lambd, x + lambd below -lambd, 0 between (zero gradient at +-lambd)."""
     if lambd < 0:
         raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
     x = _floating(input, "softshrink")
-    return x - x.clamp(-lambd, lambd)
+    return Softshrink.apply(x, lambd)
+
+
+class Softshrink(Primitive):
+    """softshrink(x) = x - clamp(x, -lambd, lambd); d = [|x| > lambd] dx (0 at +-lambd, 1 at
+    NaN, as PyTorch). One node rather than ``x - clamp(x)``, whose gradient g - g is NaN where
+    the gradient is infinite."""
+
+    @staticmethod
+    def forward(ctx, x, lambd):
+        ctx.save_for_backward(np.asarray(~((x >= -lambd) & (x <= lambd))))
+        return np.asarray(x - np.clip(x, -lambd, lambd)).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (outside,) = ctx.saved_tensors
+        return _mask_mul(grad_output, outside), None
 
 
 def hardshrink(input, lambd=0.5):
     """x where |x| > lambd, else 0 (zero gradient at +-lambd)."""
     x = _floating(input, "hardshrink")
-    return x * (x.abs() > lambd)
+    # a selection, not x * mask: the gradient under it stays 0 even where it is infinite;
+    # NaN is kept, as in PyTorch (it is not inside [-lambd, lambd])
+    keep = ~((x >= -lambd) & (x <= lambd))
+    return where(keep, x, _wrap(np.zeros((), x._data.dtype)))
 
 
 def threshold(input, threshold, value):

@@ -61,7 +61,7 @@ def _tensor(x, like=None):
 
     arr = _as_array(x)
     if like is not None and arr.ndim == 0:
-        arr = arr.astype(_dtype.result_type(like, x).np_dtype)
+        arr = _as_array(x, _dtype.result_type(like, x))  # (a float straight to float64)
     return _wrap(arr)
 
 
@@ -169,9 +169,9 @@ class Pow(Primitive):
         gx = gy = None
         if ctx.needs_input_grad[0]:
             if isinstance(y, Tensor):
-                gx = grad_output * y * where(y == 0, 1.0, x) ** (y - 1) * (y != 0)
+                gx = _mask_mul(grad_output, y != 0) * (y * where(y == 0, 1.0, x) ** (y - 1))
             elif y == 0:
-                gx = grad_output * 0
+                gx = _zeros_like(grad_output)
             else:
                 gx = grad_output * y * x ** (y - 1)
         if ctx.needs_input_grad[1]:
@@ -396,15 +396,23 @@ class Fmod(Primitive):
         return grad_output, gy
 
 
+def _pow_operands(base, exponent):
+    """Promoted operands of a tensor exponent; PyTorch has no bool kernel for ``pow``."""
+    a, b = promote_operands(base, exponent)
+    if a._data.dtype == np.bool_:
+        raise NotImplementedError('"pow" not implemented for \'Bool\'')
+    return a, b
+
+
 def pow(input, exponent, *, out=None):
     """``input ** exponent``; either may be a tensor or a Python number."""
     if not isinstance(input, Tensor):
         exponent = _tensor(exponent)
         base = _tensor(input, like=exponent)
-        a, b = promote_operands(base, exponent)
+        a, b = _pow_operands(base, exponent)
         return _out(Pow.apply(a, b), out)
     if isinstance(exponent, Tensor):
-        a, b = promote_operands(input, exponent)
+        a, b = _pow_operands(input, exponent)
         return _out(Pow.apply(a, b), out)
     if not isinstance(exponent, (int, float, np.number, np.bool_)):
         # NumPy would broadcast a list exponent; PyTorch takes a number or a tensor
@@ -414,7 +422,7 @@ def pow(input, exponent, *, out=None):
         input = cast(input, _dtype.get_default_dtype())
     if input._data.dtype == np.bool_ and isinstance(exponent, bool):
         return _out(_wrap(input._data | (not exponent)), out)  # x ** True = x, x ** False = 1
-    if input._data.dtype.kind in "iu" and isinstance(exponent, int) and exponent < 0:
+    if input._data.dtype.kind in "biu" and isinstance(exponent, int) and exponent < 0:
         raise RuntimeError("Integers to negative integer powers are not allowed.")
     return _out(Pow.apply(input, exponent), out)
 
@@ -653,16 +661,18 @@ class Relu(Primitive):
         if check is not None:
             _function._unpack(ctx, check)  # raises if the output was changed in place
         if grad_mode.is_grad_enabled() or grad_output._data.dtype.kind != "f":
-            return grad_output * mask  # recorded: differentiable again (create_graph)
+            return _mask_mul(grad_output, mask)  # recorded: differentiable again
         # Unrecorded (the usual backward): the mask cast into the output buffer, then multiplied
         # in place (NumPy's float-times-bool loop casts in small buffered chunks, 2x slower).
         g, md = grad_output._data, mask._data
         if g.shape != md.shape:
-            return grad_output * mask
+            return _mask_mul(grad_output, mask)
         out = np.empty(md.shape, dtype=g.dtype) if md.flags.c_contiguous else \
             np.empty_like(md, dtype=g.dtype)  # the mask's (y's) memory order
         np.copyto(out, md, casting="unsafe")
         np.multiply(g, out, out=out)
+        if out.size and np.isnan(out.max()):  # (rare: only a NaN or infinite gradient)
+            np.copyto(out, 0, where=~md)  # zeros, not 0 * an infinite gradient
         return _wrap(out)
 
 
@@ -900,14 +910,12 @@ class Clamp(Primitive):
         if hi is not None:
             below = x <= hi
             inside = below if inside is None else inside & below
-        gx = grad_output * inside if ctx.needs_input_grad[0] else None
+        gx = _mask_mul(grad_output, inside) if ctx.needs_input_grad[0] else None
         glo = ghi = None
         if ctx.needs_input_grad[1]:
-            glo = grad_output * (x < lo)
-            if hi is not None:
-                glo = glo * (lo <= hi)
+            glo = _mask_mul(grad_output, (x < lo) & (lo <= hi) if hi is not None else x < lo)
         if ctx.needs_input_grad[2]:
-            ghi = grad_output * (x > hi) if lo is None else grad_output * ((x > hi) | (lo > hi))
+            ghi = _mask_mul(grad_output, x > hi if lo is None else (x > hi) | (lo > hi))
         return gx, glo, ghi
 
 
@@ -1024,9 +1032,12 @@ class Maximum(Primitive):
         x, y = ctx.saved_tensors
         wins = (x > y) if ctx.take_max else (x < y)
         ties = (x == y)
-        half = grad_output * ties * 0.5
-        gx = grad_output * wins + half if ctx.needs_input_grad[0] else None
-        gy = grad_output * ((~wins) & (~ties)) + half if ctx.needs_input_grad[1] else None
+        dt = grad_output._data.dtype
+        half = ties._data * dt.type(0.5)
+        gx = _mask_mul(grad_output, _wrap((wins._data + half).astype(dt, copy=False))) \
+            if ctx.needs_input_grad[0] else None
+        gy = _mask_mul(grad_output, _wrap(((~(wins | ties))._data + half).astype(dt, copy=False))) \
+            if ctx.needs_input_grad[1] else None
         return gx, gy, None
 
 
@@ -1054,21 +1065,27 @@ def minimum(input, other, *, out=None):
     return _out(Minimum.apply(a, b, False), out)
 
 
+def _fminmax(name, input, other, take_max):
+    """``fmax``/``fmin``: a NaN loses to a number. The gradient goes wholly to ``input`` where
+    it is selected, ties included (PyTorch's rule; ``maximum`` splits ties)."""
+    _require_tensor(name, other)
+    a, b = promote_operands(input, other)
+    if a._data.dtype == np.bool_ and b._data.dtype == np.bool_:
+        return maximum(a, b) if take_max else minimum(a, b)
+    with np.errstate(invalid="ignore"):
+        first = (np.greater_equal if take_max else np.less_equal)(a._data, b._data)
+        first |= np.isnan(b._data) if b._data.dtype.kind == "f" else False
+    return where(_wrap(first), a, b)
+
+
 def fmax(input, other):
     """Like ``maximum`` but a NaN loses to a number."""
-    res = maximum(input, other)
-    a = _arr(input)
-    b = _arr(other)
-    return where(_wrap(np.isnan(a)), other, where(_wrap(np.isnan(b)), input, res)) \
-        if np.isnan(a).any() or np.isnan(b).any() else res
+    return _fminmax("fmax", input, other, True)
 
 
 def fmin(input, other):
-    res = minimum(input, other)
-    a = _arr(input)
-    b = _arr(other)
-    return where(_wrap(np.isnan(a)), other, where(_wrap(np.isnan(b)), input, res)) \
-        if np.isnan(a).any() or np.isnan(b).any() else res
+    """Like ``minimum`` but a NaN loses to a number."""
+    return _fminmax("fmin", input, other, False)
 
 
 _C_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
@@ -1111,6 +1128,11 @@ class Atan2(Primitive):
 
 
 def hypot(input, other):
+    """``sqrt(input^2 + other^2)``; PyTorch has no integer or bool kernel for it."""
+    dt = _dtype.result_type(input, other)
+    if not dt.is_floating_point:
+        name = _kernel_name(np.empty(0, dt.np_dtype))
+        raise NotImplementedError(f"\"hypot_cpu\" not implemented for '{name}'")
     return sqrt(input * input + other * other)
 
 
@@ -1142,7 +1164,7 @@ class CopySign(Primitive):
     @staticmethod
     def backward(ctx, grad_output):
         gx = grad_output * _wrap(ctx.ratio) if ctx.needs_input_grad[0] else None
-        gy = grad_output * 0 if ctx.needs_input_grad[1] else None
+        gy = _zeros_like(grad_output) if ctx.needs_input_grad[1] else None
         return gx, gy
 
 
@@ -1197,10 +1219,23 @@ def square(input, *, out=None):
 
 
 def addcmul(input, tensor1, tensor2, *, value=1):
+    """``input + value * tensor1 * tensor2``; PyTorch has no bool kernel for it."""
+    if all(isinstance(t, Tensor) and t._data.dtype == np.bool_
+           for t in (input, tensor1, tensor2)):
+        raise NotImplementedError("\"addcmul_cpu_out\" not implemented for 'Bool'")
     return input + value * tensor1 * tensor2
 
 
 def addcdiv(input, tensor1, tensor2, *, value=1):
+    """``input + value * tensor1 / tensor2``; integer (and bool) ``tensor1`` and ``tensor2``
+    are refused, as in PyTorch (which once divided them as integers)."""
+    if all(isinstance(t, Tensor) and t._data.dtype.kind in "biu" for t in (tensor1, tensor2)):
+        raise RuntimeError(
+            "Integer division with addcdiv is no longer supported, and in a future release "
+            "addcdiv will perform a true division of tensor1 and tensor2. The historic addcdiv "
+            "behavior can be implemented as (input + value * trunc(tensor1 / tensor2))."
+            "to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) "
+            f"for float inputs; got tensor1 {tensor1.dtype} and tensor2 {tensor2.dtype}.")
     return input + value * tensor1 / tensor2
 
 
@@ -1232,6 +1267,19 @@ def _out(result, out, name=None):
     np.copyto(out._data, result._data, casting="unsafe")
     out._bump()
     return out
+
+
+def _mask_mul(grad_output, factor):
+    """``grad_output * factor`` (a mask, or an array of 0, 0.5 and 1), with zeros where the
+    factor is 0 even where the gradient is infinite or NaN (0 * inf is NaN; PyTorch's backward
+    formulas select). The product is the fast path (np.where is many times slower on a random
+    mask); the selection runs only when the product holds a NaN."""
+    res = grad_output * factor
+    d = res._data
+    if d.dtype.kind == "f" and d.size and np.isnan(d.max()):
+        f = factor._data if isinstance(factor, Tensor) else np.asarray(factor)
+        res = where(_wrap(f != 0), res, _zeros_like(res))
+    return res
 
 
 def _zeros_like(grad_output):

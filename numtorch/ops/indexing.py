@@ -774,15 +774,17 @@ def _prod_grads(x, src, out, g, dim, index, include_self):
     position, the product of the nonzero others; otherwise 0."""
     zx = x == 0
     zs = src == 0
-    nonzero_x = where(zx, 1.0, x) if include_self else x * 0 + 1
+    # (constants, not x * 0 + 1: an infinite x must not turn them into NaN)
+    nonzero_x = where(zx, 1.0, x) if include_self else _wrap(np.ones_like(x._data))
     nonzero_prod = scatter_reduce(nonzero_x, dim, index, where(zs, 1.0, src), "prod")
-    zeros = scatter_add(zx.to(x.dtype) if include_self else x * 0, dim, index, zs.to(x.dtype))
+    zeros = scatter_add(zx.to(x.dtype) if include_self else _wrap(np.zeros_like(x._data)), dim,
+                        index, zs.to(x.dtype))
     gx = None
     if include_self:
         gx = where(zx, where(zeros == 1, g * nonzero_prod, g * 0), g * out / where(zx, 1.0, x))
     else:
         hit = scatter(_wrap(np.zeros(x.shape, bool)), dim, index, True)
-        gx = where(hit, g * 0, g)
+        gx = where(hit, _wrap(np.zeros_like(g._data)), g)
     go = gather(g * out, dim, index)
     gnp = gather(g * nonzero_prod, dim, index)
     gzc = gather(zeros, dim, index)

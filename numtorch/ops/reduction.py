@@ -188,8 +188,8 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
     if dt is not None and dt.is_floating_point and x._data.dtype.kind != "f":
         x = x.to(dt)  # an int tensor summed as float: cast first (it has no gradient anyway)
         dt = None
-    elif dt is not None and dt.np_dtype == x._data.dtype:
-        dt = None
+    elif dt is not None and dt.np_dtype == x._data.dtype and dt.is_floating_point:
+        dt = None  # (NumPy sums small integers in int64: their dtype is passed on)
     axes = _dims(x._data.ndim, dim)
     return Sum.apply(x, axes, keepdim, None if dt is None else dt.np_dtype)
 
@@ -235,7 +235,8 @@ class Prod(Primitive):
     def forward(ctx, x, axes, keepdim):
         ctx.axes = axes
         ctx.keepdim = keepdim
-        out = np.asarray(np.prod(x, axis=axes, keepdims=keepdim))
+        # (in the input's dtype: NumPy would widen small integers, uint8 to uint64)
+        out = np.asarray(np.prod(x, axis=axes, keepdims=keepdim, dtype=x.dtype))
         ctx.save_for_backward(x, out)
         return out
 
@@ -281,9 +282,9 @@ class Cumsum(Primitive):
         if x.ndim == 0:
             return x.copy()
         if reverse:
-            out = np.flip(np.cumsum(np.flip(x, axis), axis=axis), axis)
+            out = np.flip(np.cumsum(np.flip(x, axis), axis=axis, dtype=x.dtype), axis)
         else:
-            out = np.cumsum(x, axis=axis)
+            out = np.cumsum(x, axis=axis, dtype=x.dtype)  # (NumPy widens small integers)
         return np.asarray(out, order="C")  # PyTorch's cumulative ops return contiguous output
 
     @staticmethod
@@ -296,6 +297,8 @@ def _cum_input(name, input, dim, dtype):
     dt = _sum_dtype(x, dtype)
     if dt is not None and dt.np_dtype != x._data.dtype:
         x = x.to(dt)
+    if x._data.dtype == np.bool_:
+        raise NotImplementedError(f"\"{name}_out_cpu\" not implemented for 'Bool'")
     return x, _wrap_dim(x._data.ndim, _int_dim(name, dim))
 
 
@@ -316,7 +319,8 @@ class Cumprod(Primitive):
     @staticmethod
     def forward(ctx, x, axis):
         ctx.axis = axis
-        out = x.copy() if x.ndim == 0 else np.asarray(np.cumprod(x, axis=axis), order="C")
+        out = x.copy() if x.ndim == 0 else np.asarray(np.cumprod(x, axis=axis, dtype=x.dtype),
+                                                      order="C")
         ctx.save_for_backward(x, out)
         return out
 
@@ -406,7 +410,7 @@ def _even_split(g, x, out_keep, axes):
     count = np.sum(mask, axis=axes, keepdims=True)
     dt = xd.dtype if xd.dtype.kind == "f" else np.float64
     scale = np.divide(mask, count, out=np.zeros(xd.shape, dtype=dt), where=count > 0)
-    return g * _wrap(scale)
+    return ew._mask_mul(g, _wrap(scale))  # (0 where not selected, even for an infinite g)
 
 
 class Amax(Primitive):
@@ -647,17 +651,20 @@ def cummin(input, dim):
 class Var(Primitive):
     """var = sum((x - mean)^2) / max(0, N - correction); with ``take_sqrt``, std = sqrt(var).
 
-    d var = 2 (x - mean) / dof dx; d std = (x - mean) / (dof std) dx. NOTE: the gradient of std
-    is 0 where std is 0 (a constant slice), as PyTorch, not NaN."""
+    d var = 2 (x - mean) / (N - correction) dx (the unclamped degrees of freedom: inf at 0);
+    d std = d var / (2 std), 0 where std is 0 (a constant slice). NOTE: PyTorch's rule for
+    N - correction <= 0 in a reduction over the whole tensor (no ``dim``, or a 0-d input) is
+    followed: the gradient is inf, NaN where x equals the mean (``whole``)."""
 
     @staticmethod
-    def forward(ctx, x, axes, correction, keepdim, take_sqrt):
+    def forward(ctx, x, axes, correction, keepdim, take_sqrt, whole=False):
         n = _count(x.shape, axes)
         dof = builtins.max(0, n - correction)
         ctx.axes = axes
         ctx.keepdim = keepdim
         ctx.dof = n - correction  # NOTE: the gradient divides by n - correction, unclamped
         ctx.take_sqrt = take_sqrt
+        ctx.whole = whole
         xf = x.astype(np.float32) if x.dtype == np.float16 else x
         with np.errstate(divide="ignore", invalid="ignore"):
             if n:
@@ -678,14 +685,15 @@ class Var(Primitive):
         x, out = ctx.saved_tensors
         shape, axes = x._data.shape, ctx.axes
         g = _unsqueeze(grad_output, shape, axes, ctx.keepdim)
-        centered = x - Mean.apply(x, axes, True)
-        if not ctx.take_sqrt:
-            scale = 2.0 / ctx.dof if ctx.dof else math.nan
-            return g * centered * scale, None, None, None, None
-        std_ = _unsqueeze(out, shape, axes, ctx.keepdim)
-        flat = _wrap(std_._data == 0)
-        denom = ew.where(flat, 1.0, std_) * (ctx.dof if ctx.dof else math.nan)
-        return ew.where(flat, 0.0, g * centered / denom), None, None, None, None
+        if ctx.take_sqrt:
+            std_ = _unsqueeze(out, shape, axes, ctx.keepdim)
+            g = ew.where(_wrap(std_._data == 0), 0.0, g / (std_ * 2))
+        mean_ = Mean.apply(x, axes, True)
+        if ctx.whole and ctx.dof <= 0:
+            spike = np.where(x._data == mean_._data, np.nan, np.inf).astype(x._data.dtype)
+            return g * _wrap(spike), None, None, None, None, None
+        scale = 2.0 / ctx.dof if ctx.dof else math.inf
+        return g * (x - mean_) * scale, None, None, None, None, None
 
 
 def _var_args(name, input, dim, unbiased, keepdim, correction):
@@ -704,36 +712,39 @@ def _var_args(name, input, dim, unbiased, keepdim, correction):
         raise RuntimeError(f"std and var only support floating point and complex dtypes, got "
                            f"{_scalar_name(input._data)}")
     axes = _dims(input._data.ndim, dim)
+    whole = dim is None or input._data.ndim == 0
     if _count(input._data.shape, axes) - correction <= 0:
         warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less "
                       "than the reduction factor (input numel divided by output numel).",
                       UserWarning, stacklevel=3)
-    return axes, correction
+    return axes, correction, whole
 
 
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Variance over ``dim`` with Bessel's ``correction`` (default 1; ``unbiased=False`` means
     0). Zero or negative degrees of freedom give NaN/inf with a warning, as in PyTorch."""
-    axes, correction = _var_args("var", input, dim, unbiased, keepdim, correction)
-    return Var.apply(input, axes, correction, keepdim, False)
+    axes, correction, whole = _var_args("var", input, dim, unbiased, keepdim, correction)
+    return Var.apply(input, axes, correction, keepdim, False, whole)
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Standard deviation: ``sqrt(var)`` (same arguments); gradient 0 where it is 0."""
-    axes, correction = _var_args("std", input, dim, unbiased, keepdim, correction)
-    return Var.apply(input, axes, correction, keepdim, True)
+    axes, correction, whole = _var_args("std", input, dim, unbiased, keepdim, correction)
+    return Var.apply(input, axes, correction, keepdim, True, whole)
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """``(var, mean)`` over the same ``dim`` (a plain tuple, as in PyTorch)."""
-    axes, correction = _var_args("var_mean", input, dim, unbiased, keepdim, correction)
-    return Var.apply(input, axes, correction, keepdim, False), Mean.apply(input, axes, keepdim)
+    axes, correction, whole = _var_args("var_mean", input, dim, unbiased, keepdim, correction)
+    return (Var.apply(input, axes, correction, keepdim, False, whole),
+            Mean.apply(input, axes, keepdim))
 
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """``(std, mean)`` over the same ``dim`` (a plain tuple, as in PyTorch)."""
-    axes, correction = _var_args("std_mean", input, dim, unbiased, keepdim, correction)
-    return Var.apply(input, axes, correction, keepdim, True), Mean.apply(input, axes, keepdim)
+    axes, correction, whole = _var_args("std_mean", input, dim, unbiased, keepdim, correction)
+    return (Var.apply(input, axes, correction, keepdim, True, whole),
+            Mean.apply(input, axes, keepdim))
 
 
 # ====================================================================== log-sum-exp, softmax
@@ -930,6 +941,10 @@ def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
     if x._data.dtype.kind != "f":
         raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
                            f"input. Got {_scalar_name(x._data)}")
+    if isinstance(p, str) and isinstance(dim, (tuple, list)) and len(dim) > 2:
+        # ('fro' and 'nuc' are matrix norms: two dims, as in PyTorch)
+        raise RuntimeError("linalg.matrix_norm: dim must be a 2-tuple. Got "
+                           + " ".join(str(d) for d in dim))
     if p is None or p == "fro":
         p = 2.0
     elif p == "nuc":

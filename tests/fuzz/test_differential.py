@@ -9,6 +9,47 @@ runs about an hour with fresh seeds.
 
 ``NUMTORCH_FUZZ_SURVEY=path`` (triage): mismatches are appended to ``path`` instead of failing,
 so one long run lists every class of difference.
+
+Now and then (one case in eight with gradients) some output weights of the backward pass are
+infinite (``Case.inf_grad``): a gradient that is zero must stay zero, not ``0 * inf`` = NaN.
+Only the gradient elements PyTorch finds finite are compared then.
+
+Long runs
+---------
+A long run, family by family with each family's share of the hour (its CI weight) as a time
+cap, and the survey on::
+
+    NUMTORCH_FUZZ_SURVEY=/tmp/survey_chain.txt timeout 520 python -m pytest -p no:cacheprovider \
+        tests/fuzz/test_differential.py -k test_chain --hypothesis-profile=long
+
+2026-12-05 (53 min, 2 shared cores): 269,700 generated cases (chain 50,000, binary 44,500,
+elementwise 40,000, reduction 32,200, shape 21,900, indexing 18,400, linalg 16,700, activation
+15,000, operator 14,600, loss 11,200, conv 5,200; the families that ran before a fix
+landed were run again after it: elementwise 21,100, reduction 14,000, operator 10,000, binary
+17,100, activation 15,000 more cases, all clean). It found, and numtorch fixed:
+
+- a bool tensor to a negative integer power raised ValueError (PyTorch: RuntimeError);
+- ``nan_to_num_`` of an expanded integer tensor raised (PyTorch writes nothing there);
+- ``sum``/``prod``/``cumsum``/``cumprod`` with ``dtype=`` a small integer type returned int64
+  (uint8 products crashed on NumPy's uint64);
+- a Python float given a float64 dtype went through float32 (``tensor(x, dtype=float64)``,
+  ``number ** t``: wrong in the 8th digit);
+- zero gradients turning NaN under an infinite gradient: ``max()``/``min()``/``median()``/
+  ``amax``, ``softshrink``.
+
+127 mismatching cases in all, in the classes above and these, left listed in
+``harness.KNOWN`` with their reasons: PyTorch's ``median(dim)`` of an expanded tensor (reads
+the wrong memory), its backward of ``x ** bool_tensor`` (raises), std's gradient on a slice of
+equal values (rounding noise in both libraries), max pooling's multiplied mask; and still open
+(numtorch's, not fixed yet): under an infinite gradient, NaN in the rows ``nll_loss``/
+``cross_entropy`` ignore and in adaptive pooling's windows.
+The run before it had left six classes open; they were fixed (``bool ** bool``, ``var``/``std``
+with ``correction >= N``, ``copy_`` of a 0-d tensor over infinite values) or listed with the
+reason (``number % tensor``, ``logsumexp(dim=())``, ``kthvalue`` ties, ``tril_`` of expanded
+tensors); the classes around them, found by the tests in ``test_found.py`` that sweep each one:
+``hypot``/``addcmul``/``addcdiv`` on bools, masked gradients under infinite gradients (relu,
+clamp, hardtanh, maximum, pow, copysign, scatter_reduce, views), ``fmax``/``fmin`` ties, ``topk``
+ties, ``norm('fro')`` over three dims.
 """
 
 import os
@@ -39,7 +80,7 @@ def _check(case):
     if _SURVEY:  # triage: how many cases ran, by family
         fam = case.op.family
         _COUNT[fam] = _COUNT.get(fam, 0) + 1
-        if sum(_COUNT.values()) % 500 == 0:
+        if sum(_COUNT.values()) % 100 == 0:
             with open(_SURVEY + ".count", "w") as f:
                 f.write(f"{sum(_COUNT.values())} {_COUNT}\n")
     try:
@@ -65,7 +106,8 @@ def _family_test(family):
         args, kwargs = op.gen(data.draw, np.random.default_rng(seed))
         variant = data.draw(st.sampled_from(op.variants()), label="variant")
         grad = data.draw(st.sampled_from([True, True, False]), label="grad")
-        case = Case(op, args, kwargs, variant, grad, seed)
+        inf_grad = grad and data.draw(st.integers(0, 7), label="inf_grad") == 0
+        case = Case(op, args, kwargs, variant, grad, seed, inf_grad)
         note(repr(case))
         _check(case)
 
