@@ -580,10 +580,12 @@ class _CopySlices(Primitive):
     def backward(ctx, grad_output):
         g_base = None
         if ctx.needs_input_grad[0]:
-            from numtorch.ops.elementwise import _mask_mul  # (ops import this module)
-
-            # (zeros in the overwritten region even where the gradient is infinite)
-            g_base = _mask_mul(grad_output, _wrap(ctx.keep))
+            # zeros in the overwritten region even where the gradient is infinite (0 * inf is
+            # NaN): the product is the fast path, the selection runs only when it holds a NaN
+            g_base = grad_output * _wrap(ctx.keep)
+            d = g_base._data
+            if d.dtype.kind == "f" and d.size and np.isnan(d.max()):
+                g_base = g_base.masked_fill(_wrap(ctx.keep == 0), 0)
         g_result = ctx.make(grad_output) if ctx.needs_input_grad[1] else None
         return g_base, g_result, None, None
 

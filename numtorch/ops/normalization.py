@@ -20,8 +20,7 @@ Eval-mode batch norm (running statistics) and RMS norm are composites of tensor 
 import numpy as np
 
 from numtorch._tensor import Size, _wrap
-from numtorch.autograd import grad_mode
-from numtorch.autograd import function
+from numtorch.autograd import function, grad_mode
 from numtorch.autograd.function import Primitive
 from numtorch.ops import _scalars
 from numtorch.ops.reduction import _scalar_name
