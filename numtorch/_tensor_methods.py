@@ -103,6 +103,11 @@ def _copy_(self, src, non_blocking=False):
     return self
 
 
+def _where(self, condition, other):
+    """``self.where(condition, other)``: ``torch.where(condition, self, other)``."""
+    return ew.where(condition, self, other)
+
+
 def _new_tensor(self, data, dtype=None, device=None, requires_grad=False):
     from numtorch._creation import tensor
 
@@ -222,5 +227,6 @@ def bind():
     Tensor.nan_to_num_ = _nan_to_num_
     Tensor.copy_ = _copy_
     Tensor.new_tensor = _new_tensor
+    Tensor.where = _where
     for name in ("new_zeros", "new_ones", "new_empty", "new_full"):
         setattr(Tensor, name, _new_factory(name))

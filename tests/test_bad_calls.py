@@ -344,6 +344,9 @@ ROWS = [
     R("fill-tensor-value", RuntimeError, "1 dimensions",
       lambda lib: lib.ones(3).fill_(lib.ones(2))),
     R("copy-shape", RuntimeError, "(2)", lambda lib: lib.ones(3).copy_(lib.ones(2))),
+    R("copy-list", TypeError, "list", lambda lib: lib.ones(3).copy_([1, 2, 3])),
+    R("put-list-index", TypeError, "list", lambda lib: lib.put(lib.ones(3), [0], lib.ones(1))),
+    R("where-method-other", TypeError, "y", lambda lib: lib.ones(2).where(lib.ones(2) > 0, y=1.0)),
     # ---- autograd ----------------------------------------------------------------------------
     R("leaf-inplace", RuntimeError, "leaf", lambda lib: _leaf(lib, 2).add_(1)),
     R("int-requires-grad", RuntimeError, "Long",

@@ -269,3 +269,26 @@ def test_bad_number_conversions_raise_like_torch(expr, exc):
     if torch is not None:
         with pytest.raises(exc):
             eval(expr, {"t": torch})
+
+
+@pytest.mark.parametrize("other", ["tensor", "number"])
+def test_where_method_is_where_with_self_as_input(other):
+    x = np.arange(-3.0, 3.0).reshape(2, 3)
+    y = -np.ones((1, 3)) * 7 if other == "tensor" else 2.5
+
+    def run(lib):
+        a = lib.tensor(x, requires_grad=True)
+        b = lib.tensor(y, requires_grad=True) if other == "tensor" else y
+        out = a.where(condition=a > 0, other=b)
+        out.sum().backward()
+        grads = [a.grad.numpy()] + ([b.grad.numpy()] if other == "tensor" else [])
+        return out.detach().numpy(), grads
+
+    out, grads = run(numtorch)
+    np.testing.assert_array_equal(out, np.where(x > 0, x, y))
+    np.testing.assert_array_equal(grads[0], (x > 0).astype(float))
+    if torch is not None:
+        t_out, t_grads = run(torch)
+        np.testing.assert_array_equal(out, t_out)
+        for g, tg in zip(grads, t_grads):
+            np.testing.assert_array_equal(g, tg)

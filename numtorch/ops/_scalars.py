@@ -78,6 +78,8 @@ _MORE = {
     "mm": ("input", "mat2"),
     "mv": ("input", "vec"),
     "outer": ("input", "vec2"),
+    "put": ("input", "index", "source"),
+    "copy_": ("input", "src"),
     "reshape_as": ("input", "other"),
     "scatter": ("input", "index"),
     "scatter_add": ("input", "index", "src"),
