@@ -231,6 +231,14 @@ def main(argv=None):
           f"load {os.getloadavg()[0]:.1f}; Python {platform.python_version()}, NumPy "
           f"{np.__version__}, PyTorch {torch.__version__}; {args.threads} thread(s), "
           f"median of {args.blocks} blocks of >= {args.block_time} s")
+    # NumPy's BLAS kernels (OPENBLAS_CORETYPE can force older ones than the CPU supports);
+    # PyTorch's CPU build uses MKL / oneDNN, which pick their own.
+    from threadpoolctl import threadpool_info
+
+    blas = [f"{d['internal_api']} {d.get('version') or ''} ({d.get('architecture') or '?'})"
+            for d in threadpool_info() if d.get("user_api") == "blas"]
+    print(f"NumPy's BLAS: {', '.join(blas) or 'unknown'}; OPENBLAS_CORETYPE="
+          f"{os.environ.get('OPENBLAS_CORETYPE', '(unset)')}")
     print(f"{'row':<36}{'batch':>6}{'PyTorch ms':>12}{'numtorch ms':>13}{'ratio':>7}"
           f"{'target':>8}")
     t_start = time.perf_counter()
