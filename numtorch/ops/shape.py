@@ -21,8 +21,6 @@ repeat_interleave, flip, roll, rot90, tril/triu) -> this file, the family's publ
 (``__all__``, the Tensor methods, out=, the scalar-argument checks).
 """
 
-
-
 from numtorch.ops import _scalars
 from numtorch.ops.copies import (  # noqa: F401
     flip,
