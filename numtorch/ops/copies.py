@@ -42,7 +42,7 @@ def repeat(input, *sizes):
             raise RuntimeError(f"Trying to create tensor with negative dimension "
                                f"{min(out_shape)}: {_shape_str(out_shape)}")
     inter = []
-    for r, s in zip(sizes, shape):
+    for s in shape:
         inter += [1, s]
     x = reshape(input, tuple(inter))                                   # (1, s0, 1, s1, ...)
     x = expand(x, tuple(v for r, s in zip(sizes, shape) for v in (r, s)))  # (r0, s0, r1, s1, ...)
