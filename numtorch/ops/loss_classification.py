@@ -52,6 +52,18 @@ def _class_weight_view(weight, ndim):
     return weight.reshape((1, -1) + (1,) * (ndim - 2))
 
 
+def _reduce_rows(loss, total, reduction, dtype):
+    """The per-row NumPy loss of a class-index loss reduced as ``reduction`` says: "mean"
+    divides the sum by the total weight ``total`` (0 / 0 gives NaN, quietly, as in PyTorch),
+    "sum" sums, "none" keeps the rows; in ``dtype``."""
+    if reduction == "mean":
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.asarray(loss.sum(dtype=dtype) / total, dtype=dtype)
+    if reduction == "sum":
+        return np.asarray(loss.sum(dtype=dtype), dtype=dtype)
+    return loss.astype(dtype, copy=False)
+
+
 class CrossEntropy(Primitive):
     """Fused ``log_softmax`` over axis 1 and the negative log-likelihood.
 
@@ -96,13 +108,7 @@ class CrossEntropy(Primitive):
                 smooth *= mask
                 loss = loss * (1 - e) + smooth * (e / c)
             total = wt.sum(dtype=x.dtype)
-        if reduction == "mean":
-            with np.errstate(invalid="ignore", divide="ignore"):
-                out = np.asarray(loss.sum(dtype=x.dtype) / total, dtype=x.dtype)
-        elif reduction == "sum":
-            out = np.asarray(loss.sum(dtype=x.dtype), dtype=x.dtype)
-        else:
-            out = loss.astype(x.dtype, copy=False)
+        out = _reduce_rows(loss, total, reduction, x.dtype)
         ctx.attrs = (e, reduction, prob, total)
         ctx.save_for_backward(x, target, weight, logp, safe, mask, wt)
         return out
@@ -233,13 +239,7 @@ class NllLoss(Primitive):
         idx = safe[_class_shape(x.ndim)]
         loss = np.take_along_axis(x, idx, axis=1)[:, 0] * -wt
         total = wt.sum(dtype=x.dtype)
-        if reduction == "mean":
-            with np.errstate(invalid="ignore", divide="ignore"):
-                out = np.asarray(loss.sum(dtype=x.dtype) / total, dtype=x.dtype)
-        elif reduction == "sum":
-            out = np.asarray(loss.sum(dtype=x.dtype), dtype=x.dtype)
-        else:
-            out = loss.astype(x.dtype, copy=False)
+        out = _reduce_rows(loss, total, reduction, x.dtype)
         ctx.attrs = (reduction, total, x.shape, x.dtype)
         ctx.save_for_backward(safe, wt)
         return out
