@@ -44,10 +44,15 @@ def _png_chunks(data):
     return header, zlib.decompress(b"".join(idat))
 
 
+def _read_bytes(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
 def read_pngs(paths):
     """8-bit RGB PNGs of one size as a (N, 3, H, W) uint8 array; the five PNG row filters are
     undone pixel by pixel for all images at once (no Pillow needed)."""
-    headers, raws = zip(*(_png_chunks(open(p, "rb").read()) for p in paths))
+    headers, raws = zip(*(_png_chunks(_read_bytes(p)) for p in paths))
     w, h, depth, colour, _, _, interlace = headers[0]
     if any(hd != headers[0] for hd in headers) or (depth, colour, interlace) != (8, 2, 0):
         raise ValueError("read_pngs reads non-interlaced 8-bit RGB PNGs of one size only")

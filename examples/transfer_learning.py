@@ -223,7 +223,7 @@ def compare(make_model, head_name, make_head, state, x_pool, y_pool, x_test, y_t
             x_eval, y_eval = x_test, y_test
         first = (x_few, y_few) if first is None else first
 
-        def recorder(model, curve, offset=0):
+        def recorder(model, curve, offset=0, x_eval=x_eval, y_eval=y_eval):
             """Test accuracy every ``args.curve_every`` epochs of the whole budget."""
             def record(epoch):
                 epoch += offset
@@ -332,7 +332,7 @@ def plot(path, results, curves, first):
              ("finetuned", "fine-\ntuned")]
     per_draw = np.array([results[key] for key, _ in names])  # (3, draws)
     ax.plot(range(len(names)), per_draw, color="grey", alpha=0.3, lw=0.8)  # one line a draw
-    for k, (key, label) in enumerate(names):
+    for k in range(len(names)):
         ax.scatter([k] * per_draw.shape[1], per_draw[k], alpha=0.6, zorder=3)
         ax.plot([k - 0.25, k + 0.25], [per_draw[k].mean()] * 2, color="black", lw=2)
     ax.set_xticks(range(len(names)), [label for _, label in names], fontsize=8)

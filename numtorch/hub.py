@@ -107,8 +107,10 @@ def download_url_to_file(url, dst, hash_prefix=None, progress=True):
     with urllib.request.urlopen(request) as response:
         length = response.headers.get("Content-Length") if hasattr(response, "headers") else None
         total = int(length) if length and length.isdigit() else None
-        tmp = tempfile.NamedTemporaryFile(delete=False, dir=folder, prefix=".download.",
-                                          suffix=".partial")
+        # Not a with-block: the file is closed before it is moved into place, and removed in
+        # the finally clause below when anything fails.
+        tmp = tempfile.NamedTemporaryFile(  # noqa: SIM115
+            delete=False, dir=folder, prefix=".download.", suffix=".partial")
         try:
             sha256 = hashlib.sha256()
             bar = _Progress(total, progress)

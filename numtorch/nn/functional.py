@@ -4,7 +4,8 @@
 Modules hold parameters and call these functions; these functions call the differentiable
 primitives of ``numtorch.ops``. The convolution, pooling, normalization and loss families list
 their public functions in ``FUNCTIONAL`` and are bound here under the same names
-(``conv2d``, ``max_pool2d``, ``batch_norm``, ``cross_entropy``...).
+(``conv2d``, ``max_pool2d``, ``batch_norm``, ``cross_entropy``...). The embeddings
+(``ops/embedding.py``) and the spatial sampling (``ops/grid_sample.py``) are imported here.
 
 ``inplace=True`` computes out of place and writes the result back into the input's memory, taking
 its place in the graph (so gradients stay correct); like PyTorch, it raises on a leaf that
@@ -17,7 +18,7 @@ import warnings
 import numpy as np
 
 from numtorch import _dtype
-from numtorch._tensor import Tensor, _wrap
+from numtorch._tensor import Tensor, _wrap  # noqa: F401 - F.Tensor, as torch.nn.functional.Tensor
 from numtorch.autograd import grad_mode
 from numtorch.ops import activation as _act
 from numtorch.ops import attention as _attention
@@ -31,6 +32,14 @@ from numtorch.ops import random as _rnd
 from numtorch.ops import reduction as _reduction
 from numtorch.ops._broadcast import promote_operands
 from numtorch.ops._scalars import require_tensors
+from numtorch.ops.embedding import (  # noqa: F401
+    embedding,
+    embedding_bag,
+)
+from numtorch.ops.grid_sample import (  # noqa: F401
+    affine_grid,
+    grid_sample,
+)
 from numtorch.ops.indexing import one_hot
 from numtorch.ops.padding import pad
 
@@ -403,161 +412,6 @@ def dropout3d(input, p=0.5, training=True, inplace=False):
     return _feature(input, p, training, inplace, spatial=3)
 
 
-# ====================================================================== embedding
-def _check_indices(input, num_rows):
-    arr = input._data
-    if arr.dtype not in (np.int64, np.int32):
-        raise RuntimeError(
-            "Expected tensor for argument #1 'indices' to have one of the following scalar "
-            f"types: Long, Int; but got {input.type()} instead (while checking arguments for "
-            "embedding)")
-    if arr.size and (arr.min() < 0 or arr.max() >= num_rows):
-        bad = int(arr.min()) if arr.min() < 0 else int(arr.max())
-        raise IndexError(f"index out of range in self (index {bad}, num_embeddings {num_rows})")
-
-
-def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
-              scale_grad_by_freq=False, sparse=False):
-    """``weight[input]``: rows of the (num_embeddings, embedding_dim) table, shape
-    (*input.shape, embedding_dim). Row ``padding_idx`` gets no gradient; ``max_norm`` first
-    rescales (in place) the looked-up rows whose ``norm_type``-norm exceeds it;
-    ``scale_grad_by_freq`` divides each row's gradient by its count in ``input``.
-    ``sparse`` is accepted; gradients are dense."""
-    if not isinstance(input, Tensor):
-        input = _wrap(np.asarray(input))
-    num_rows = weight.shape[0]
-    if padding_idx is not None:
-        if padding_idx > 0:
-            if padding_idx >= num_rows:
-                raise AssertionError("Padding_idx must be within num_embeddings")
-        elif padding_idx < 0:
-            if padding_idx < -num_rows:
-                raise AssertionError("Padding_idx must be within num_embeddings")
-            padding_idx = num_rows + padding_idx
-    _check_indices(input, num_rows)
-    idx = input._data
-    if max_norm is not None:
-        _embedding_renorm(weight, idx, max_norm, norm_type)
-    out = weight[input]  # (*input.shape, embedding_dim)
-    scale = None
-    if padding_idx is not None:
-        scale = (idx != padding_idx).astype(weight._data.dtype)
-    if scale_grad_by_freq:
-        uniq, inverse, counts = np.unique(idx, return_inverse=True, return_counts=True)
-        freq = (1.0 / counts[inverse.reshape(idx.shape)]).astype(weight._data.dtype)
-        scale = freq if scale is None else scale * freq
-    if scale is not None and out.requires_grad:
-        # Same values (the second term is exactly 0), gradient scaled by s per looked-up row.
-        s = _wrap(scale[..., None])  # (*input.shape, 1)
-        held = out.detach()
-        out = held + (out - held) * s
-    return out
-
-
-def _embedding_renorm(weight, idx, max_norm, norm_type):
-    """Rescale, in place and outside the graph, the rows of ``weight`` named in ``idx`` whose
-    norm exceeds ``max_norm`` (PyTorch's ``embedding_renorm_``)."""
-    rows = np.unique(idx)
-    w = weight._data
-    sel = w[rows].astype(np.float64)
-    if norm_type == float("inf"):
-        norms = np.abs(sel).max(axis=1)
-    else:
-        norms = (np.abs(sel) ** norm_type).sum(axis=1) ** (1.0 / norm_type)
-    scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
-    w[rows] = (sel * scale[:, None]).astype(w.dtype)
-    weight._bump()
-
-
-def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale_grad_by_freq=False,
-                  mode="mean", sparse=False, per_sample_weights=None, include_last_offset=False,
-                  padding_idx=None):
-    """Sums, means or maxima of bags of embeddings, without building the per-index embeddings'
-    batch: (B, embedding_dim) for B bags.
-
-    A 2-D ``input`` (B, L) is B bags of L indices; a 1-D ``input`` is cut into bags at
-    ``offsets`` (bag i is ``input[offsets[i]:offsets[i+1]]``; ``include_last_offset`` makes the
-    last offset the end). ``per_sample_weights`` (``mode="sum"`` only) scales each looked-up row;
-    indices equal to ``padding_idx`` are left out (and not counted by the mean). An empty bag
-    gives zeros. Composite: an embedding lookup, then the bags gathered as a (B, Lmax, D) block
-    whose unused slots point at a filler row (0, or -inf for max), and one reduction."""
-    if mode not in ("sum", "mean", "max"):
-        raise ValueError(f"mode has to be one of sum, mean or max, but got {mode!r}")
-    if not isinstance(input, Tensor):
-        input = _wrap(np.asarray(input))
-    idx = input._data
-    if idx.ndim == 2:
-        if offsets is not None:
-            raise ValueError("if input is 2D, then offsets has to be None, as input is treated "
-                             "is a mini-batch of fixed length sequences. However, found offsets "
-                             f"of type {type(offsets)}")
-        n_bags, length = idx.shape
-        starts = np.arange(n_bags) * length
-        ends = starts + length
-    elif idx.ndim == 1:
-        if offsets is None:
-            raise ValueError("offsets has to be a 1D Tensor but got None")
-        off = offsets._data if isinstance(offsets, Tensor) else np.asarray(offsets)
-        if off.ndim != 1:
-            raise ValueError("offsets has to be a 1D Tensor")
-        off = off.astype(np.int64)
-        if off.size and off[0] != 0:
-            raise RuntimeError("offsets[0] has to be 0, i.e., the first sequence in the "
-                               "mini-batch has to start from position 0. However, got "
-                               f"{off[0]}")
-        if off.size and off[-1] > idx.size:
-            raise RuntimeError(f"offsets[-1] can not be greater than input's length "
-                               f"{idx.size} but got offsets[-1] of {off[-1]}")
-        if include_last_offset:
-            starts, ends = off[:-1], off[1:]
-        else:
-            starts, ends = off, np.append(off[1:], idx.size)
-    else:
-        raise ValueError(f"input has to be 1D or 2D Tensor, but got Tensor of dimension "
-                         f"{idx.ndim}")
-    if per_sample_weights is not None:
-        if mode != "sum":
-            raise NotImplementedError(
-                "embedding_bag: per_sample_weights was not None. per_sample_weights is only "
-                f"supported for mode='sum' (got mode='{mode}'). Please open a feature request "
-                "on GitHub.")
-        if tuple(per_sample_weights.shape) != tuple(idx.shape):
-            raise ValueError(f"embedding_bag: If per_sample_weights ({per_sample_weights.shape}) "
-                             f"is not None, then it must have the same shape as the input "
-                             f"({input.shape})")
-    flat = input.reshape(-1)
-    if padding_idx is not None and padding_idx < 0:
-        padding_idx += weight.shape[0]
-    rows = embedding(flat, weight, None, max_norm, norm_type, scale_grad_by_freq)  # (N, D)
-    if per_sample_weights is not None:
-        rows = rows * per_sample_weights.reshape(-1, 1)
-    n, dim = rows.shape
-    lengths = ends - starts
-    width = max(int(lengths.max()) if lengths.size else 0, 1)
-    slot = np.arange(width)
-    pos = starts[:, None] + slot[None, :]  # (B, Lmax)
-    valid = slot[None, :] < lengths[:, None]
-    pos = np.where(valid, pos, n)
-    if padding_idx is not None:
-        flat_idx = np.append(idx.reshape(-1), -1)
-        valid &= flat_idx[pos] != padding_idx
-        pos = np.where(valid, pos, n)
-    fill = -np.inf if mode == "max" else 0.0
-    from numtorch._creation import full
-    from numtorch.ops.join import cat
-
-    table = cat([rows, full((1, dim), fill, dtype=rows.dtype)])  # (N + 1, D)
-    bags = table[_wrap(pos)]  # (B, Lmax, D)
-    counts = valid.sum(axis=1)
-    if mode == "sum":
-        return bags.sum(1)
-    if mode == "mean":
-        denom = np.maximum(counts, 1).astype(rows._data.dtype)[:, None]
-        return bags.sum(1) / _wrap(denom)
-    out = bags.max(1)[0]  # the gradient goes to one arg-max per bag, as in PyTorch
-    return _ew.where(_wrap((counts == 0)[:, None]), 0.0, out)
-
-
 # ====================================================================== distances
 def _norm(x, p, dim, keepdim):
     """The ``p``-norm of ``x`` along ``dim``. NOTE: for p = 2 a zero vector gets gradient 0
@@ -611,123 +465,6 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     if diff.dim() == 0:
         return _norm(diff.reshape(1), p, 0, keepdim=False)
     return _norm(diff, p, dim, keepdim=keepdim)
-
-
-# ====================================================================== spatial sampling
-_ALIGN_WARNING = ("Default grid_sample and affine_grid behavior has changed to "
-                  "align_corners=False since 1.3.0. Please specify align_corners=True if the old "
-                  "behavior is desired. See the documentation of grid_sample for details.")
-
-
-def _base_coords(n, align_corners, dtype):
-    """The normalized [-1, 1] coordinates of ``n`` pixel centres (or corners)."""
-    if align_corners:
-        return np.linspace(-1.0, 1.0, n, dtype=dtype) if n > 1 else np.zeros(1, dtype)
-    return ((np.arange(n, dtype=np.float64) * 2 + 1) / n - 1).astype(dtype)
-
-
-def affine_grid(theta, size, align_corners=None):
-    """The sampling grid (N, H, W, 2) of the 2-D affine maps ``theta`` (N, 2, 3) for an output
-    of ``size`` (N, C, H, W): each output pixel's normalized (x, y), times ``theta``.
-    Differentiable w.r.t. ``theta`` (one batched matrix product)."""
-    if align_corners is None:
-        warnings.warn(_ALIGN_WARNING, UserWarning, stacklevel=2)
-        align_corners = False
-    size = tuple(size)
-    if len(size) != 4:
-        raise NotImplementedError(
-            f"affine_grid only supports 4D and 5D sizes, for 2D and 3D affine transforms, "
-            f"respectively. Got size {size}." if len(size) != 5 else
-            "numtorch's affine_grid supports 2-D transforms (4-D sizes) only")
-    if theta._data.dtype.kind != "f":
-        raise ValueError(f"Expected theta to have floating point type, but got {theta.dtype}")
-    n, _, h, w = size
-    if tuple(theta.shape) != (n, 2, 3):
-        raise ValueError(f"Expected a batch of 2D affine matrices of shape Nx2x3 for size "
-                         f"{size}. Got {tuple(theta.shape)}.")
-    dt = theta._data.dtype
-    xs = _base_coords(w, align_corners, dt)
-    ys = _base_coords(h, align_corners, dt)
-    base = np.stack([np.broadcast_to(xs[None, :], (h, w)), np.broadcast_to(ys[:, None], (h, w)),
-                     np.ones((h, w), dt)], axis=-1)  # (H, W, 3): x, y, 1
-    flat = _wrap(np.ascontiguousarray(base.reshape(1, h * w, 3)))
-    grid = _linalg.matmul(flat, theta.transpose(1, 2))  # (N, H*W, 2)
-    return grid.reshape(n, h, w, 2)
-
-
-def _unnormalize(coord, size, align_corners):
-    """Normalized [-1, 1] grid coordinates -> pixel coordinates."""
-    if align_corners:
-        return (coord + 1) * ((size - 1) / 2)
-    return ((coord + 1) * size - 1) / 2
-
-
-def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
-    """Sample ``input`` (N, C, H, W) at the normalized locations ``grid`` (N, Ho, Wo, 2) (x, y
-    in [-1, 1]; ``align_corners`` says whether -1 and 1 are the corner pixels' centres or
-    their outer edges): (N, C, Ho, Wo). ``mode`` "bilinear" weighs the four neighbours,
-    "nearest" takes the closest (ties to even); ``padding_mode`` "zeros" reads 0 outside,
-    "border" the edge pixels. Composite of gathers and products: differentiable w.r.t. input
-    and (for bilinear) grid. NOTE: "bicubic" and "reflection" are not implemented."""
-    if mode not in ("bilinear", "nearest", "bicubic"):
-        raise ValueError(f"nn.functional.grid_sample(): expected mode to be 'bilinear', "
-                         f"'nearest' or 'bicubic', but got: '{mode}'")
-    if padding_mode not in ("zeros", "border", "reflection"):
-        raise ValueError(f"nn.functional.grid_sample(): expected padding_mode to be 'zeros', "
-                         f"'border', or 'reflection', but got: '{padding_mode}'")
-    if align_corners is None:
-        warnings.warn(_ALIGN_WARNING, UserWarning, stacklevel=2)
-        align_corners = False
-    if input.dim() != 4:
-        raise NotImplementedError("numtorch's grid_sample supports 4-D input (N, C, H, W) only")
-    if mode == "bicubic" or padding_mode == "reflection":
-        raise NotImplementedError(f"numtorch's grid_sample has no mode='{mode}' with "
-                                  f"padding_mode='{padding_mode}' yet (bilinear/nearest with "
-                                  "zeros/border are available)")
-    if grid.dim() != 4 or grid.shape[-1] != 2:
-        raise RuntimeError(f"grid_sampler(): expected grid to have size 2 in last dimension, "
-                           f"but got grid with sizes {list(grid.shape)}")
-    if grid.shape[0] != input.shape[0]:
-        raise RuntimeError(f"grid_sampler(): expected grid and input to have same batch size, "
-                           f"but got input with sizes {list(input.shape)} and grid with sizes "
-                           f"{list(grid.shape)}")
-    n, c, h, w = input.shape
-    _, ho, wo, _ = grid.shape
-    if grid.dtype != input.dtype:
-        grid = grid.to(input.dtype)
-    ix = _unnormalize(grid[..., 0], w, align_corners)  # (N, Ho, Wo) in pixels
-    iy = _unnormalize(grid[..., 1], h, align_corners)
-    if padding_mode == "border":
-        ix = ix.clamp(0, w - 1)
-        iy = iy.clamp(0, h - 1)
-    flat = input.reshape(n, c, h * w)
-
-    def corner(xc, yc):
-        """Values at integer pixel coordinates (arrays (N, Ho, Wo)); 0 outside the image."""
-        inside = (xc >= 0) & (xc <= w - 1) & (yc >= 0) & (yc <= h - 1)
-        idx = (np.clip(yc, 0, h - 1) * w + np.clip(xc, 0, w - 1)).astype(np.int64)
-        idx = np.broadcast_to(idx.reshape(n, 1, ho * wo), (n, c, ho * wo))
-        vals = flat.gather(2, _wrap(np.ascontiguousarray(idx))).reshape(n, c, ho, wo)
-        return vals, _wrap(inside[:, None].astype(input._data.dtype))
-
-    if mode == "nearest":
-        xn = np.rint(ix._data)
-        yn = np.rint(iy._data)
-        vals, inside = corner(xn, yn)
-        return vals * inside
-    x0 = np.floor(ix._data)
-    y0 = np.floor(iy._data)
-    wx1 = (ix - _wrap(x0)).unsqueeze(1)  # (N, 1, Ho, Wo), differentiable w.r.t. grid
-    wy1 = (iy - _wrap(y0)).unsqueeze(1)
-    wx0 = 1 - wx1
-    wy0 = 1 - wy1
-    out = None
-    for xc, yc, wgt in ((x0, y0, wx0 * wy0), (x0 + 1, y0, wx1 * wy0), (x0, y0 + 1, wx0 * wy1),
-                        (x0 + 1, y0 + 1, wx1 * wy1)):
-        vals, inside = corner(xc, yc)
-        term = vals * (wgt * inside)
-        out = term if out is None else out + term
-    return out
 
 
 # The other families' functional forms, bound under their own names.
