@@ -64,6 +64,16 @@ def _reduce_rows(loss, total, reduction, dtype):
     return loss.astype(dtype, copy=False)
 
 
+def _skip_ignored(s, mask):
+    """The reduction's scale ``s`` (a 0-d or (N, 1, *d) tensor) with 0 at the ignored elements
+    when it is not finite: PyTorch's kernels skip those elements, while a product with their
+    zero weight would turn an infinite gradient into NaN (0 * inf)."""
+    if mask is None or np.isfinite(s._data).all():
+        return s
+    m = mask._data.reshape(mask.shape[:1] + (1,) + tuple(mask.shape[1:]))
+    return _wrap(np.where(m, s._data, s._data.dtype.type(0)))
+
+
 class CrossEntropy(Primitive):
     """Fused ``log_softmax`` over axis 1 and the negative log-likelihood.
 
@@ -125,6 +135,7 @@ class CrossEntropy(Primitive):
             # NOTE: with every target ignored the loss is 0/0 = NaN but, as in PyTorch, the
             # gradient is 0 (no element contributes).
             s = s / float(total) if total else s * 0.0
+        s = _skip_ignored(s, mask)
         if grad_mode.is_grad_enabled():
             return _ce_backward_graph(s, x, target, weight, safe, mask, wt, e, prob,
                                       need_x, need_t, need_w)
@@ -241,12 +252,12 @@ class NllLoss(Primitive):
         total = wt.sum(dtype=x.dtype)
         out = _reduce_rows(loss, total, reduction, x.dtype)
         ctx.attrs = (reduction, total, x.shape, x.dtype)
-        ctx.save_for_backward(safe, wt)
+        ctx.save_for_backward(safe, mask, wt)
         return out
 
     @staticmethod
     def backward(ctx, grad_output):
-        safe, wt = ctx.saved_tensors
+        safe, mask, wt = ctx.saved_tensors
         reduction, total, shape, dtype = ctx.attrs
         s = grad_output
         if reduction == "none":
@@ -255,6 +266,7 @@ class NllLoss(Primitive):
             # NOTE: with every target ignored the loss is 0/0 = NaN but, as in PyTorch, the
             # gradient is 0 (no element contributes).
             s = s / float(total) if total else s * 0.0
+        s = _skip_ignored(s, mask)
         idx = safe._data[_class_shape(len(shape))]
         neg_w = -wt._data[_class_shape(len(shape))]
         if grad_mode.is_grad_enabled():

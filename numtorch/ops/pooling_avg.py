@@ -184,6 +184,31 @@ def _along(x, axis, m):
     return matmul(xt, _wrap(np.ascontiguousarray(m.T))).transpose(axis, nd - 1)
 
 
+class _AdaptiveAvgAlong(Primitive):
+    """Near-equal windows averaged along ``axis``: row i of ``m`` (o, s) averages window i, as one
+    matrix product. The gradient is the product with ``m`` itself (the same primitive with
+    ``m.T``); where the incoming gradient is not finite it is spread window by window instead,
+    so that an infinite gradient reaches its own window only (the product's 0 * inf would put
+    NaN everywhere else, where PyTorch's kernel adds nothing)."""
+
+    @staticmethod
+    def forward(ctx, x, axis, m):
+        ctx.axis, ctx.m = axis, m
+        return np.moveaxis(np.moveaxis(x, axis, -1) @ m.T, -1, axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        axis, m = ctx.axis, ctx.m
+        if np.isfinite(g._data).all():
+            return _AdaptiveAvgAlong.apply(g, axis, np.ascontiguousarray(m.T)), None, None
+        gm = np.moveaxis(g._data, axis, -1)
+        gx = np.zeros(gm.shape[:-1] + (m.shape[1],), dtype=gm.dtype)
+        for i, row in enumerate(m):
+            window = np.flatnonzero(row)
+            gx[..., window] += gm[..., i:i + 1] * row[window]
+        return _wrap(np.moveaxis(gx, -1, axis)), None, None
+
+
 def _check_output_size_len(input, output_size, nd):
     """PyTorch's Python wrapper of the 2-d/3-d adaptive pools checks a sequence
     ``output_size`` against the input's dims first (ValueError)."""
@@ -219,7 +244,7 @@ def _adaptive_avg(input, output_size, nd):
         y = x
         for i, (s, o) in enumerate(zip(size, out)):
             if s != o:
-                y = _along(y, 2 + i, _avg_matrix(s, o, x._data.dtype))
+                y = _AdaptiveAvgAlong.apply(y, 2 + i, _avg_matrix(s, o, x._data.dtype))
         # PyTorch keeps channels-last in 2-D only (its 3-D kernel returns contiguous)
         y = _format_like(y, x) if nd == 2 else y.contiguous()
     return _unbatch(y, unbatched)

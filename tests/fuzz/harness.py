@@ -303,13 +303,6 @@ KNOWN = [
     # (x - mean) / std of two rounding errors, different in each library
     (lambda c: c.op.name in ("std", "std_mean") and c.grad and _constant_slice(c),
      "std's gradient on a slice of equal values is rounding noise"),
-    # open (found by the last long run, not fixed yet): under an infinite gradient the rows
-    # nll_loss/cross_entropy ignore get NaN (PyTorch: 0), and adaptive pooling's windows NaN
-    # where PyTorch's are finite
-    (lambda c: c.inf_grad and (c.op.name.startswith("nn.functional.adaptive_") or (
-        c.op.name in ("nn.functional.nll_loss", "nn.functional.cross_entropy") and
-        "ignore_index" in c.kwargs)),
-     "(open) losses' ignored rows and adaptive pooling under infinite gradients"),
     # the same for topk: PyTorch leaves the order (and choice) of equal values open
     (lambda c: c.op.name == "topk" and _topk_tied(c), "topk indices among ties"),
     # tril_/triu_ of an expanded tensor: PyTorch writes the shared elements in an unspecified

@@ -493,3 +493,37 @@ def test_python_floats_keep_float64_digits(name, fn):
     a, b = fn(numtorch, numtorch.tensor(v)), fn(torch, torch.tensor(v))
     assert str(a.dtype).split(".")[1] == str(b.dtype).split(".")[1]
     np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+# --- the rows a loss ignores, and adaptive average pooling's windows, under infinite gradients:
+# PyTorch's kernels skip what does not contribute (0 * inf would be NaN)
+_SKIPPED = {
+    "cross_entropy-none": lambda lib, x, t: lib.nn.functional.cross_entropy(x, t,
+                                                                            reduction="none"),
+    "cross_entropy-mean": lambda lib, x, t: lib.nn.functional.cross_entropy(x, t),
+    "cross_entropy-smooth": lambda lib, x, t: lib.nn.functional.cross_entropy(
+        x, t, reduction="sum", label_smoothing=0.2),
+    "nll_loss-none": lambda lib, x, t: lib.nn.functional.nll_loss(x, t, reduction="none"),
+    "nll_loss-sum": lambda lib, x, t: lib.nn.functional.nll_loss(x, t, reduction="sum"),
+    "adaptive_avg_pool1d": lambda lib, x, t: lib.nn.functional.adaptive_avg_pool1d(x, 3),
+    "adaptive_avg_pool2d": lambda lib, x, t: lib.nn.functional.adaptive_avg_pool2d(
+        x.reshape(1, 4, 5), (3, 2)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_SKIPPED))
+def test_skipped_elements_stay_finite_under_infinite_gradients(name):
+    f = _SKIPPED[name]
+    x = np.random.default_rng(5).standard_normal((4, 5))
+    target = np.array([0, -100, 3, -100])
+    grads = {}
+    for lib in (numtorch, torch):
+        xt = lib.tensor(x, requires_grad=True)
+        out = f(lib, xt, lib.tensor(target))
+        w = np.ones(tuple(out.shape))
+        w.reshape(-1)[0] = np.inf
+        (out * lib.tensor(w)).sum().backward()
+        grads[lib] = xt.grad.numpy()
+    np.testing.assert_allclose(grads[numtorch], grads[torch], rtol=1e-6, equal_nan=True)
+    if name.startswith("adaptive"):
+        check_grad(lambda lib, a: f(lib, a, None), x)
