@@ -292,8 +292,15 @@ KNOWN = [
     (lambda c: c.op.name == "kthvalue" and _kth_tied(c), "kthvalue index among ties"),
     # max pooling sends its gradient through a multiplied mask (fast; documented there): an
     # infinite gradient turns the window's other elements NaN, where PyTorch leaves them 0
-    (lambda c: c.op.name.startswith("nn.functional.max_pool") and c.inf_grad,
+    # (adaptive max pooling over windows that tile the input runs the same kernel)
+    (lambda c: c.op.name.startswith(("nn.functional.max_pool",
+                                     "nn.functional.adaptive_max_pool")) and c.inf_grad,
      "max pooling's gradient under infinite incoming gradients"),
+    # convolutions compute their gradients as products over whole windows (im2col, shifted
+    # GEMMs) or transformed tiles (Winograd): an infinite gradient meets the padding's zeros
+    # (0 * inf) or is mixed into its tile, where PyTorch's direct kernels skip the padding
+    (lambda c: c.op.name.startswith("nn.functional.conv") and c.inf_grad,
+     "convolutions' gradients under infinite incoming gradients"),
     # PyTorch bug: median along a dim of an expanded tensor reads the wrong memory (values
     # like 5e-14 for a [[1., 5.]] expanded to 3 rows)
     (lambda c: c.op.name == "median" and "dim" in c.kwargs and c.args[0].layout == "expanded"
