@@ -70,10 +70,6 @@ KNOWN_UPWARD = {
 
 # Known cycles through deferred imports (sets of modules), to be broken in the same way.
 KNOWN_CYCLES = [
-    # ``elementwise._out`` (the out= copy) is used by every family and by ops/_out.py, which
-    # elementwise's neighbours import: the out= helper moves into ops/_out.py.
-    {"numtorch._creation", "numtorch.ops._out", "numtorch.ops.elementwise", "numtorch.ops.join",
-     "numtorch.ops.shape"},
     # gradcheck calls ``numtorch.autograd.grad`` (the package that imports it)
     {"numtorch.autograd", "numtorch.autograd.gradcheck"},
     # _export reads TrainingMode and the opset constants from the package that imports it

@@ -10,8 +10,6 @@ import functools
 import inspect
 import math
 import mmap
-import re
-import sys
 import warnings
 
 import numpy as np
@@ -23,6 +21,7 @@ from numtorch.autograd import grad_mode
 from numtorch.autograd.function import Primitive
 from numtorch.ops import _scalars
 from numtorch.ops._broadcast import promote_operands
+from numtorch.ops._out import _kernel_name, _out, _zeros_like
 
 # NOTE: PyTorch computes log(0) = -inf, 1/0 = inf and sqrt(-1) = nan without a word; NumPy warns.
 # Floating-point warnings raised inside numtorch's own modules are silenced to match; NumPy
@@ -752,13 +751,6 @@ def frac(input):
     return input - trunc(input).detach()
 
 
-def _kernel_name(x):
-    """The dtype as PyTorch's kernel errors spell it ('Long', 'Float')."""
-    return {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-            "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-            "bool": "Bool"}[x.dtype.name]
-
-
 def _compare(fn, name):
     def f(input, other, *, out=None):
         a, b = promote_operands(_tensor(input) if not isinstance(input, Tensor) else input,
@@ -1239,36 +1231,6 @@ def addcdiv(input, tensor1, tensor2, *, value=1):
     return input + value * tensor1 / tensor2
 
 
-def _out(result, out, name=None):
-    """Honour ``out=``: copy the result into ``out`` (resized like PyTorch when shapes
-    differ). As in PyTorch, refused under autograd (an input or ``out`` requiring grad) and
-    when the result's dtype cannot be cast to ``out``'s."""
-    if out is None:
-        return result
-    if not isinstance(out, Tensor):
-        raise TypeError(f"argument 'out' must be Tensor, not {type(out).__name__}")
-    # (a node without a derivative, like floor_divide's, does not count, as in PyTorch)
-    if grad_mode.is_grad_enabled() and (out._requires_grad or result._requires_grad and getattr(
-            result.grad_fn, "derivative", "zero") == "zero"):
-        if name is None and result.grad_fn is not None:
-            name = re.sub(r"(?<!^)(?=[A-Z])", "_", re.sub(r"Backward\d*$", "",
-                                                         result.grad_fn.name())).lower()
-        name = name or sys._getframe(1).f_code.co_name
-        raise RuntimeError(f"{name}(): functions with out=... arguments don't support "
-                           "automatic differentiation, but one of the arguments requires grad.")
-    src, dst = _dtype.from_numpy_dtype(result._data.dtype), _dtype.from_numpy_dtype(
-        out._data.dtype)
-    if src.category > dst.category:
-        raise RuntimeError(f"result type {_kernel_name(result._data)} can't be cast to the "
-                           f"desired output type {_kernel_name(out._data)}")
-    out._check_inplace()
-    if out._data.shape != result._data.shape:
-        out._data = np.empty(result._data.shape, dtype=out._data.dtype)
-    np.copyto(out._data, result._data, casting="unsafe")
-    out._bump()
-    return out
-
-
 def _mask_mul(grad_output, factor):
     """``grad_output * factor`` (a mask, or an array of 0, 0.5 and 1), with zeros where the
     factor is 0 even where the gradient is infinite or NaN (0 * inf is NaN; PyTorch's backward
@@ -1280,12 +1242,6 @@ def _mask_mul(grad_output, factor):
         f = factor._data if isinstance(factor, Tensor) else np.asarray(factor)
         res = where(_wrap(f != 0), res, _zeros_like(res))
     return res
-
-
-def _zeros_like(grad_output):
-    """A zero gradient: zeros, not ``grad_output * 0``, so that an infinite incoming gradient
-    does not turn into NaN (PyTorch's ``zeros_like(grad)``)."""
-    return _wrap(np.zeros_like(grad_output._data))
 
 
 def _accepts_out(fn):
