@@ -70,10 +70,7 @@ KNOWN_UPWARD = {
 }
 
 # Known cycles through deferred imports (sets of modules), to be broken in the same way.
-KNOWN_CYCLES = [
-    # _export reads TrainingMode and the opset constants from the package that imports it
-    {"numtorch.onnx", "numtorch.onnx._export"},
-]
+KNOWN_CYCLES = []
 
 def _module_name(path):
     parts = list(path.relative_to(ROOT).with_suffix("").parts)
