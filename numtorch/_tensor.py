@@ -5,6 +5,11 @@
 ``_vc`` is a version counter shared with views, bumped by every in-place op, so that backward can
 tell a saved tensor was overwritten. Operator and method definitions that call the op families
 are bound at the end of ``numtorch/_tensor_methods.py``.
+
+The file is longer than the ~500 lines a family aims for because ``Tensor`` is one class: its
+own attributes, the autograd fields, conversions and the in-place machinery (``_set_from``,
+``_snapshot``) all read and write the same few slots. ``Size`` and ``device`` are in
+``_device.py``, the legacy ``FloatTensor``... types in ``_legacy_tensor.py``.
 """
 
 import numbers
@@ -553,6 +558,7 @@ class Tensor:
         """``type()`` is the type name (``'torch.FloatTensor'``); ``type(t)`` casts to ``t``, a
         dtype, a legacy class (``torch.LongTensor``) or its name (``'torch.LongTensor'``), and
         returns ``self`` when nothing changes."""
+        from numtorch._legacy_tensor import _LEGACY_NAMES, _LegacyTensor
         from numtorch.autograd.function import type_name
 
         if dtype is None:
@@ -740,43 +746,6 @@ def _rebuild(arr, requires_grad, cls=None):
     t._requires_grad = requires_grad
     return t
 
-
-class _LegacyTensor(Tensor):
-    """Base of ``FloatTensor``, ``LongTensor``…: constructors that produce plain ``Tensor``s."""
-
-    __slots__ = ()
-
-    def __new__(cls, *args, device=None):
-        t = Tensor.__new__(Tensor)
-        cls._legacy_init(t, *args, device=device)
-        return t
-
-    @classmethod
-    def _legacy_init(cls, t, *args, device=None):
-        old = Tensor._legacy_dtype
-        Tensor.__init__(t, *args, device=device)
-        if t._data.dtype != cls._legacy_dtype.np_dtype:
-            t._data = t._data.astype(cls._legacy_dtype.np_dtype)
-        del old
-
-
-def _legacy(name, dt):
-    return type(name, (_LegacyTensor,), {"__slots__": (), "_legacy_dtype": dt})
-
-
-FloatTensor = _legacy("FloatTensor", _dtype.float32)
-DoubleTensor = _legacy("DoubleTensor", _dtype.float64)
-HalfTensor = _legacy("HalfTensor", _dtype.float16)
-LongTensor = _legacy("LongTensor", _dtype.int64)
-IntTensor = _legacy("IntTensor", _dtype.int32)
-ShortTensor = _legacy("ShortTensor", _dtype.int16)
-CharTensor = _legacy("CharTensor", _dtype.int8)
-ByteTensor = _legacy("ByteTensor", _dtype.uint8)
-BoolTensor = _legacy("BoolTensor", _dtype.bool)
-
-_LEGACY_NAMES = {f"torch.{cls.__name__}": cls._legacy_dtype
-                 for cls in (FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor,
-                             ShortTensor, CharTensor, ByteTensor, BoolTensor)}
 
 def _from_multi_output_view(t):
     """Whether ``t`` is, or is a view of, one of the views a multi-output function (split,

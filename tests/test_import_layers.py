@@ -28,7 +28,7 @@ LAYERS = [
     # (the engine builds tensors, ``Tensor.backward`` runs the engine), so they are one layer;
     # the tensor type reaches the autograd modules at load time through ``function.Tensor``.
     ("core", ["numtorch.autograd", "numtorch._tensor", "numtorch._tensor_str",
-              "numtorch._shared_memory"]),
+              "numtorch._shared_memory", "numtorch._legacy_tensor"]),
     # the differentiable primitives, creation and random numbers
     ("ops", ["numtorch.ops", "numtorch._creation", "numtorch._random"]),
     # the Tensor methods bound onto Tensor, and torch's function namespaces
