@@ -91,6 +91,4 @@ def _zeros_like(grad_output):
 
 def _kernel_name(x):
     """The dtype as PyTorch's kernel errors spell it ('Long', 'Float')."""
-    return {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-            "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-            "bool": "Bool"}[x.dtype.name]
+    return _dtype.scalar_type_name(x.dtype.name)  # (an array or a tensor)

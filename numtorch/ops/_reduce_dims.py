@@ -10,16 +10,7 @@ import numpy as np
 from numtorch._tensor import Tensor, _wrap
 from numtorch.autograd.function import _grad_state
 from numtorch.ops import elementwise as ew
-
-_SCALAR_NAMES = {
-    "float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-    "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
-}
-
-
-def _scalar_name(arr):
-    """PyTorch's name of an array's dtype in messages: 'Long', 'Float'…"""
-    return _SCALAR_NAMES[arr.dtype.name]
+from numtorch.ops._out import _kernel_name as _scalar_name  # noqa: F401  (PyTorch's dtype names)
 
 
 # ====================================================================== dims

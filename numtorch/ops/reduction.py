@@ -17,7 +17,6 @@ PyTorch does.
 
 from numtorch.ops import _scalars
 from numtorch.ops._reduce_dims import (  # noqa: F401
-    _SCALAR_NAMES,
     _check_nonempty,
     _count,
     _dims,
