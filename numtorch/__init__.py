@@ -24,9 +24,9 @@ from numtorch._random import (Generator, bernoulli, default_generator, get_rng_s
                               initial_seed, manual_seed, multinomial, normal, poisson, rand,
                               rand_like, randint, randint_like, randn, randn_like, randperm, seed,
                               set_rng_state)
-from numtorch._tensor import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor,
-                              HalfTensor, IntTensor, LongTensor, ShortTensor, Size, Tensor,
-                              device)
+from numtorch._legacy_tensor import (BoolTensor, ByteTensor, CharTensor, DoubleTensor,
+                                     FloatTensor, HalfTensor, IntTensor, LongTensor, ShortTensor)
+from numtorch._tensor import Size, Tensor, device
 from numtorch._tensor_str import set_printoptions
 from numtorch._layout import (channels_last, channels_last_3d, contiguous_format,
                              memory_format, preserve_format)

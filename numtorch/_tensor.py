@@ -5,6 +5,11 @@
 ``_vc`` is a version counter shared with views, bumped by every in-place op, so that backward can
 tell a saved tensor was overwritten. Operator and method definitions that call the op families
 are bound at the end of ``numtorch/_tensor_methods.py``.
+
+The file is longer than the ~500 lines a family aims for because ``Tensor`` is one class: its
+own attributes, the autograd fields, conversions and the in-place machinery (``_set_from``,
+``_snapshot``) all read and write the same few slots. ``Size`` and ``device`` are in
+``_device.py``, the legacy ``FloatTensor``... types in ``_legacy_tensor.py``.
 """
 
 import numbers
@@ -13,100 +18,17 @@ import weakref
 import numpy as np
 
 from numtorch import _dtype, _layout
+from numtorch._device import (  # noqa: F401  (Size, device, _check_device: imported from here)
+    _CPU,
+    Size,
+    _check_device,
+    _DeviceUnavailableError,
+    device,
+)
 from numtorch.autograd import function as _function
 from numtorch.autograd import grad_mode
 
 __all__ = ["Tensor", "Size", "device"]
-
-
-class Size(tuple):
-    """``tensor.shape``: a tuple that prints as ``numtorch.Size([2, 3])``."""
-
-    __slots__ = ()
-
-    def __repr__(self):
-        return f"{_dtype.REPR_NAMESPACE[0]}.Size([{', '.join(map(str, self))}])"
-
-    __str__ = __repr__
-
-    def numel(self):
-        n = 1
-        for s in self:
-            n *= s
-        return n
-
-    def __getitem__(self, item):
-        out = tuple.__getitem__(self, item)
-        return Size(out) if isinstance(item, slice) else out
-
-    def __add__(self, other):
-        return Size(tuple.__add__(self, tuple(other)))
-
-    def __radd__(self, other):
-        return Size(tuple(other) + tuple(self))
-
-
-class device:
-    """``numtorch.device('cpu')``; numtorch computes on the CPU only."""
-
-    __slots__ = ("type", "index")
-
-    def __init__(self, type="cpu", index=None):
-        if isinstance(type, device):
-            type, index = type.type, type.index
-        name = str(type)
-        if ":" in name:
-            name, idx = name.split(":", 1)
-            if not (idx.isdigit() and (idx == "0" or not idx.startswith("0"))):
-                raise RuntimeError(f"Invalid device string: '{type}'")
-            index = int(idx)
-        if name not in ("cpu", "cuda", "mps", "meta"):
-            raise RuntimeError(
-                "Expected one of cpu, cuda, mps, meta device type at start of device string: "
-                f"{type}")
-        self.type = name
-        self.index = index
-
-    def __repr__(self):
-        idx = "" if self.index is None else f", index={self.index}"
-        return f"device(type='{self.type}'{idx})"
-
-    def __str__(self):
-        return self.type if self.index is None else f"{self.type}:{self.index}"
-
-    def __eq__(self, other):
-        if isinstance(other, str):
-            other = device(other)
-        return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
-
-    def __hash__(self):
-        return hash((self.type, self.index))
-
-
-_CPU = device("cpu")
-
-
-class _DeviceUnavailableError(RuntimeError, AssertionError):
-    """A GPU device asked of numtorch, which computes on the CPU only. PyTorch's CPU-only build
-    raises AssertionError ("Torch not compiled with CUDA enabled") when a tensor is created on or
-    moved to "cuda", and RuntimeError elsewhere (``load(map_location="cuda")``): this error is
-    both, so code written for either catches it."""
-
-
-def _check_device(dev):
-    """Raise for any device but the CPU: numtorch has no GPU backend and no meta tensors."""
-    if dev is None:
-        return
-    d = dev if isinstance(dev, device) else device(dev)
-    if d.type == "meta":
-        raise NotImplementedError(
-            "numtorch does not implement the 'meta' device (tensors without data): create the "
-            "tensor on the CPU")
-    if d.type != "cpu":
-        raise _DeviceUnavailableError(
-            f"numtorch runs on the CPU only: device '{d}' is not available "
-            "(numtorch.cuda.is_available() is False; Torch not compiled with CUDA enabled). "
-            "Use device='cpu'.")
 
 
 _new = object.__new__
@@ -636,6 +558,7 @@ class Tensor:
         """``type()`` is the type name (``'torch.FloatTensor'``); ``type(t)`` casts to ``t``, a
         dtype, a legacy class (``torch.LongTensor``) or its name (``'torch.LongTensor'``), and
         returns ``self`` when nothing changes."""
+        from numtorch._legacy_tensor import _LEGACY_NAMES, _LegacyTensor
         from numtorch.autograd.function import type_name
 
         if dtype is None:
@@ -823,43 +746,6 @@ def _rebuild(arr, requires_grad, cls=None):
     t._requires_grad = requires_grad
     return t
 
-
-class _LegacyTensor(Tensor):
-    """Base of ``FloatTensor``, ``LongTensor``…: constructors that produce plain ``Tensor``s."""
-
-    __slots__ = ()
-
-    def __new__(cls, *args, device=None):
-        t = Tensor.__new__(Tensor)
-        cls._legacy_init(t, *args, device=device)
-        return t
-
-    @classmethod
-    def _legacy_init(cls, t, *args, device=None):
-        old = Tensor._legacy_dtype
-        Tensor.__init__(t, *args, device=device)
-        if t._data.dtype != cls._legacy_dtype.np_dtype:
-            t._data = t._data.astype(cls._legacy_dtype.np_dtype)
-        del old
-
-
-def _legacy(name, dt):
-    return type(name, (_LegacyTensor,), {"__slots__": (), "_legacy_dtype": dt})
-
-
-FloatTensor = _legacy("FloatTensor", _dtype.float32)
-DoubleTensor = _legacy("DoubleTensor", _dtype.float64)
-HalfTensor = _legacy("HalfTensor", _dtype.float16)
-LongTensor = _legacy("LongTensor", _dtype.int64)
-IntTensor = _legacy("IntTensor", _dtype.int32)
-ShortTensor = _legacy("ShortTensor", _dtype.int16)
-CharTensor = _legacy("CharTensor", _dtype.int8)
-ByteTensor = _legacy("ByteTensor", _dtype.uint8)
-BoolTensor = _legacy("BoolTensor", _dtype.bool)
-
-_LEGACY_NAMES = {f"torch.{cls.__name__}": cls._legacy_dtype
-                 for cls in (FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor,
-                             ShortTensor, CharTensor, ByteTensor, BoolTensor)}
 
 def _from_multi_output_view(t):
     """Whether ``t`` is, or is a view of, one of the views a multi-output function (split,

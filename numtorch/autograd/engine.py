@@ -23,7 +23,7 @@ from numtorch.autograd._sum_to_shape import sum_to_shape
 from numtorch.autograd.function import Node, Primitive
 
 __all__ = ["AccumulateGrad", "run_backward", "detect_anomaly", "set_detect_anomaly",
-           "is_anomaly_enabled"]
+           "is_anomaly_enabled", "backward", "grad"]
 
 
 class AccumulateGrad(Node):
@@ -365,3 +365,51 @@ def _accumulate(node, g, create_graph, owned_ids):
     if node._post_acc_hooks:
         for hook in node._post_acc_hooks:
             hook(leaf)
+
+
+# ====================================================================== the public entry points
+# ``numtorch.autograd.backward`` and ``numtorch.autograd.grad``: the engine run on tensors
+# given as one tensor or a sequence.
+def _seq(x):
+    from numtorch._tensor import Tensor
+
+    if x is None:
+        return None
+    return [x] if isinstance(x, Tensor) else list(x)
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulate gradients of ``tensors`` (weighted by ``grad_tensors``) into leaves' ``.grad``."""
+    tensors = _seq(tensors)
+    grads = _seq(grad_tensors) or [None] * len(tensors)
+    if retain_graph is None:
+        retain_graph = create_graph
+    if inputs is not None:
+        inputs = _seq(inputs)
+        res = run_backward(tensors, grads, retain_graph, create_graph, inputs=inputs,
+                           allow_unused=True, accumulate=False)
+        for x, g in zip(inputs, res):
+            if g is not None:
+                x.grad = g if x.grad is None else x.grad + g
+        return
+    run_backward(tensors, grads, retain_graph, create_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    """The gradients of ``outputs`` w.r.t. ``inputs`` (a tuple, one per input), without touching
+    ``.grad``. With ``create_graph=True`` they are themselves differentiable."""
+    outputs = _seq(outputs)
+    inputs = _seq(inputs)
+    grads = _seq(grad_outputs) or [None] * len(outputs)
+    if retain_graph is None:
+        retain_graph = create_graph
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    res = run_backward(outputs, grads, retain_graph, create_graph, inputs=inputs,
+                       allow_unused=allow_unused, accumulate=False)
+    if materialize_grads:
+        from numtorch._creation import zeros_like
+
+        res = [zeros_like(x) if g is None else g for x, g in zip(inputs, res)]
+    return tuple(res)

@@ -56,7 +56,7 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
     instead of the full Jacobian. Raises ``GradcheckError`` naming the input and the worst
     entries unless ``raise_exception=False``."""
     from numtorch._tensor import Tensor, _wrap
-    from numtorch.autograd import grad as autograd_grad
+    from numtorch.autograd.engine import grad as autograd_grad
 
     if check_forward_ad or check_batched_forward_grad:
         raise NotImplementedError("numtorch has no forward-mode automatic differentiation "
@@ -164,7 +164,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     ``create_graph=True`` against finite differences of the first derivatives. Random
     ``grad_outputs`` (float64, requiring grad) are used when none are given."""
     from numtorch._tensor import Tensor, _wrap
-    from numtorch.autograd import grad as autograd_grad
+    from numtorch.autograd.engine import grad as autograd_grad
 
     inputs = _as_tuple(inputs)
     if grad_outputs is None:

@@ -7,31 +7,17 @@ primitives that ran (``numtorch.onnx._trace``), maps each to ONNX operators
 extra ``pip install "numtorch[onnx]"``). See docs/onnx.md.
 """
 
-import enum
-
 from numtorch.onnx import errors
+from numtorch.onnx._options import (
+    DEFAULT_OPSET,
+    SUPPORTED_OPSETS,
+    OperatorExportTypes,
+    TrainingMode,
+)
 from numtorch.onnx._trace import is_tracing
 
 __all__ = ["export", "TrainingMode", "OperatorExportTypes", "is_in_onnx_export", "errors",
            "DEFAULT_OPSET", "SUPPORTED_OPSETS"]
-
-DEFAULT_OPSET = 17
-SUPPORTED_OPSETS = range(11, 23)
-
-
-class TrainingMode(enum.IntEnum):
-    """How to export modules that behave differently in training (dropout, batch norm)."""
-
-    EVAL = 0
-    PRESERVE = 1
-    TRAINING = 2
-
-
-class OperatorExportTypes(enum.IntEnum):
-    ONNX = 0
-    ONNX_ATEN = 1
-    ONNX_ATEN_FALLBACK = 2
-    ONNX_FALLTHROUGH = 3
 
 
 def is_in_onnx_export():

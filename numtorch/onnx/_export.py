@@ -13,7 +13,7 @@ __all__ = ["build_model", "write_model", "trace_model"]
 
 def _set_mode(model, training):
     """Put the model in the mode ``training`` asks for; returns how to restore it."""
-    from numtorch.onnx import TrainingMode
+    from numtorch.onnx._options import TrainingMode
 
     modes = [(m, m.training) for m in model.modules()]
     if training == TrainingMode.EVAL or training is False:
@@ -27,7 +27,7 @@ def trace_model(model, args, kwargs=None, training=None, input_names=None):
     """Trace ``model`` on PyTorch-style ``args`` (and ``kwargs``) in the mode ``training``
     asks for (EVAL by default), restoring the modules' modes afterwards."""
     from numtorch.nn import Module
-    from numtorch.onnx import TrainingMode
+    from numtorch.onnx._options import TrainingMode
 
     if not isinstance(model, Module):
         raise TypeError(f"expected an nn.Module to export, got {type(model).__name__}")
@@ -65,7 +65,7 @@ def build_model(model, args, kwargs=None, export_params=True, training=None, inp
     import onnx
     from onnx import helper, numpy_helper
 
-    from numtorch.onnx import DEFAULT_OPSET, SUPPORTED_OPSETS
+    from numtorch.onnx._options import DEFAULT_OPSET, SUPPORTED_OPSETS
     from numtorch.onnx.errors import SymbolicValueError
 
     opset = DEFAULT_OPSET if opset_version is None else int(opset_version)

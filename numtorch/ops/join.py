@@ -83,7 +83,7 @@ def cat(tensors, dim=0, *, out=None):
         skip = (False,) + skip[1:]
     result = Cat.apply(*tensors, dim=d, skip=skip)
     if out is not None:
-        from numtorch.ops.elementwise import _out
+        from numtorch.ops._out import _out
 
         return _out(result, out)
     return result
@@ -260,7 +260,7 @@ def stack(tensors, dim=0, *, out=None):
     d = _wrap_dim(dim, len(first) + 1)
     result = Stack.apply(*_promote_all(tensors), dim=d)
     if out is not None:
-        from numtorch.ops.elementwise import _out
+        from numtorch.ops._out import _out
 
         return _out(result, out)
     return result

@@ -8,11 +8,11 @@ import numpy as np
 
 from numtorch.autograd.function import Primitive
 from numtorch.ops._broadcast import check_broadcast
+from numtorch.ops._reduce_dims import _dims
 from numtorch.ops.elementwise import where
 from numtorch.ops.linalg_decomp import svdvals
 from numtorch.ops.linalg_solve import _check_float
 from numtorch.ops.matmul import _check_bmm_dtype, _mm, _out, _sname
-from numtorch.ops.reduction import _dims
 
 __all__ = ["vector_norm", "matrix_norm", "norm", "vecdot", "cdist"]
 

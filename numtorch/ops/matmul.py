@@ -243,7 +243,7 @@ def _check_bmm_dtype(a, b):
 
 
 def _out(result, out):
-    from numtorch.ops.elementwise import _out as out_
+    from numtorch.ops._out import _out as out_
 
     return out_(result, out)
 

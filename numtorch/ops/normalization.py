@@ -23,7 +23,7 @@ from numtorch._tensor import Size, _wrap
 from numtorch.autograd import function, grad_mode
 from numtorch.autograd.function import Primitive
 from numtorch.ops import _scalars
-from numtorch.ops.reduction import _scalar_name
+from numtorch.ops._reduce_dims import _scalar_name
 
 __all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm", "rms_norm"]
 
