@@ -2,8 +2,8 @@
 importable (each class was found by one row of tests/test_bad_calls.py):
 
 - a list where a tensor is required, in every tensor argument after the first of the functions
-  and Tensor methods of the tensor-argument table (numtorch/ops/_scalars.py): TypeError naming
-  the argument (a list was read as an array, or failed with an AttributeError inside);
+  and Tensor methods (in-place ones too) of the tensor-argument table
+  (numtorch/ops/_scalars.py): TypeError naming the argument (a list was read as an array, or failed with an AttributeError inside);
 - every loss of nn.functional given integer tensors: PyTorch's class (mostly
   NotImplementedError naming the kernel and 'Long');
 - every reduction and dim-taking op with an out-of-range dim: IndexError naming the dim;
@@ -55,6 +55,9 @@ def _tensor_arg_cases():
                 cases.append(pytest.param(name, params, bad, False, id=f"{name}-{bad}"))
             if hasattr(numtorch.Tensor, name):
                 cases.append(pytest.param(name, params, bad, True, id=f"Tensor.{name}-{bad}"))
+                if hasattr(numtorch.Tensor, name + "_"):
+                    cases.append(pytest.param(name, params, bad, "inplace",
+                                              id=f"Tensor.{name}_-{bad}"))
     return cases
 
 
@@ -72,6 +75,8 @@ def _call_with_list(lib, name, params, bad, method):
             args.append(0)
         else:
             args.append(1.0)
+    if method == "inplace":
+        return getattr(args[0], name + "_")(*args[1:])
     if method:
         return getattr(args[0], name)(*args[1:])
     return getattr(lib, name)(*args)

@@ -108,11 +108,13 @@ _MISSING = object()
 _WRAPPED = {}  # id(function) -> its checked wrapper: one wrapper wherever the function is seen
 
 
-def require_tensors(name, fn, tensor_params):
+def require_tensors(name, fn, tensor_params, signature_of=None):
     """``fn`` raising PyTorch's TypeError, naming the argument and its type, when one of its
-    ``tensor_params`` is given something else (``fn`` itself when it has none of them)."""
+    ``tensor_params`` is given something else (``fn`` itself when it has none of them). The
+    positions come from ``signature_of`` (default ``fn``): an in-place method taking
+    ``*args`` checks them as the out-of-place function it calls."""
     try:
-        params = list(inspect.signature(fn).parameters)
+        params = list(inspect.signature(signature_of or fn).parameters)
     except (TypeError, ValueError):
         return fn
     checks = tuple((params.index(p), p) for p in tensor_params if p in params)
@@ -193,3 +195,7 @@ def check_tensor_methods(cls):
         meth = cls.__dict__.get(name)
         if callable(meth) and len(params) > 1:
             setattr(cls, name, require_tensors(name, meth, params))
+        inplace = cls.__dict__.get(name + "_")
+        if callable(meth) and callable(inplace) and len(params) > 1:
+            setattr(cls, name + "_", require_tensors(name + "_", inplace, params,
+                                                     signature_of=meth))
