@@ -3,7 +3,8 @@ importable (each class was found by one row of tests/test_bad_calls.py):
 
 - a list where a tensor is required, in every tensor argument after the first of the functions
   and Tensor methods (in-place ones too) of the tensor-argument table
-  (numtorch/ops/_scalars.py): TypeError naming the argument (a list was read as an array, or failed with an AttributeError inside);
+  (numtorch/ops/_scalars.py): TypeError naming the argument (a list was read as an array, or
+  failed with an AttributeError inside);
 - every loss of nn.functional given integer tensors: PyTorch's class (mostly
   NotImplementedError naming the kernel and 'Long');
 - every reduction and dim-taking op with an out-of-range dim: IndexError naming the dim;
