@@ -53,6 +53,21 @@ def _plane_gather(em, op):
                          "multiple of the output size", name="adaptive_max_pool")
 
 
+@register("_AdaptiveAvgAlong")
+def _adaptive_avg_along(em, op):
+    # adaptive average pooling over windows that do not tile the input: the averaging matrix
+    # along one axis, as a MatMul with that axis moved last
+    x, axis, m = op.args[0], int(op.args[1]), np.asarray(op.args[2])
+    nd = len(x.shape)
+    mt = em.const(np.ascontiguousarray(m.T).astype(x.dtype))
+    if axis == nd - 1:
+        return [em.node("MatMul", [em.name(x), mt])]
+    perm = list(range(nd))
+    perm[axis], perm[-1] = perm[-1], perm[axis]
+    moved = em.node("Transpose", [em.name(x)], perm=perm)
+    return [em.node("Transpose", [em.node("MatMul", [moved, mt])], perm=perm)]
+
+
 @register("_AvgPool")
 def _avg_pool(em, op):
     x, g, div = op.args[0], op.args[1], op.args[2]
