@@ -27,6 +27,9 @@ as plain tensors (``requires_grad`` is kept, ``.grad`` is not saved, as in PyTor
 and other tuple subclasses (``numtorch.Size``) come back as plain tuples, other dict and list
 subclasses as ``dict`` and ``list`` (``OrderedDict`` excepted); a container reached twice is
 stored twice; tensors that overlap only partially are stored separately.
+
+One file (a little over 500 lines) for the format: the writer, the reader and the atomic write
+share the structure's encoding and must change together.
 """
 
 import base64

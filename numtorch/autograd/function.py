@@ -17,6 +17,10 @@ Two flavours share that machinery:
 - ``Primitive`` (numtorch's own ops): ``forward`` receives the NumPy arrays behind the tensors
   and returns arrays. Backward rules still receive tensors and are written with numtorch ops, so
   with ``create_graph=True`` the backward pass is itself recorded (double backward for free).
+
+The file (about 670 lines) also holds the recording path's view and in-place bookkeeping
+(``_CopySlices``, version counters): they run inside ``apply`` on every call, and splitting
+them off would put the hottest path of the library in two files.
 """
 
 import re

@@ -15,6 +15,10 @@ With ``g = dL/dy * weight`` and ``n`` the number of values per statistic:
     dweight = sum(dL/dy * x_hat),   dbias = sum(dL/dy)
 
 Eval-mode batch norm (running statistics) and RMS norm are composites of tensor ops.
+
+The file runs to about 690 lines because batch norm's fast paths (one-pass statistics,
+blocked per-channel affine maps, the eval-mode affine) sit next to the general primitive whose
+results they must reproduce exactly.
 """
 
 import numpy as np

@@ -8,6 +8,8 @@ walking them: ``parameters()``, ``state_dict()``, ``train()``, ``to()``, ``repr`
 This file holds the class itself: the registries, attribute assignment, traversal, modes,
 dtype/device moves and printing. Calling and hooks are in ``_hooks.py``, the state dict in
 ``_state_dict.py`` (``Module`` inherits their methods); ``LazyModuleMixin`` is in ``lazy.py``.
+What is left (a little over 500 lines) is the one class's own state; splitting it further
+would scatter the registries that every method reads.
 """
 
 from collections import OrderedDict

@@ -5,7 +5,8 @@ Every operation converts its input to one canonical array, ``(..., C, H, W)``, w
 last two axes with vectorized NumPy, and converts the result back to the input's kind: a PIL
 image comes back as a PIL image of the same mode, an (H, W[, C]) array as an array, a
 (..., C, H, W) tensor as a tensor. uint8 images stay uint8 (results rounded and clipped to
-0..255); float images are taken to lie in [0, 1].
+0..255); float images are taken to lie in [0, 1]. The file (a little over 500 lines) is
+torchvision's functional namespace, every operation built on the same conversion pair.
 """
 
 import math

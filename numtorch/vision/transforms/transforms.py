@@ -1,7 +1,10 @@
 """torchvision's transform classes. Each takes a PIL image, an (H, W[, C]) NumPy array or a
 (..., C, H, W) tensor and returns the same kind (the conversions excepted). Random transforms
 draw from numtorch's default generator, so ``numtorch.manual_seed`` (and the DataLoader's
-per-worker seeding) makes them reproducible."""
+per-worker seeding) makes them reproducible.
+
+One file for torchvision's whole class list (a little over 500 lines): each class is a short
+wrapper of ``functional.py``, and they are read as one table."""
 
 import math
 import numbers
