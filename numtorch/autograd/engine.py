@@ -408,8 +408,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         allow_unused = materialize_grads
     res = run_backward(outputs, grads, retain_graph, create_graph, inputs=inputs,
                        allow_unused=allow_unused, accumulate=False)
-    if materialize_grads:
-        from numtorch._creation import zeros_like
-
-        res = [zeros_like(x) if g is None else g for x, g in zip(inputs, res)]
+    if materialize_grads:  # zeros in each input's dtype and layout (``zeros_like``)
+        res = [_function._wrap(np.zeros_like(x._data)) if g is None else g
+               for x, g in zip(inputs, res)]
     return tuple(res)

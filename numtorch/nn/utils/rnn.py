@@ -13,6 +13,7 @@ from collections import namedtuple
 
 import numpy as np
 
+from numtorch import _dtype
 from numtorch._tensor import Tensor, _wrap
 from numtorch.ops.join import cat
 
@@ -105,9 +106,7 @@ class PackedSequence(_PackedSequenceBase):
 
 
 def _dtype_of(name):
-    import numtorch
-
-    return getattr(numtorch, name)
+    return getattr(_dtype, name)
 
 
 def _lengths_array(lengths):

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from numtorch._random import manual_seed
+
 __all__ = ["WorkerInfo", "get_worker_info", "worker_loop", "ExceptionWrapper",
            "IterableExhausted"]
 
@@ -84,10 +86,8 @@ def worker_loop(dataset, index_queue, result_queue, done_event, auto_collation, 
     """
     global _worker_info
     try:
-        import numtorch
-
         seed = base_seed + worker_id
-        numtorch.manual_seed(seed)
+        manual_seed(seed)
         random.seed(seed)
         np.random.seed(numpy_seed(base_seed, worker_id))
         _worker_info = WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed,
