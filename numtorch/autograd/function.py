@@ -563,6 +563,21 @@ def once_differentiable(backward):
     return wrapper
 
 
+def _mask_mul(grad_output, factor):
+    """``grad_output * factor`` (a mask, or an array of 0, 0.5 and 1), with zeros where the
+    factor is 0 even where the gradient is infinite or NaN (0 * inf is NaN; PyTorch's backward
+    formulas select). The product is the fast path (a selection is many times slower on a random
+    mask); the selection runs only when the product holds a NaN. Differentiable: backward rules
+    of the ops call it with ``create_graph=True`` too."""
+    if not isinstance(factor, Tensor):
+        factor = _wrap(np.asarray(factor))
+    res = grad_output * factor
+    d = res._data
+    if d.dtype.kind == "f" and d.size and np.isnan(d.max()):
+        res = res.masked_fill(_wrap(factor._data == 0), 0)
+    return res
+
+
 class _CopySlices(Primitive):
     """The base of a view that was changed in place: ``base`` with the view's region replaced
     by ``result``. d/d base = grad outside the region; d/d result = the view of grad."""
@@ -584,12 +599,8 @@ class _CopySlices(Primitive):
     def backward(ctx, grad_output):
         g_base = None
         if ctx.needs_input_grad[0]:
-            # zeros in the overwritten region even where the gradient is infinite (0 * inf is
-            # NaN): the product is the fast path, the selection runs only when it holds a NaN
-            g_base = grad_output * _wrap(ctx.keep)
-            d = g_base._data
-            if d.dtype.kind == "f" and d.size and np.isnan(d.max()):
-                g_base = g_base.masked_fill(_wrap(ctx.keep == 0), 0)
+            # (zeros in the overwritten region even where the gradient is infinite)
+            g_base = _mask_mul(grad_output, ctx.keep)
         g_result = ctx.make(grad_output) if ctx.needs_input_grad[1] else None
         return g_base, g_result, None, None
 

@@ -1,7 +1,8 @@
 """Elementwise comparisons and selections: the step functions whose gradient is zero (floor,
 ceil, trunc, sign, round), comparisons, logical and bitwise ops, the ``is*`` tests, and the ops
 that pick one value per element (``clamp``, ``where``, ``maximum``/``minimum``,
-``fmax``/``fmin``, ``heaviside``) with the masked gradient they share (``_mask_mul``).
+``fmax``/``fmin``, ``heaviside``) with the masked gradient they share (``_mask_mul``, from
+``autograd/function.py``, where in-place writes into views use it too).
 
 Built on ``arithmetic.py``; ``math_functions.py`` builds on it (``where``, ``sign``).
 """
@@ -11,7 +12,7 @@ import numpy as np
 from numtorch import _dtype
 from numtorch._tensor import Tensor, _wrap
 from numtorch.autograd import grad_mode
-from numtorch.autograd.function import Primitive
+from numtorch.autograd.function import Primitive, _mask_mul
 from numtorch.ops import _scalars
 from numtorch.ops._broadcast import promote_operands
 from numtorch.ops._out import _kernel_name, _out, _zeros_like
@@ -429,19 +430,6 @@ def heaviside(input, values):
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
     return _binary_nograd(input, values, lambda x, v: np.heaviside(x, v).astype(
         input._data.dtype), "heaviside")
-
-
-def _mask_mul(grad_output, factor):
-    """``grad_output * factor`` (a mask, or an array of 0, 0.5 and 1), with zeros where the
-    factor is 0 even where the gradient is infinite or NaN (0 * inf is NaN; PyTorch's backward
-    formulas select). The product is the fast path (np.where is many times slower on a random
-    mask); the selection runs only when the product holds a NaN."""
-    res = grad_output * factor
-    d = res._data
-    if d.dtype.kind == "f" and d.size and np.isnan(d.max()):
-        f = factor._data if isinstance(factor, Tensor) else np.asarray(factor)
-        res = where(_wrap(f != 0), res, _zeros_like(res))
-    return res
 
 
 # The functions written without ``out=`` get it here, all in one way.
