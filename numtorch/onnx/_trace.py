@@ -129,7 +129,7 @@ _active = None
 
 def is_tracing():
     """True while a forward pass is being traced (``numtorch.onnx.is_in_onnx_export``)."""
-    return _active is not None
+    return function.tracing
 
 
 class _Tracer:
