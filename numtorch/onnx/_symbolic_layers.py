@@ -53,10 +53,10 @@ def _plane_gather(em, op):
                          "multiple of the output size", name="adaptive_max_pool")
 
 
-@register("_AdaptiveAvgAlong")
-def _adaptive_avg_along(em, op):
-    # adaptive average pooling over windows that do not tile the input: the averaging matrix
-    # along one axis, as a MatMul with that axis moved last
+@register("_AlongAxis")
+def _along_axis(em, op):
+    # a matrix along one axis (adaptive average pooling over windows that do not tile the
+    # input, interpolation), as a MatMul with that axis moved last
     x, axis, m = op.args[0], int(op.args[1]), np.asarray(op.args[2])
     nd = len(x.shape)
     mt = em.const(np.ascontiguousarray(m.T).astype(x.dtype))

@@ -11,7 +11,7 @@ from numtorch import _dtype
 from numtorch.ops.conv import _tuple
 from numtorch.ops.pooling_avg import (
     _adaptive_avg,
-    _along,
+    _AlongAxis,
     adaptive_avg_pool1d,
 )
 from numtorch.ops.shape import _format_like
@@ -119,8 +119,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     for i, (s, o, sc) in enumerate(zip(in_size, out, scales)):
         if s == o and kind in ("nearest", "nearest-exact") and sc == 1.0:
             continue
-        x = _along(x, 2 + i, _interp_matrix(s, o, kind, align_corners, sc)
-                   .astype(x._data.dtype))
+        x = _AlongAxis.apply(x, 2 + i, _interp_matrix(s, o, kind, align_corners, sc)
+                             .astype(x._data.dtype))
     return _format_like(x, input) if x is not input else x * 1
 
 

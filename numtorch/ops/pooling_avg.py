@@ -173,20 +173,10 @@ def _avg_matrix(s, o, dtype):
     return m / (end - start)[:, None].astype(dtype)
 
 
-def _along(x, axis, m):
-    """Apply matrix m (o, s) along ``axis`` of x: a matmul with the axis moved last."""
-    from numtorch.ops.linalg import matmul
-
-    nd = x.dim()
-    if axis == nd - 1:
-        return matmul(x, _wrap(np.ascontiguousarray(m.T)))
-    xt = x.transpose(axis, nd - 1)
-    return matmul(xt, _wrap(np.ascontiguousarray(m.T))).transpose(axis, nd - 1)
-
-
-class _AdaptiveAvgAlong(Primitive):
-    """Near-equal windows averaged along ``axis``: row i of ``m`` (o, s) averages window i, as one
-    matrix product. The gradient is the product with ``m`` itself (the same primitive with
+class _AlongAxis(Primitive):
+    """The matrix ``m`` (o, s) applied along ``axis`` of x, as one matrix product: adaptive
+    average pooling (row i averages window i) and interpolation (row i weighs the inputs of
+    output i). The gradient is the product with ``m`` itself (the same primitive with
     ``m.T``); where the incoming gradient is not finite it is spread window by window instead,
     so that an infinite gradient reaches its own window only (the product's 0 * inf would put
     NaN everywhere else, where PyTorch's kernel adds nothing)."""
@@ -200,7 +190,7 @@ class _AdaptiveAvgAlong(Primitive):
     def backward(ctx, g):
         axis, m = ctx.axis, ctx.m
         if np.isfinite(g._data).all():
-            return _AdaptiveAvgAlong.apply(g, axis, np.ascontiguousarray(m.T)), None, None
+            return _AlongAxis.apply(g, axis, np.ascontiguousarray(m.T)), None, None
         gm = np.moveaxis(g._data, axis, -1)
         gx = np.zeros(gm.shape[:-1] + (m.shape[1],), dtype=gm.dtype)
         for i, row in enumerate(m):
@@ -244,7 +234,7 @@ def _adaptive_avg(input, output_size, nd):
         y = x
         for i, (s, o) in enumerate(zip(size, out)):
             if s != o:
-                y = _AdaptiveAvgAlong.apply(y, 2 + i, _avg_matrix(s, o, x._data.dtype))
+                y = _AlongAxis.apply(y, 2 + i, _avg_matrix(s, o, x._data.dtype))
         # PyTorch keeps channels-last in 2-D only (its 3-D kernel returns contiguous)
         y = _format_like(y, x) if nd == 2 else y.contiguous()
     return _unbatch(y, unbatched)
