@@ -25,7 +25,9 @@ max_unpool) -> ``pooling_avg.py`` (average, lp and adaptive pooling) -> ``interp
 
 from numtorch.ops import _scalars
 from numtorch.ops.interpolation import (  # noqa: F401
+    channel_shuffle,
     interpolate,
+    native_channel_shuffle,
     pixel_shuffle,
     pixel_unshuffle,
     upsample,
@@ -40,11 +42,14 @@ from numtorch.ops.pooling_avg import (  # noqa: F401
     adaptive_max_pool1d_with_indices,
     adaptive_max_pool2d,
     adaptive_max_pool2d_with_indices,
+    adaptive_max_pool3d,
+    adaptive_max_pool3d_with_indices,
     avg_pool1d,
     avg_pool2d,
     avg_pool3d,
     lp_pool1d,
     lp_pool2d,
+    lp_pool3d,
 )
 from numtorch.ops.pooling_max import (  # noqa: F401
     max_pool1d,
@@ -69,7 +74,8 @@ FUNCTIONAL = ["max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices
               "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool1d_with_indices",
               "adaptive_max_pool2d_with_indices", "lp_pool1d", "lp_pool2d", "interpolate",
               "upsample", "upsample_nearest", "upsample_bilinear", "pixel_shuffle",
-              "pixel_unshuffle"]
+              "pixel_unshuffle", "adaptive_max_pool3d", "adaptive_max_pool3d_with_indices",
+              "lp_pool3d", "channel_shuffle", "native_channel_shuffle"]
 
 
 # PyTorch's TypeError for Python numbers in the arguments it requires to be tensors
