@@ -141,15 +141,16 @@ class CtcLossGrad(Primitive):
         occ = np.where(np.isnan(occ) & ~np.isinf(nll)[None, :, None], 0.0, occ)  # -inf - -inf
         grad = np.zeros((t_max, n, c))
         np.add.at(grad, (slice(None), rows[:, None], ext), occ)
-        grad = np.exp(lp) - grad
+        with np.errstate(invalid="ignore"):
+            grad = (np.exp(lp) - grad) * grad_output.astype(np.float64)[None, :, None]
+        # zeros (not 0 * grad_output) past each input length and, with zero_infinity, for the
+        # impossible alignments; NaN for those without it
         frames = np.arange(t_max)[:, None] < il[None, :]  # (T, N)
-        grad = np.where(frames[:, :, None], grad, 0.0)
         impossible = np.isinf(nll)
+        grad[:, impossible] = np.nan
+        grad = np.where(frames[:, :, None], grad, 0.0)
         if zero_infinity:
             grad[:, impossible] = 0.0
-        else:
-            grad[:, impossible] = np.where(frames[:, impossible, None], np.nan, 0.0)
-        grad *= grad_output.astype(np.float64)[None, :, None]
         return grad.astype(dtype)
 
     @staticmethod
