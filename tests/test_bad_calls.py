@@ -505,6 +505,13 @@ ROWS = [
     R("ctc-blank", RuntimeError, "blank must be in label range",
       lambda lib: lib.nn.functional.ctc_loss(lib.zeros(4, 1, 3), lib.tensor([[1, 2]]), [4],
                                              [2], blank=3)),
+    R("fractional-max-pool-output", ValueError, "output_size or an output_ratio",
+      lambda lib: lib.nn.functional.fractional_max_pool2d(lib.ones(1, 1, 4, 4), 2)),
+    R("fractional-max-pool-too-large", RuntimeError, "pool height 3 too large",
+      lambda lib: lib.nn.functional.fractional_max_pool2d(lib.ones(1, 1, 4, 4), 3, (3, 2))),
+    R("fractional-max-pool-samples", RuntimeError, "size(2) equals to 2; got 3",
+      lambda lib: lib.nn.functional.fractional_max_pool2d(
+          lib.ones(1, 1, 4, 4), 2, 2, _random_samples=lib.ones(1, 1, 3) / 2)),
     R("lazy-batch-norm-dims", ValueError, "expected 4D input (got 3D input)",
       lambda lib: lib.nn.LazyBatchNorm2d()(lib.ones(2, 3, 4))),
     R("cosine-similarity-shapes", RuntimeError, "4",

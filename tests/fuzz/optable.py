@@ -859,6 +859,27 @@ def _channel_shuffle(draw, rng):
 add("nn.functional.channel_shuffle", _channel_shuffle, "conv")
 
 
+def _fractional(nd):
+    def gen(draw, rng):
+        k = draw(st.integers(1, 2))
+        out = tuple(draw(st.integers(1, 3)) for _ in range(nd))
+        # (PyTorch's 3-D check is strict: one more element than the 2-D one needs)
+        size = tuple(o + k - 1 + (nd == 3) + draw(st.integers(0, 2)) for o in out)
+        n, c = draw(st.integers(1, 2)), draw(st.integers(1, 2))
+        dt = draw(dtype(("float32", "float64")))
+        x = draw(tensor_arg(rng, (n, c) + size, dt, "real"))
+        u = Arg(rng.random((n, c, nd)).astype(dt), "contiguous", False)
+        return [x, u], {"kernel_size": k, "output_size": out,
+                        "return_indices": draw(st.booleans())}
+    return gen
+
+
+for _nd in (2, 3):
+    add(f"nn.functional.fractional_max_pool{_nd}d", _fractional(_nd), "conv",
+        fn=lambda lib, x, u, _nd=_nd, **kw: getattr(
+            lib.nn.functional, f"fractional_max_pool{_nd}d")(x, _random_samples=u, **kw))
+
+
 def _norm(kind):
     def gen(draw, rng):
         n, c = draw(st.integers(1, 3)), draw(st.integers(1, 3))

@@ -258,6 +258,12 @@ ZOO = {
     "CTCLoss": [(lambda L: L.nn.CTCLoss(reduction="none"),
                  [f(6, 2, 4), R.integers(1, 4, (2, 3)), np.array([6, 5]), np.array([3, 2])],
                  lambda lib, m, x, t, il, tl: m(x.log_softmax(2), t, il, tl))],
+    "FractionalMaxPool2d": [(lambda L: L.nn.FractionalMaxPool2d(
+        2, output_size=(3, 4), _random_samples=L.tensor([[[0.2, 0.7]] * 3] * 2)),
+        [f(2, 3, 7, 8)])],
+    "FractionalMaxPool3d": [(lambda L: L.nn.FractionalMaxPool3d(
+        2, output_size=(2, 3, 2), _random_samples=L.tensor([[[0.2, 0.7, 0.4]] * 3] * 2)),
+        [f(2, 3, 5, 6, 5)])],
     "Sequential": [(lambda L: L.nn.Sequential(L.nn.Conv2d(3, 8, 3, padding=1), L.nn.ReLU(),
                                               L.nn.MaxPool2d(2), L.nn.Flatten()),
                     [f(2, 3, 8, 8)])],

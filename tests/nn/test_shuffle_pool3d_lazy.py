@@ -238,3 +238,96 @@ def test_buffer_state_dict_matches_torch():
         m.y = lib.nn.Buffer(lib.zeros(1))
         return m
     assert list(build(numtorch).state_dict()) == list(build(torch).state_dict())
+
+
+# ---------------------------------------------------------------------- fractional max pooling
+FRACTIONAL = [
+    (2, (2, 3, 7, 9), 2, dict(output_size=(4, 5))),
+    (2, (3, 8, 6), (3, 2), dict(output_size=3)),
+    (2, (2, 2, 9, 9), 3, dict(output_ratio=(0.5, 0.6))),
+    (3, (2, 2, 6, 7, 8), 2, dict(output_size=(3, 4, 5))),
+    (3, (2, 5, 6, 7), (1, 2, 3), dict(output_ratio=0.5)),
+]
+
+
+@pytest.mark.parametrize("nd,shape,k,kw", FRACTIONAL,
+                         ids=[f"{nd}d-{i}" for i, (nd, *_) in enumerate(FRACTIONAL)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_fractional_max_pool_matches_torch_given_samples(nd, shape, k, kw, dtype):
+    x = R.standard_normal(shape).astype(dtype)
+    n = shape[0] if len(shape) == nd + 2 else 1
+    u = R.random((n, shape[-nd - 1], nd)).astype(dtype)
+    name = f"fractional_max_pool{nd}d"
+
+    def fn(lib, t, s):
+        return getattr(lib.nn.functional, name)(t, k, return_indices=True, _random_samples=s,
+                                                **kw)
+    parity(fn, x, u, grad_inputs=[0])
+    parity(lambda lib, t, s: getattr(lib.nn.functional, name + "_with_indices")(
+        t, k, _random_samples=s, **kw), x, u, grad_inputs=[0])
+    # the module, its samples as a buffer
+    parity(lambda lib, t, s: getattr(lib.nn, f"FractionalMaxPool{nd}d")(
+        k, _random_samples=s, **kw)(t), x, u, grad_inputs=[0])
+
+
+def test_fractional_max_pool_gradcheck_and_random_windows():
+    x = np.random.default_rng(0).permutation(2 * 7 * 8).reshape(1, 2, 7, 8) / 11.0
+    u = np.random.default_rng(1).random((1, 2, 2))
+    check_grad(lambda lib, t, s: lib.nn.functional.fractional_max_pool2d(
+        t, 2, (4, 5), _random_samples=s), x, u, grad_inputs=[0])
+    x3 = np.random.default_rng(2).permutation(6 * 5 * 6).reshape(1, 1, 6, 5, 6) / 7.0
+    check_grad(lambda lib, t: lib.nn.functional.fractional_max_pool3d(
+        t, 2, (3, 3, 3), _random_samples=lib.tensor([[[0.3, 0.6, 0.9]]], dtype=lib.float64)),
+        x3)
+    # without samples: fresh windows from the default generator, reproducible under a seed
+    t = numtorch.tensor(R.standard_normal((2, 3, 9, 9)).astype(np.float32))
+    numtorch.manual_seed(0)
+    a = nn.functional.fractional_max_pool2d(t, 2, output_ratio=(0.5, 0.5))
+    numtorch.manual_seed(0)
+    b = nn.FractionalMaxPool2d(2, output_ratio=0.5)(t)
+    assert tuple(a.shape) == (2, 3, 4, 4)
+    np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+@requires_torch
+def test_fractional_max_pool_module_repr_and_state():
+    for nd in (2, 3):
+        kw = dict(output_size=3) if nd == 2 else dict(output_ratio=(0.5, 0.5, 0.5))
+        a = getattr(nn, f"FractionalMaxPool{nd}d")(2, **kw)
+        b = getattr(torch.nn, f"FractionalMaxPool{nd}d")(2, **kw)
+        assert repr(a) == repr(b)
+        assert (a.kernel_size, a.output_size, a.output_ratio) == (b.kernel_size, b.output_size,
+                                                                  b.output_ratio)
+        assert list(a.state_dict()) == list(b.state_dict())
+
+
+@pytest.mark.parametrize("make", [
+    lambda lib: lib.nn.FractionalMaxPool2d(2),
+    lambda lib: lib.nn.FractionalMaxPool2d(2, output_size=2, output_ratio=0.5),
+    lambda lib: lib.nn.FractionalMaxPool2d(2, output_ratio=1.5),
+    lambda lib: lib.nn.FractionalMaxPool3d(0, output_size=2),
+    lambda lib: lib.nn.FractionalMaxPool3d(2, output_ratio=(0.5, 0.5, 1.0)),
+])
+def test_fractional_max_pool_module_errors_match_torch(make):
+    raises_like(lambda lib: make(lib))
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib, x: lib.nn.functional.fractional_max_pool2d(x, 2),
+    lambda lib, x: lib.nn.functional.fractional_max_pool2d(x, 3, output_size=(5, 3)),
+    lambda lib, x: lib.nn.functional.fractional_max_pool2d(x, 2, output_size=(2, 3, 4)),
+    lambda lib, x: lib.nn.functional.fractional_max_pool2d(
+        x, 2, output_size=2, _random_samples=lib.rand(1, 3, 2)),
+    lambda lib, x: lib.nn.functional.fractional_max_pool2d(
+        x, 2, output_size=2, _random_samples=lib.rand(2, 2, 2)),
+    lambda lib, x: lib.nn.functional.fractional_max_pool2d(
+        x, 2, output_size=2, _random_samples=lib.rand(2, 3, 3)),
+    lambda lib, x: lib.nn.functional.fractional_max_pool2d(
+        x, 2, output_size=2, _random_samples=lib.rand(2, 3, 2, dtype=lib.float64)),
+    lambda lib, x: lib.nn.functional.fractional_max_pool2d(x[0, 0], 2, output_size=2),
+    lambda lib, x: lib.nn.functional.fractional_max_pool2d(x[:, :0], 2, output_size=2),
+    lambda lib, x: lib.nn.functional.fractional_max_pool3d(x.unsqueeze(2).expand(
+        2, 3, 4, 5, 5), 2, output_size=(3, 2, 2)),
+])
+def test_fractional_max_pool_errors_match_torch(call):
+    raises_like(call, f(2, 3, 5, 5))
