@@ -72,7 +72,8 @@ from numtorch.ops.pooling_max import (  # noqa: F401
 
 __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices", "avg_pool1d",
            "adaptive_avg_pool1d",
-           "adaptive_max_pool1d", "pixel_shuffle", "pixel_unshuffle"]
+           "adaptive_max_pool1d", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle",
+           "native_channel_shuffle"]
 
 FUNCTIONAL = ["max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices",
               "max_pool2d_with_indices", "max_pool3d_with_indices", "max_unpool1d",
