@@ -186,6 +186,9 @@ def test_lazy_conv_transpose_output_size_and_weight_layout():
     assert tuple(m.weight.shape) == (6, 2, 3, 3)
     with pytest.raises(ValueError, match="in_channels must be divisible by groups"):
         nn.LazyConvTranspose1d(4, 3, groups=2)(numtorch.ones(1, 3, 5))
+    with pytest.raises(RuntimeError, match=r"2D \(unbatched\) or 3D \(batched\) input to "
+                                           r"LazyConvTranspose1d, but got input of size"):
+        nn.LazyConvTranspose1d(4, 3)(numtorch.ones(1, 2, 5, 5))
 
 
 def test_lazy_norm_loads_a_state_dict_before_forward():

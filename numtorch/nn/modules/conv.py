@@ -238,6 +238,10 @@ class _LazyConvMixin(LazyModuleMixin):
 
     def initialize_parameters(self, input, *args):
         if self.has_uninitialized_params():
+            if input.dim() not in (self._nd + 1, self._nd + 2):
+                raise RuntimeError(f"Expected {self._nd + 1}D (unbatched) or {self._nd + 2}D "
+                                   f"(batched) input to {type(self).__name__}, but got input "
+                                   f"of size: {input.shape}")
             batched = input.dim() == self._nd + 2
             self.in_channels = input.shape[1] if batched else input.shape[0]
             if self.in_channels % self.groups != 0:
