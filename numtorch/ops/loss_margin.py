@@ -218,12 +218,16 @@ def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_fu
     return _reduce(loss, reduction)
 
 
+_BLOCK = 1 << 22  # elements of one (N, J, C) block of margins
+
+
 def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """Multi-label hinge: per sample, ``sum_j sum_{i not a target} max(0, 1 - (x[y_j] - x[i]))
     / C`` over the target classes ``y_j``, the entries of ``target`` before its first -1.
 
-    Written as one (N, J, C) tensor of margins, ``J`` = C target slots, masked by valid slot
-    and non-target class: a duplicated target class counts twice, as in PyTorch."""
+    Written as (N, J, C) tensors of margins over the ``J`` target slots in use (in blocks of
+    slots for many classes), masked by valid slot and non-target class: a duplicated target
+    class counts twice, as in PyTorch."""
     reduction = _reduction(size_average, reduce, reduction)
     _check_float_input(input, "multilabel_margin_loss_forward_out_frame")
     shape = tuple(input.shape)
@@ -247,10 +251,18 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
     rows = np.broadcast_to(np.arange(n)[:, None], (n, c))
     is_target[rows[valid], ys[valid]] = True
     dt = x._data.dtype
-    mask = (valid[:, :, None] & ~is_target[:, None, :]).astype(dt)        # (N, J, C)
-    x_y = x.gather(1, _wrap(ys))                                           # (N, J)
-    h = (x.unsqueeze(1) - x_y.unsqueeze(2) + 1.0).clamp(min=0) * _wrap(mask)  # (N, J, C)
-    loss = h.sum((1, 2)) / c
+    j = int(valid.sum(1).max()) if n else 0  # the slots any row uses
+    # (N, J, C) margins, a block of slots at a time to bound the memory for many classes
+    step = max(1, _BLOCK // max(n * c, 1))
+    total = None
+    for lo in range(0, max(j, 1), step):
+        v = valid[:, lo:lo + step]
+        mask = (v[:, :, None] & ~is_target[:, None, :]).astype(dt)        # (N, J, C)
+        x_y = x.gather(1, _wrap(ys[:, lo:lo + step]))                      # (N, J)
+        h = (x.unsqueeze(1) - x_y.unsqueeze(2) + 1.0).clamp(min=0) * _wrap(mask)
+        part = h.sum((1, 2))
+        total = part if total is None else total + part
+    loss = total / c
     if input.ndim <= 1:
         loss = loss.reshape(())
     return _reduce(loss, reduction)
