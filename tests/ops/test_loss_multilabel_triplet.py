@@ -117,3 +117,17 @@ def test_triplet_with_distance_errors_match_torch():
                 A, P, N)
     with pytest.raises(ValueError, match="expected margin to be greater than 0, got -1"):
         numtorch.nn.TripletMarginWithDistanceLoss(margin=-1)
+
+
+def test_multilabel_margin_blocks_of_slots_give_the_same_loss(monkeypatch):
+    from numtorch.ops import loss_margin
+
+    x = numtorch.tensor(X, requires_grad=True)
+    whole = numtorch.nn.functional.multilabel_margin_loss(x, numtorch.tensor(Y), reduction="none")
+    (g_whole,) = numtorch.autograd.grad(whole.sum(), x)
+    monkeypatch.setattr(loss_margin, "_BLOCK", 1)  # one slot per block
+    blocks = numtorch.nn.functional.multilabel_margin_loss(x, numtorch.tensor(Y),
+                                                           reduction="none")
+    (g_blocks,) = numtorch.autograd.grad(blocks.sum(), x)
+    np.testing.assert_allclose(blocks.detach().numpy(), whole.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(g_blocks.numpy(), g_whole.numpy(), rtol=1e-12)
