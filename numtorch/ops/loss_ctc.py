@@ -125,8 +125,10 @@ class CtcLossGrad(Primitive):
         nxt = np.full((n, s_ext), _NEG)
         init = np.full((n, s_ext), _NEG)  # where each sample's last frame starts the recursion
         has = tl > 0  # (the last label, for a non-empty target)
+        skip_ahead = np.zeros_like(skip)  # s + 2 may come from s
+        skip_ahead[:, :-2] = skip[:, 2:]
         for t in range(t_max - 1, -1, -1):
-            two_ahead = np.where(_shift(skip, -2), _shift(nxt, -2), _NEG)
+            two_ahead = np.where(skip_ahead, _shift(nxt, -2), _NEG)
             cur = _logsumexp3(nxt, _shift(nxt, -1), two_ahead) + y[t]
             init[:] = _NEG
             init[rows, 2 * tl] = y[t, rows, 2 * tl]
