@@ -14,7 +14,7 @@ import numpy as np
 from numtorch import _dtype
 from numtorch._tensor import Tensor, _new
 
-__all__ = ["Parameter", "UninitializedParameter", "UninitializedBuffer"]
+__all__ = ["Parameter", "UninitializedParameter", "UninitializedBuffer", "Buffer"]
 
 
 def _init_from(t, data, requires_grad):
@@ -74,6 +74,39 @@ class Parameter(Tensor):
 
     def __reduce_ex__(self, protocol):
         return (_rebuild_parameter, (self._data, self._requires_grad, type(self)))
+
+
+class Buffer(Tensor):
+    """``Buffer(data=None, *, persistent=True)``: a tensor (``data`` detached, same memory) that
+    assigning as a module attribute registers as a buffer, kept in ``state_dict()`` unless
+    ``persistent=False``. ``data=None`` gives an empty float tensor.
+
+    NOTE: PyTorch returns a plain tensor carrying a flag; numtorch's tensors have no room for
+    one, so a buffer is of this class (or of its non-persistent sibling), which behaves as a
+    plain tensor everywhere else.
+    """
+
+    __slots__ = ()
+    persistent = True
+
+    def __new__(cls, data=None, *, persistent=True):
+        if data is not None and not isinstance(data, Tensor):
+            raise AttributeError(f"'{type(data).__name__}' object has no attribute 'detach'")
+        t = _new(Buffer if persistent else _NonPersistentBuffer)
+        _init_from(t, None if data is None else data.detach(),
+                   data is not None and data.requires_grad)
+        return t
+
+    def __init__(self, data=None, *, persistent=True):
+        pass  # everything happens in __new__
+
+    def __reduce_ex__(self, protocol):
+        return (_rebuild_parameter, (self._data, self._requires_grad, type(self)))
+
+
+class _NonPersistentBuffer(Buffer):
+    __slots__ = ()
+    persistent = False
 
 
 def _rebuild_parameter(arr, requires_grad, cls):

@@ -1,6 +1,6 @@
 """Resizing: ``interpolate`` / ``upsample*`` (nearest, linear, bilinear, bicubic, trilinear,
 area) as products with small 1-D interpolation matrices along each spatial axis, and
-``pixel_shuffle`` / ``pixel_unshuffle`` (a reshape and a permute).
+``pixel_shuffle`` / ``pixel_unshuffle`` and ``channel_shuffle`` (a reshape and a permute).
 """
 
 import math
@@ -173,3 +173,29 @@ def pixel_unshuffle(input, downscale_factor):
     x = input.reshape(b, c, h // r, r, w // r, r)  # (B, C, H, r, W, r)
     x = x.permute(0, 1, 3, 5, 2, 4)  # (B, C, r, r, H, W)
     return _format_like(x.reshape(tuple(lead) + (c * r * r, h // r, w // r)), input)
+
+
+# ====================================================================== channel shuffle
+def channel_shuffle(input, groups):
+    """(N, g*k, *) -> (N, k*g, *): the channels, read as a (g, k) grid, transposed to (k, g)
+    (ShuffleNet's mixing of grouped convolutions' outputs)."""
+    g = int(groups)
+    shape = tuple(input.shape)
+    if input.dim() <= 2:
+        raise RuntimeError(f"channel_shuffle expects input with > 2 dims, but got input with "
+                           f"sizes {list(shape)}")
+    if g <= 0:
+        raise RuntimeError(f"Number of groups to divide channels in must be positive. Value of "
+                           f"groups:{g}")
+    c = shape[1]
+    if c % g:
+        raise RuntimeError(f"Number of channels must be divisible by groups. Got {c} channels "
+                           f"and {g} groups.")
+    x = input.reshape((shape[0], g, c // g) + shape[2:])  # (N, g, k, *)
+    x = x.transpose(1, 2)  # (N, k, g, *)
+    return _format_like(x.reshape(shape), input)
+
+
+def native_channel_shuffle(input, groups):
+    """``channel_shuffle`` (PyTorch's name for its kernel, same result)."""
+    return channel_shuffle(input, groups)

@@ -20,8 +20,9 @@ The other losses are composites of tensor ops. Every function takes PyTorch's de
 The family's files, lowest first (each uses only those before it): ``_loss_reduction.py``
 (``reduction`` and the legacy arguments, shared checks) -> ``loss_classification.py`` (the four
 primitives: cross entropy, NLL, BCE) -> ``loss_regression.py`` (mse, l1, smooth l1, huber,
-Poisson/Gaussian NLL) -> ``loss_margin.py`` (kl_div, the margin and embedding losses) -> this
-file, the family's public face (``FUNCTIONAL``, the scalar-argument checks).
+Poisson/Gaussian NLL) -> ``loss_margin.py`` (kl_div, the margin and embedding losses),
+``loss_ctc.py`` (CTC: the forward-backward primitive) -> this file, the family's public face
+(``FUNCTIONAL``, the scalar-argument checks).
 """
 
 from numtorch.ops import _scalars
@@ -34,15 +35,18 @@ from numtorch.ops.loss_classification import (  # noqa: F401
     cross_entropy,
     nll_loss,
 )
+from numtorch.ops.loss_ctc import ctc_loss  # noqa: F401
 from numtorch.ops.loss_margin import (  # noqa: F401
     cosine_embedding_loss,
     hinge_embedding_loss,
     kl_div,
     margin_ranking_loss,
     multi_margin_loss,
+    multilabel_margin_loss,
     multilabel_soft_margin_loss,
     soft_margin_loss,
     triplet_margin_loss,
+    triplet_margin_with_distance_loss,
 )
 from numtorch.ops.loss_regression import (  # noqa: F401
     gaussian_nll_loss,
@@ -60,7 +64,8 @@ FUNCTIONAL = [
     "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div", "cosine_embedding_loss",
     "margin_ranking_loss", "hinge_embedding_loss", "multilabel_soft_margin_loss",
     "triplet_margin_loss", "soft_margin_loss", "poisson_nll_loss", "gaussian_nll_loss",
-    "multi_margin_loss",
+    "multi_margin_loss", "multilabel_margin_loss", "triplet_margin_with_distance_loss",
+    "ctc_loss",
 ]
 
 # PyTorch's TypeError for Python numbers in the arguments it requires to be tensors

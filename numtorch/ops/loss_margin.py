@@ -1,6 +1,6 @@
 """The other losses, composites of tensor ops: ``kl_div`` and the margin and embedding
 losses (cosine embedding, margin ranking, hinge embedding, soft margin, multilabel soft
-margin, triplet margin, multi margin).
+margin, triplet margin with a p-norm or any distance, multi margin, multilabel margin).
 """
 
 import warnings
@@ -14,6 +14,7 @@ from numtorch.ops._loss_reduction import (
     _no_grad_arg,
     _reduce,
     _reduction,
+    _scalar_name,
     _shape_list,
 )
 from numtorch.ops.loss_classification import (
@@ -188,5 +189,80 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
         h = h * _wrap(weight._data[t].reshape(n, 1))
     loss = h.sum(1) / c
     if input.ndim != 2:
+        loss = loss.reshape(())
+    return _reduce(loss, reduction)
+
+
+def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None,
+                                      margin=1.0, swap=False, reduction="mean"):
+    """``max(0, margin + d(a, p) - d(a, n))`` for any ``distance_function`` (default the
+    pairwise 2-norm distance); ``swap`` uses ``min(d(a, n), d(p, n))`` as the negative
+    distance."""
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    a, po, ne = anchor.ndim, positive.ndim, negative.ndim
+    if not a == po == ne:
+        raise RuntimeError(
+            "The anchor, positive, and negative tensors are expected to have the same number of "
+            f"dimensions, but got: anchor {a}D, positive {po}D, and negative {ne}D inputs")
+    if distance_function is None:
+        def distance_function(x1, x2):
+            return _pairwise_distance(x1, x2, 2.0, 1e-6)
+    d_pos = distance_function(anchor, positive)
+    d_neg = distance_function(anchor, negative)
+    if swap:
+        d_neg = ew.minimum(d_neg, distance_function(positive, negative))
+    loss = (d_pos - d_neg + margin).clamp(min=0)
+    return _reduce(loss, reduction)
+
+
+_BLOCK = 1 << 22  # elements of one (N, J, C) block of margins
+
+
+def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """Multi-label hinge: per sample, ``sum_j sum_{i not a target} max(0, 1 - (x[y_j] - x[i]))
+    / C`` over the target classes ``y_j``, the entries of ``target`` before its first -1.
+
+    Written as (N, J, C) tensors of margins over the ``J`` target slots in use (in blocks of
+    slots for many classes), masked by valid slot and non-target class: a duplicated target
+    class counts twice, as in PyTorch."""
+    reduction = _reduction(size_average, reduce, reduction)
+    _check_float_input(input, "multilabel_margin_loss_forward_out_frame")
+    shape = tuple(input.shape)
+    if not (input.ndim <= 1 and input.numel() > 0 or input.ndim == 2 and shape[1] > 0):
+        raise RuntimeError(f"Expected non-empty vector or matrix with optional 0-dim batch "
+                           f"size, but got: {_shape_list(shape)}")
+    if target._data.dtype != np.int64:
+        raise RuntimeError(f"expected scalar type Long but found {_scalar_name(target)}")
+    if tuple(target.shape) != shape:
+        raise RuntimeError(f"inconsistent target size: {_shape_list(target.shape)} for input of "
+                           f"size: {_shape_list(shape)}")
+    x = input.reshape(-1, shape[-1] if input.ndim else 1)                  # (N, C)
+    n, c = x._data.shape
+    t = target._data.reshape(n, c)
+    if t.size and ((t < -1) | (t >= c)).any():
+        raise RuntimeError("argument #2 'target' is out of range")
+    # a target slot is valid up to the row's first -1
+    valid = np.cumprod(t != -1, axis=1).astype(bool)                       # (N, J)
+    ys = np.where(valid, t, 0)
+    is_target = np.zeros((n, c), dtype=bool)
+    rows = np.broadcast_to(np.arange(n)[:, None], (n, c))
+    is_target[rows[valid], ys[valid]] = True
+    dt = x._data.dtype
+    j = int(valid.sum(1).max()) if n else 0  # the slots any row uses
+    # (N, J, C) margins, a block of slots at a time to bound the memory for many classes
+    step = max(1, _BLOCK // max(n * c, 1))
+    total = None
+    for lo in range(0, max(j, 1), step):
+        v = valid[:, lo:lo + step]
+        mask = (v[:, :, None] & ~is_target[:, None, :]).astype(dt)        # (N, J, C)
+        x_y = x.gather(1, _wrap(ys[:, lo:lo + step]))                      # (N, J)
+        h = (x.unsqueeze(1) - x_y.unsqueeze(2) + 1.0).clamp(min=0) * _wrap(mask)
+        part = h.sum((1, 2))
+        total = part if total is None else total + part
+    loss = total / c
+    if input.ndim <= 1:
         loss = loss.reshape(())
     return _reduce(loss, reduction)

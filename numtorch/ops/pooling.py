@@ -18,14 +18,17 @@ interpolation matrices along each spatial axis (a composite of ``matmul``).
 
 The family's files, lowest first (each uses only those before it): ``_pool_geometry.py``
 (kernel/stride/padding checks, output sizes, layouts) -> ``pooling_max.py`` (max pooling,
-max_unpool) -> ``pooling_avg.py`` (average, lp and adaptive pooling) -> ``interpolation.py``
-(interpolate, upsample, pixel shuffle) -> this file, the family's public face (``__all__``,
+max_unpool) -> ``pooling_fractional.py`` (fractional max pooling) -> ``pooling_avg.py``
+(average, lp and adaptive pooling) -> ``interpolation.py`` (interpolate, upsample, pixel and
+channel shuffle) -> this file, the family's public face (``__all__``,
 ``FUNCTIONAL``, the scalar-argument checks).
 """
 
 from numtorch.ops import _scalars
 from numtorch.ops.interpolation import (  # noqa: F401
+    channel_shuffle,
     interpolate,
+    native_channel_shuffle,
     pixel_shuffle,
     pixel_unshuffle,
     upsample,
@@ -40,11 +43,20 @@ from numtorch.ops.pooling_avg import (  # noqa: F401
     adaptive_max_pool1d_with_indices,
     adaptive_max_pool2d,
     adaptive_max_pool2d_with_indices,
+    adaptive_max_pool3d,
+    adaptive_max_pool3d_with_indices,
     avg_pool1d,
     avg_pool2d,
     avg_pool3d,
     lp_pool1d,
     lp_pool2d,
+    lp_pool3d,
+)
+from numtorch.ops.pooling_fractional import (  # noqa: F401
+    fractional_max_pool2d,
+    fractional_max_pool2d_with_indices,
+    fractional_max_pool3d,
+    fractional_max_pool3d_with_indices,
 )
 from numtorch.ops.pooling_max import (  # noqa: F401
     max_pool1d,
@@ -60,7 +72,8 @@ from numtorch.ops.pooling_max import (  # noqa: F401
 
 __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices", "avg_pool1d",
            "adaptive_avg_pool1d",
-           "adaptive_max_pool1d", "pixel_shuffle", "pixel_unshuffle"]
+           "adaptive_max_pool1d", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle",
+           "native_channel_shuffle"]
 
 FUNCTIONAL = ["max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices",
               "max_pool2d_with_indices", "max_pool3d_with_indices", "max_unpool1d",
@@ -69,7 +82,10 @@ FUNCTIONAL = ["max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices
               "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool1d_with_indices",
               "adaptive_max_pool2d_with_indices", "lp_pool1d", "lp_pool2d", "interpolate",
               "upsample", "upsample_nearest", "upsample_bilinear", "pixel_shuffle",
-              "pixel_unshuffle"]
+              "pixel_unshuffle", "adaptive_max_pool3d", "adaptive_max_pool3d_with_indices",
+              "lp_pool3d", "channel_shuffle", "native_channel_shuffle", "fractional_max_pool2d",
+              "fractional_max_pool2d_with_indices", "fractional_max_pool3d",
+              "fractional_max_pool3d_with_indices"]
 
 
 # PyTorch's TypeError for Python numbers in the arguments it requires to be tensors

@@ -149,6 +149,13 @@ def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     return (out.sign() * out.abs().relu()).mul(k[0] * k[1]).pow(1.0 / norm_type)
 
 
+def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """(sum over each window of x^p)^(1/p) over (N, C, D, H, W) or (C, D, H, W)."""
+    k = _tuple(kernel_size, 3)
+    out = avg_pool3d(input.pow(norm_type), k, stride, 0, ceil_mode)
+    return (out.sign() * out.abs().relu()).mul(k[0] * k[1] * k[2]).pow(1.0 / norm_type)
+
+
 # ====================================================================== adaptive pooling
 def _adaptive_sizes(output_size, size, nd, name):
     out = output_size
@@ -296,6 +303,9 @@ def _adaptive_max(input, output_size, nd, return_indices):
             flat = flat * size[i] + rows[oi, offs[i]]
         y = _format_like(_PlaneGather.apply(x, flat), x)
         idx = _wrap(_layout.like(flat, xd))
+    if nd == 3:  # PyTorch's 3-D kernel returns contiguous outputs whatever the input's layout
+        y = y.contiguous()
+        idx = _wrap(np.ascontiguousarray(idx._data))
     if return_indices:
         return _unbatch(y, unbatched), _unbatch(idx, unbatched)
     return _unbatch(y, unbatched)
@@ -311,9 +321,18 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
     return _adaptive_max(input, output_size, 2, return_indices)
 
 
+def adaptive_max_pool3d(input, output_size, return_indices=False):
+    """Max over near-equal windows of (N, C, D, H, W) or (C, D, H, W)."""
+    return _adaptive_max(input, output_size, 3, return_indices)
+
+
 def adaptive_max_pool1d_with_indices(input, output_size, return_indices=True):
     return _adaptive_max(input, output_size, 1, True)
 
 
 def adaptive_max_pool2d_with_indices(input, output_size, return_indices=True):
     return _adaptive_max(input, output_size, 2, True)
+
+
+def adaptive_max_pool3d_with_indices(input, output_size, return_indices=True):
+    return _adaptive_max(input, output_size, 3, True)

@@ -739,6 +739,52 @@ add("nn.functional.cross_entropy[label_smoothing]", _cross_entropy_ls, "loss",
     fn=_with_weight(lambda lib: lib.nn.functional.cross_entropy))
 
 
+def _multilabel_margin(draw, rng):
+    c = draw(st.integers(1, 4))
+    # (no empty batch: PyTorch's mean of one reads uninitialized memory)
+    lead = draw(st.sampled_from([(), (draw(st.integers(1, 3)),)]))
+    dt = draw(dtype(("float32", "float64")))
+    x = draw(tensor_arg(rng, lead + (c,), dt, "real"))
+    y = rng.integers(-1, c, size=lead + (c,)).astype(np.int64)  # the labels up to the first -1
+    return [x, Arg(y, "contiguous", False)], {"reduction": draw(st.sampled_from(
+        ["mean", "sum", "none"]))}
+
+
+add("nn.functional.multilabel_margin_loss", _multilabel_margin, "loss")
+
+
+def _triplet_distance(draw, rng):
+    s = draw(st.sampled_from([(draw(st.integers(1, 3)), draw(st.integers(1, 4))),
+                              (draw(st.integers(1, 4)),)]))
+    dt = draw(dtype(("float32", "float64")))
+    args = [draw(tensor_arg(rng, s, dt, "real")) for _ in range(3)]
+    return args, {"margin": draw(st.sampled_from([1.0, 0.5])), "swap": draw(st.booleans()),
+                  "reduction": draw(st.sampled_from(["mean", "sum", "none"]))}
+
+
+add("nn.functional.triplet_margin_with_distance_loss", _triplet_distance, "loss")
+
+
+def _ctc(draw, rng):
+    t, n, c = draw(st.integers(1, 5)), draw(st.integers(1, 3)), draw(st.integers(2, 4))
+    blank = draw(st.sampled_from([0, c - 1]))
+    dt = draw(dtype(("float32", "float64")))
+    x = draw(tensor_arg(rng, (t, n, c), dt, "real"))
+    il = [int(v) for v in rng.integers(0, t + 1, n)]
+    tl = [int(v) for v in rng.integers(0, 4, n)]  # (some too long for their input: infinite)
+    labels = [v for v in range(c) if v != blank]  # (a label equal to the blank is not allowed)
+    y = rng.choice(labels, size=(n, 3)).astype(np.int64)
+    if draw(st.booleans()):  # the concatenated layout
+        y = np.concatenate([y[i, :k] for i, k in enumerate(tl)])
+    return [x, Arg(y, "contiguous", False)], {
+        "input_lengths": il, "target_lengths": tl, "blank": blank,
+        "reduction": draw(st.sampled_from(["mean", "sum", "none"])),
+        "zero_infinity": draw(st.booleans())}
+
+
+add("nn.functional.ctc_loss", _ctc, "loss",
+    fn=lambda lib, x, y, **kw: lib.nn.functional.ctc_loss(x.log_softmax(2), y, **kw))
+
 # convolution and pooling
 def _conv(nd):
     def gen(draw, rng):
@@ -786,6 +832,52 @@ add("nn.functional.avg_pool1d", _pool(1, "avg"), "conv")
 add("nn.functional.avg_pool2d", _pool(2, "avg"), "conv")
 add("nn.functional.adaptive_avg_pool2d", _pool(2, "adaptive"), "conv")
 add("nn.functional.adaptive_max_pool2d", _pool(2, "adaptive"), "conv")
+add("nn.functional.adaptive_max_pool3d", _pool(3, "adaptive"), "conv")
+
+
+def _lp_pool3d(draw, rng):
+    k = draw(st.integers(1, 2))
+    size = tuple(draw(st.integers(k, 4)) for _ in range(3))
+    dt = draw(dtype(("float32", "float64")))
+    x = draw(tensor_arg(rng, (draw(st.integers(1, 2)), draw(st.integers(1, 2))) + size, dt,
+                        "pos"))
+    return [x], {"norm_type": draw(st.sampled_from([1.0, 2.0, 3.0])), "kernel_size": k,
+                 "stride": draw(st.sampled_from([None, 1, 2])), "ceil_mode": draw(st.booleans())}
+
+
+add("nn.functional.lp_pool3d", _lp_pool3d, "conv")
+
+
+def _channel_shuffle(draw, rng):
+    g, k = draw(st.integers(1, 3)), draw(st.integers(1, 2))
+    s = (draw(st.integers(0, 2)), g * k) + tuple(draw(st.integers(1, 3)) for _ in range(
+        draw(st.integers(1, 3))))
+    dt = draw(dtype(("float32", "float64", "int64")))
+    return [draw(tensor_arg(rng, s, dt, "real"))], {"groups": g}
+
+
+add("nn.functional.channel_shuffle", _channel_shuffle, "conv")
+
+
+def _fractional(nd):
+    def gen(draw, rng):
+        k = draw(st.integers(1, 2))
+        out = tuple(draw(st.integers(1, 3)) for _ in range(nd))
+        # (PyTorch's 3-D check is strict: one more element than the 2-D one needs)
+        size = tuple(o + k - 1 + (nd == 3) + draw(st.integers(0, 2)) for o in out)
+        n, c = draw(st.integers(1, 2)), draw(st.integers(1, 2))
+        dt = draw(dtype(("float32", "float64")))
+        x = draw(tensor_arg(rng, (n, c) + size, dt, "real"))
+        u = Arg(rng.random((n, c, nd)).astype(dt), "contiguous", False)
+        return [x, u], {"kernel_size": k, "output_size": out,
+                        "return_indices": draw(st.booleans())}
+    return gen
+
+
+for _nd in (2, 3):
+    add(f"nn.functional.fractional_max_pool{_nd}d", _fractional(_nd), "conv",
+        fn=lambda lib, x, u, _nd=_nd, **kw: getattr(
+            lib.nn.functional, f"fractional_max_pool{_nd}d")(x, _random_samples=u, **kw))
 
 
 def _norm(kind):

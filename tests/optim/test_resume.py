@@ -28,6 +28,9 @@ OPTIONS = {
     "NAdam": [dict(lr=0.01), dict(lr=0.01, weight_decay=0.01, momentum_decay=0.005,
                                   decoupled_weight_decay=True)],
     "RAdam": [dict(lr=0.01), dict(lr=0.01, weight_decay=0.01, decoupled_weight_decay=True)],
+    "Rprop": [dict(lr=0.01), dict(lr=0.02, etas=(0.4, 1.3), maximize=True, foreach=True)],
+    "ASGD": [dict(lr=0.05, t0=3), dict(lr=0.05, lambd=0.01, weight_decay=0.01, maximize=True)],
+    "Adafactor": [dict(), dict(lr=0.05, weight_decay=0.1, d=2.0, maximize=True)],
 }
 OPT_CASES = [(name, kw) for name, kws in OPTIONS.items() for kw in kws]
 

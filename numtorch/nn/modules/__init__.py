@@ -9,6 +9,7 @@ from numtorch.nn.modules import (
     attention,
     container,
     conv,
+    distance,
     dropout,
     flatten,
     linear,
@@ -26,7 +27,7 @@ from numtorch.nn.modules import (
 
 FAMILIES = (module, container, linear, activation, dropout, sparse, flatten, conv, pooling,
             normalization, loss, upsampling, pixelshuffle, attention, transformer, rnn,
-            padding)
+            padding, distance)
 
 __all__ = []
 for _family in FAMILIES:

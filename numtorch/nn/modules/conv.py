@@ -1,5 +1,5 @@
 """Convolution layers: ``Conv1d/2d/3d``, ``ConvTranspose1d/2d/3d``, ``LazyConv1d/2d/3d``,
-``Fold`` and ``Unfold``. The N-d logic lives in ``_ConvNd``."""
+``LazyConvTranspose1d/2d/3d``, ``Fold`` and ``Unfold``. The N-d logic lives in ``_ConvNd``."""
 
 
 from numtorch import _creation
@@ -10,7 +10,8 @@ from numtorch.nn.parameter import Parameter, UninitializedParameter
 from numtorch.ops.conv import _output_padding, _tuple
 
 __all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d",
-           "ConvTranspose3d", "LazyConv1d", "LazyConv2d", "LazyConv3d", "Fold", "Unfold"]
+           "ConvTranspose3d", "LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d",
+           "LazyConvTranspose2d", "LazyConvTranspose3d", "Fold", "Unfold"]
 
 _PADDING_STRINGS = {"same", "valid"}
 _PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
@@ -237,12 +238,19 @@ class _LazyConvMixin(LazyModuleMixin):
 
     def initialize_parameters(self, input, *args):
         if self.has_uninitialized_params():
+            if input.dim() not in (self._nd + 1, self._nd + 2):
+                raise RuntimeError(f"Expected {self._nd + 1}D (unbatched) or {self._nd + 2}D "
+                                   f"(batched) input to {type(self).__name__}, but got input "
+                                   f"of size: {input.shape}")
             batched = input.dim() == self._nd + 2
             self.in_channels = input.shape[1] if batched else input.shape[0]
             if self.in_channels % self.groups != 0:
                 raise ValueError("in_channels must be divisible by groups")
-            self.weight.materialize((self.out_channels, self.in_channels // self.groups)
-                                    + self.kernel_size)
+            if self.transposed:
+                shape = (self.in_channels, self.out_channels // self.groups)
+            else:
+                shape = (self.out_channels, self.in_channels // self.groups)
+            self.weight.materialize(shape + self.kernel_size)
             if self.bias is not None:
                 self.bias.materialize((self.out_channels,))
             self.reset_parameters()
@@ -264,6 +272,42 @@ class LazyConv3d(_LazyConvMixin, Conv3d):
     """``Conv3d`` with ``in_channels`` inferred from the first input."""
 
     cls_to_become = Conv3d
+
+
+class _LazyConvTransposeMixin(_LazyConvMixin):
+    """``_LazyConvMixin`` for the transposed convolutions (their argument order)."""
+
+    def __init__(self, out_channels, kernel_size, stride=1, padding=0, output_padding=0,
+                 groups=1, bias=True, dilation=1, padding_mode="zeros", device=None,
+                 dtype=None):
+        kw = _factory(device, dtype)
+        # a 0-channel transposed convolution first, then lazy placeholders
+        # (past _LazyConvMixin's __init__, to LazyModuleMixin's, then ConvTransposeNd's)
+        super(_LazyConvMixin, self).__init__(0, 0, kernel_size, stride, padding,
+                                             output_padding, groups, False, dilation,
+                                             padding_mode, device, dtype)
+        self.out_channels = out_channels
+        self.weight = UninitializedParameter(**kw)
+        if bias:
+            self.bias = UninitializedParameter(**kw)
+
+
+class LazyConvTranspose1d(_LazyConvTransposeMixin, ConvTranspose1d):
+    """``ConvTranspose1d`` with ``in_channels`` inferred from the first input."""
+
+    cls_to_become = ConvTranspose1d
+
+
+class LazyConvTranspose2d(_LazyConvTransposeMixin, ConvTranspose2d):
+    """``ConvTranspose2d`` with ``in_channels`` inferred from the first input."""
+
+    cls_to_become = ConvTranspose2d
+
+
+class LazyConvTranspose3d(_LazyConvTransposeMixin, ConvTranspose3d):
+    """``ConvTranspose3d`` with ``in_channels`` inferred from the first input."""
+
+    cls_to_become = ConvTranspose3d
 
 
 class Fold(Module):

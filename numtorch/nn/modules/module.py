@@ -20,7 +20,7 @@ from numtorch.autograd import grad_mode
 from numtorch.nn.modules._hooks import RemovableHandle, _ModuleHooks  # noqa: F401 (as in torch)
 from numtorch.nn.modules._state_dict import _IncompatibleKeys, _ModuleStateDict  # noqa: F401
 from numtorch.nn.modules.lazy import LazyModuleMixin
-from numtorch.nn.parameter import Parameter
+from numtorch.nn.parameter import Buffer, Parameter
 
 __all__ = ["Module", "LazyModuleMixin"]
 
@@ -202,6 +202,11 @@ class Module(_ModuleHooks, _ModuleStateDict):
             modules[name] = value
             return
         buffers = d.get("_buffers")
+        if isinstance(value, Buffer):  # nn.Buffer(t, persistent=...) registers itself
+            if buffers is None:
+                raise AttributeError("cannot assign buffer before Module.__init__() call")
+            self.register_buffer(name, value, persistent=value.persistent)
+            return
         if buffers is not None and name in buffers:
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(f"cannot assign '{_typename(value)}' as buffer '{name}' "

@@ -1,9 +1,10 @@
-"""``PixelShuffle`` and ``PixelUnshuffle``: move values between channels and space."""
+"""``PixelShuffle`` and ``PixelUnshuffle``: move values between channels and space;
+``ChannelShuffle``: reorder the channels."""
 
 from numtorch.nn import functional as F
 from numtorch.nn.modules.module import Module
 
-__all__ = ["PixelShuffle", "PixelUnshuffle"]
+__all__ = ["PixelShuffle", "PixelUnshuffle", "ChannelShuffle"]
 
 
 class PixelShuffle(Module):
@@ -32,3 +33,17 @@ class PixelUnshuffle(Module):
 
     def extra_repr(self):
         return f"downscale_factor={self.downscale_factor}"
+
+
+class ChannelShuffle(Module):
+    """(N, g*k, *) -> (N, k*g, *): channel ``i*k + j`` moves to ``j*g + i`` (``groups`` = g)."""
+
+    def __init__(self, groups):
+        super().__init__()
+        self.groups = groups
+
+    def forward(self, input):
+        return F.channel_shuffle(input, self.groups)
+
+    def extra_repr(self):
+        return f"groups={self.groups}"
