@@ -121,10 +121,17 @@ def _float64(fn):
     return kernel
 
 
-def _sin_cos_pi(x):
-    """sin(pi x) and cos(pi x) with the argument reduced exactly (x - round(x) is exact)."""
+def _sin_pi(x):
+    """sin(pi x) with the argument reduced exactly (x - round(x) is exact), up to its sign."""
+    return np.sin(np.pi * (x - np.round(x)))
+
+
+def _cot_pi(x):
+    """cot(pi x), reduced exactly to r in [-1/2, 1/2]; near |r| = 1/2, where cos(pi r) would
+    keep only the absolute accuracy of pi r, as tan(pi (1/2 - |r|)) (1/2 - |r| is exact)."""
     r = x - np.round(x)
-    return np.sin(np.pi * r), np.cos(np.pi * r)
+    a = np.abs(r)
+    return np.where(a > 0.25, np.sign(r) * np.tan(np.pi * (0.5 - a)), 1.0 / np.tan(np.pi * r))
 
 
 def _is_pole(x):
@@ -170,7 +177,7 @@ def _lgamma(x):
     # x < 0, not an integer: log Gamma(x) = log(pi / |sin(pi x)|) - log Gamma(1 - x)
     negative = (x < 0) & ~_is_pole(x)
     xn = x[negative]
-    out[negative] = _LOG_PI - np.log(np.abs(_sin_cos_pi(xn)[0])) - _lgamma_positive(1.0 - xn)
+    out[negative] = _LOG_PI - np.log(np.abs(_sin_pi(xn))) - _lgamma_positive(1.0 - xn)
     out[np.isnan(x)] = np.nan
     return out
 
@@ -206,8 +213,7 @@ def _digamma(x):
     # psi(x) = psi(1 - x) - pi cot(pi x) for x < 0
     negative = (x < 0) & ~_is_pole(x)
     xn = x[negative]
-    s, c = _sin_cos_pi(xn)
-    out[negative] = _digamma_positive(1.0 - xn) - np.pi * c / s
+    out[negative] = _digamma_positive(1.0 - xn) - np.pi * _cot_pi(xn)
     zero = x == 0
     out[zero] = np.copysign(np.inf, -x[zero])  # -inf at +0, +inf at -0
     return out
@@ -240,9 +246,8 @@ def _polygamma(x, n):
     # psi^(n)(x) = (-1)^n psi^(n)(1 - x) - pi^(n+1) Q_n(cot(pi x)) for x < 0
     negative = (x < 0) & ~_is_pole(x)
     xn = x[negative]
-    s, c = _sin_cos_pi(xn)
-    cot = c / s
-    q = np.polyval(np.array(_cot_derivative_polynomials(n)[::-1], dtype=np.float64), cot)
+    q = np.polyval(np.array(_cot_derivative_polynomials(n)[::-1], dtype=np.float64),
+                   _cot_pi(xn))
     reflected = -factorial * _hurwitz_zeta(n + 1.0, 1.0 - xn)  # (-1)^n psi^(n)(1 - x)
     out[negative] = reflected - np.pi ** (n + 1) * q
     # PyTorch's values at the infinities: 0 (n = 1) or NaN at +inf; NaN (n = 1) or
