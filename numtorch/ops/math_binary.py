@@ -14,7 +14,7 @@ from numtorch.ops import _scalars
 from numtorch.ops._broadcast import promote_operands
 from numtorch.ops._out import _kernel_name, _out, _zeros_like
 from numtorch.ops.arithmetic import _C_TYPE_NAMES, _accepts_out, cast
-from numtorch.ops.comparison import trunc
+from numtorch.ops.comparison import _mask_mul, trunc
 from numtorch.ops.math_functions import exp, exp2
 
 __all__ = ["logaddexp", "logaddexp2", "ldexp", "frexp", "nextafter", "gcd", "lcm", "fix"]
@@ -135,17 +135,19 @@ def frexp(input, *, out=None):
 # ====================================================================== steps and integers
 class NextAfter(Primitive):
     """The next float after ``x`` towards ``y``. Its gradient is PyTorch's: the incoming
-    gradient to ``x`` (a step of one unit in the last place), zero to ``y``."""
+    gradient to ``x`` where the result moved off ``x`` (one unit in the last place), 0 where
+    ``x == y`` (the result is ``y``), and zero to ``y``."""
 
     node_name = "NextafterBackward0"
 
     @staticmethod
     def forward(ctx, x, y):
+        ctx.moved = np.asarray(np.not_equal(x, y))
         return np.nextafter(x, y)
 
     @staticmethod
     def backward(ctx, grad_output):
-        return (grad_output if ctx.needs_input_grad[0] else None,
+        return (_mask_mul(grad_output, _wrap(ctx.moved)) if ctx.needs_input_grad[0] else None,
                 _zeros_like(grad_output) if ctx.needs_input_grad[1] else None)
 
 
