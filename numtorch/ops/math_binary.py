@@ -72,20 +72,40 @@ def logaddexp2(input, other):
 
 
 # ====================================================================== mantissa and exponent
-def _float_result(input, other):
-    """Both operands in their promoted dtype, the default float dtype for integers and bools."""
-    dt = _dtype.result_type(input, other)
-    if not dt.is_floating_point:
-        dt = _dtype.get_default_dtype()
-    return cast(input, dt), (cast(other, dt) if isinstance(other, Tensor) else other)
+class Ldexp(Primitive):
+    """``x * 2^e`` for a floating ``x`` and an integer ``e``, exact (no rounding of 2^e);
+    d/dx = 2^e."""
+
+    @staticmethod
+    def forward(ctx, x, e):
+        # (exponents beyond +-2^14 overflow or underflow every dtype already)
+        ctx.e = np.clip(e, -(2 ** 14), 2 ** 14).astype(np.int64)
+        return np.ldexp(x, ctx.e).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        scale = np.ldexp(np.ones((), grad_output._data.dtype), ctx.e)
+        return grad_output * _wrap(scale.astype(grad_output._data.dtype, copy=False)), None
 
 
 def ldexp(input, other):
-    """``input * 2^other``; integer and bool operands give the default float dtype.
+    """``input * 2^other``, with PyTorch's dtypes: a floating ``other`` gives 2^other in its own
+    dtype times ``input`` (the product promoted as usual); an integer ``other`` scales a floating
+    ``input`` exactly; integer and bool operands give the default float dtype.
 
-    A composite: d/d input = 2^other, d/d other = input 2^other ln 2."""
-    x, e = _float_result(input, other)
-    return x * exp2(e)
+    d/d input = 2^other, d/d other = input 2^other ln 2 (NOTE: PyTorch's gradient to ``input``
+    is 0 for a negative integer ``other``, 2^other taken in integer arithmetic)."""
+    x_float = input._data.dtype.kind == "f"
+    e_float = isinstance(other, Tensor) and other._data.dtype.kind == "f"
+    if e_float:
+        return input * exp2(other)
+    if x_float and isinstance(other, Tensor):
+        if other._data.dtype == np.bool_:
+            raise NotImplementedError("\"ldexp_cpu_exp\" not implemented for 'Bool'")
+        promote_operands(input, other)  # (PyTorch's error for shapes that do not broadcast)
+        return Ldexp.apply(input, other._data)
+    dt = _dtype.get_default_dtype()
+    return cast(input, dt) * exp2(cast(other, dt))
 
 
 class Frexp(Primitive):

@@ -34,8 +34,8 @@ from numtorch._tensor import Tensor
 from numtorch.autograd.function import Primitive
 from numtorch.ops import _scalars
 from numtorch.ops.arithmetic import _accepts_out, _float_input
-from numtorch.ops.comparison import where
-from numtorch.ops.math_functions import sin
+from numtorch.ops.comparison import _mask_mul, where
+from numtorch.ops.math_functions import cos, sin
 
 __all__ = ["lgamma", "digamma", "polygamma", "mvlgamma", "i0", "sinc"]
 
@@ -329,6 +329,27 @@ class Polygamma(Primitive):
         return grad_output * Polygamma.apply(x, ctx.n + 1), None
 
 
+class Mvlgamma(Primitive):
+    """d mvlgamma(x, p) = sum_(i < p) digamma(x - i/2) dx (the sum taken before the product
+    with the incoming gradient, as PyTorch does: an infinite one gives +-inf, not inf - inf)."""
+
+    @staticmethod
+    def forward(ctx, x, p):
+        ctx.save_for_backward(x)
+        ctx.p = p
+        wide = x.astype(np.float64)
+        out = sum(_lgamma(wide - 0.5 * i) for i in range(p)) + p * (p - 1) / 4 * _LOG_PI
+        return np.asarray(out).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        slope = digamma(x)
+        for i in range(1, ctx.p):
+            slope = slope + digamma(x - 0.5 * i)
+        return grad_output * slope, None
+
+
 class I0(Primitive):
     """d i0(x) = i1(x) dx."""
 
@@ -359,6 +380,30 @@ class I1(Primitive):
         return grad_output * where(zero, 0.5, I0.apply(x) - I1.apply(x) / safe)
 
 
+class Sinc(Primitive):
+    """d sinc(x) = (pi x cos(pi x) - sin(pi x)) / (pi x^2) dx, 0 at x = 0.
+
+    A primitive rather than a composite so that the derivative is one number per element
+    (PyTorch's form): an infinite incoming gradient gives +-inf, not inf - inf."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            px = x * np.asarray(np.pi, x.dtype)
+            return np.where(x == 0, np.ones((), x.dtype), np.sin(px) / px).astype(x.dtype,
+                                                                                 copy=False)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        nonzero = x != 0
+        safe = where(nonzero, x, 1.0)
+        px = safe * math.pi
+        slope = (px * cos(px) - sin(px)) / (px * safe)
+        return _mask_mul(grad_output * slope, nonzero)
+
+
 # ====================================================================== functions
 def lgamma(input):
     """log |Gamma(x)|; +inf at 0 and the negative integers. Integers give the default float."""
@@ -385,17 +430,15 @@ def polygamma(n, input):
 
 def mvlgamma(input, p):
     """The multivariate log-gamma function of dimension ``p``:
-    sum_(i < p) lgamma(x - i/2) + p (p - 1) / 4 log(pi). A composite of ``lgamma``."""
+    sum_(i < p) lgamma(x - i/2) + p (p - 1) / 4 log(pi)."""
     if isinstance(p, bool) or not isinstance(p, (int, np.integer)):
         raise TypeError(f"mvlgamma(): argument 'p' (position 2) must be int, not "
                         f"{type(p).__name__}")
     if p < 1:
         raise RuntimeError("p has to be greater than or equal to 1")
-    x = _float_input(input)
-    out = lgamma(x)
-    for i in range(1, int(p)):
-        out = out + lgamma(x - 0.5 * i)
-    return out + p * (p - 1) / 4 * _LOG_PI
+    if input._data.dtype == np.bool_:
+        raise RuntimeError("The input tensor may not be a boolean tensor.")
+    return Mvlgamma.apply(_float_input(input), int(p))
 
 
 def i0(input):
@@ -410,10 +453,7 @@ def i1(input):
 
 def sinc(input):
     """The normalized sinc: sin(pi x) / (pi x), 1 at x = 0 (where its gradient is 0)."""
-    x = _float_input(input)
-    zero = x == 0
-    safe = where(zero, 1.0, x) * math.pi
-    return where(zero, 1.0, sin(safe) / safe)
+    return Sinc.apply(_float_input(input))
 
 
 # The functions written without ``out=`` get it here, all in one way.
