@@ -28,13 +28,13 @@ _INPUT_ONLY = (
     "exp2", "expm1", "fix", "flatten", "fliplr", "flipud", "floor", "fmod", "frac", "frexp",
     "full_like", "ge", "greater", "greater_equal", "gt", "hardshrink", "histc", "i0", "isfinite",
     "isinf", "isnan", "isneginf", "isposinf", "le", "less", "less_equal", "lgamma", "log", "log10",
-    "log1p", "log2", "logical_not", "logit", "lt", "max", "mean", "median", "min", "mode", "msort",
-    "mvlgamma", "nan_to_num", "nanmean", "nansum", "ne", "neg", "negative", "nonzero", "not_equal",
-    "ones_like", "pinverse", "positive", "prod", "qr", "quantile", "rad2deg", "rand_like",
-    "randn_like", "ravel", "reciprocal", "relu", "rot90", "round", "rsqrt", "selu", "sigmoid",
-    "sign", "signbit", "sin", "sinc", "sinh", "sort", "sqrt", "square", "squeeze", "std",
-    "std_mean", "sum", "svd", "t", "tan", "tanh", "threshold", "trace", "tril", "triu", "trunc",
-    "unbind", "unique", "unique_consecutive", "var", "var_mean", "zeros_like"
+    "log1p", "log2", "logcumsumexp", "logical_not", "logit", "lt", "max", "mean", "median", "min",
+    "mode", "msort", "mvlgamma", "nan_to_num", "nanmean", "nansum", "ne", "neg", "negative",
+    "nonzero", "not_equal", "ones_like", "pinverse", "positive", "prod", "qr", "quantile",
+    "rad2deg", "rand_like", "randn_like", "ravel", "reciprocal", "relu", "rot90", "round", "rsqrt",
+    "selu", "sigmoid", "sign", "signbit", "sin", "sinc", "sinh", "sort", "sqrt", "square",
+    "squeeze", "std", "std_mean", "sum", "svd", "t", "tan", "tanh", "threshold", "trace", "tril",
+    "triu", "trunc", "unbind", "unique", "unique_consecutive", "var", "var_mean", "zeros_like"
 )
 # Functions with more tensor-only arguments.
 _MORE = {

@@ -365,6 +365,8 @@ for _name, _dom, _dt in [("max", "real", NO_HALF), ("min", "real", NO_HALF),
     add(_name, _g, "reduction", method=_name)
 for _name in ("cumsum", "cumprod"):
     add(_name, reduction("small", DTYPES, "int", False), "reduction", method=_name)
+add("logcumsumexp", reduction("real", DTYPES, "int", False), "reduction", method="logcumsumexp",
+    out=True)
 add("aminmax", reduction("real", NO_HALF, "intopt", True), "reduction")
 add("sort", reduction("real", NO_HALF, "intopt", False, extra=fixed(st.sampled_from(
     [{}, {"descending": True}, {"stable": True}]))), "reduction", method="sort")
