@@ -22,6 +22,12 @@ __all__ = ["logaddexp", "logaddexp2", "ldexp", "frexp", "nextafter", "gcd", "lcm
 _LN2 = float(np.log(2.0))
 
 
+def _like(template, values):
+    out = np.empty_like(template)
+    out[...] = values
+    return out
+
+
 def _float_operands(name, input, other):
     """Both operands promoted (PyTorch's rules); a non-floating result type has no kernel."""
     a, b = promote_operands(input, other)
@@ -48,7 +54,8 @@ class LogAddExp(Primitive):
             rest = np.log1p(np.exp2(d)) / _LN2 if base2 else np.log1p(np.exp(d))
             # NOTE: equal infinities: |x - y| is NaN, the answer is the infinity itself
             out = np.where(np.isinf(x) & (x == y), x, m + rest)
-        return out.astype(x.dtype, copy=False)
+        # (in the memory order of the ufuncs' result, as PyTorch lays it out)
+        return _like(m, out)
 
     @staticmethod
     def backward(ctx, grad_output):

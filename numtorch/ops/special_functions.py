@@ -111,11 +111,19 @@ def _horner(coefficients, z):
     return acc
 
 
+def _in_layout(x, values):
+    """``values`` (x's shape) in an array of x's dtype and memory order (channels-last,
+    transposed...), as PyTorch lays out an elementwise result."""
+    out = np.empty_like(x)
+    out[...] = values
+    return out
+
+
 def _float64(fn):
-    """A kernel on float64 values; its result is cast back to the input's dtype."""
+    """A kernel on float64 values; its result is cast back to the input's dtype and layout."""
     def kernel(x, *args):
         with np.errstate(all="ignore"):
-            return np.asarray(fn(x.astype(np.float64), *args)).astype(x.dtype, copy=False)
+            return _in_layout(x, fn(x.astype(np.float64), *args))
 
     kernel.__name__ = fn.__name__
     return kernel
@@ -339,7 +347,8 @@ class Mvlgamma(Primitive):
         ctx.p = p
         wide = x.astype(np.float64)
         out = sum(_lgamma(wide - 0.5 * i) for i in range(p)) + p * (p - 1) / 4 * _LOG_PI
-        return np.asarray(out).astype(x.dtype, copy=False)
+        # (contiguous whatever the input's layout: PyTorch's result is a sum over a new dim)
+        return np.ascontiguousarray(np.asarray(out).astype(x.dtype, copy=False))
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -391,8 +400,7 @@ class Sinc(Primitive):
         ctx.save_for_backward(x)
         with np.errstate(invalid="ignore", divide="ignore"):
             px = x * np.asarray(np.pi, x.dtype)
-            return np.where(x == 0, np.ones((), x.dtype), np.sin(px) / px).astype(x.dtype,
-                                                                                 copy=False)
+            return _in_layout(x, np.where(x == 0, np.ones((), x.dtype), np.sin(px) / px))
 
     @staticmethod
     def backward(ctx, grad_output):
