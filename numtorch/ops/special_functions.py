@@ -348,7 +348,7 @@ class Mvlgamma(Primitive):
         wide = x.astype(np.float64)
         out = sum(_lgamma(wide - 0.5 * i) for i in range(p)) + p * (p - 1) / 4 * _LOG_PI
         # (contiguous whatever the input's layout: PyTorch's result is a sum over a new dim)
-        return np.ascontiguousarray(np.asarray(out).astype(x.dtype, copy=False))
+        return np.asarray(out, dtype=x.dtype, order="C")
 
     @staticmethod
     def backward(ctx, grad_output):
