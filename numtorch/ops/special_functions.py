@@ -107,7 +107,8 @@ def _horner(coefficients, z):
     """sum_k coefficients[k] z^(k+1)."""
     acc = np.zeros_like(z)
     for c in coefficients[::-1]:
-        acc = (acc + c) * z
+        acc += c
+        acc *= z  # (in place: no temporaries over the 60 terms)
     return acc
 
 
