@@ -20,21 +20,26 @@ __all__ = ["TENSOR_ARGS", "check_tensor_args", "check_tensor_methods", "require_
 
 # Functions whose first argument ``input`` must be a tensor (the others may be numbers).
 _INPUT_ONLY = (
-    "abs", "absolute", "acos", "acosh", "all", "amax", "amin", "aminmax", "any", "arccos",
-    "arccosh", "arcsin", "arcsinh", "arctan", "arctanh", "argmax", "argmin", "argsort", "argwhere",
-    "asin", "asinh", "atan", "atanh", "bitwise_not", "ceil", "celu", "clamp", "clamp_max",
+    "abs", "absolute", "acos", "all", "amax", "amin", "aminmax", "any", "argmax", "argmin",
+    "argsort", "argwhere", "asin", "atan", "bitwise_not", "ceil", "celu", "clamp", "clamp_max",
     "clamp_min", "clip", "clone", "copysign", "cos", "cosh", "count_nonzero", "deg2rad", "diag",
-    "diag_embed", "diagonal", "diff", "digamma", "empty_like", "eq", "erf", "erfc", "erfinv", "exp",
-    "exp2", "expm1", "fix", "flatten", "fliplr", "flipud", "floor", "fmod", "frac", "frexp",
-    "full_like", "ge", "greater", "greater_equal", "gt", "hardshrink", "histc", "i0", "isfinite",
-    "isinf", "isnan", "isneginf", "isposinf", "le", "less", "less_equal", "lgamma", "log", "log10",
-    "log1p", "log2", "logcumsumexp", "logical_not", "logit", "lt", "max", "mean", "median", "min",
-    "mode", "msort", "mvlgamma", "nan_to_num", "nanmean", "nansum", "ne", "neg", "negative",
-    "nonzero", "not_equal", "ones_like", "pinverse", "positive", "prod", "qr", "quantile",
-    "rad2deg", "rand_like", "randn_like", "ravel", "reciprocal", "relu", "rot90", "round", "rsqrt",
-    "selu", "sigmoid", "sign", "signbit", "sin", "sinc", "sinh", "sort", "sqrt", "square",
-    "squeeze", "std", "std_mean", "sum", "svd", "t", "tan", "tanh", "threshold", "trace", "tril",
-    "triu", "trunc", "unbind", "unique", "unique_consecutive", "var", "var_mean", "zeros_like"
+    "diag_embed", "diagonal", "diff", "empty_like", "eq", "erf", "erfc", "erfinv", "exp", "exp2",
+    "expm1", "flatten", "fliplr", "flipud", "floor", "fmod", "frac", "full_like", "ge", "greater",
+    "greater_equal", "gt", "hardshrink", "histc", "isfinite", "isinf", "isnan", "isneginf",
+    "isposinf", "le", "less", "less_equal", "log", "log10", "log1p", "log2", "logical_not",
+    "logit", "lt", "max", "mean", "median", "min", "mode", "msort", "nan_to_num", "nanmean",
+    "nansum", "ne", "neg", "negative", "nonzero", "not_equal", "ones_like", "pinverse", "positive",
+    "prod", "qr", "quantile", "rad2deg", "rand_like", "randn_like", "ravel", "reciprocal", "relu",
+    "rot90", "round", "rsqrt", "selu", "sigmoid", "sign", "signbit", "sin", "sinh", "sort", "sqrt",
+    "square", "squeeze", "std", "std_mean", "sum", "svd", "t", "tan", "tanh", "threshold", "trace",
+    "tril", "triu", "trunc", "unbind", "unique", "unique_consecutive", "var", "var_mean",
+    "zeros_like"
+)
+# (the inverse hyperbolics and arc* aliases, the gamma family and the other functions of
+# ops/math_binary.py and ops/special_functions.py, logcumsumexp)
+_INPUT_ONLY += (
+    "acosh", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctanh", "asinh", "atanh",
+    "digamma", "fix", "frexp", "i0", "lgamma", "logcumsumexp", "mvlgamma", "sinc",
 )
 # Functions with more tensor-only arguments.
 _MORE = {
