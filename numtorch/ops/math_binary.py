@@ -44,6 +44,8 @@ class LogAddExp(Primitive):
     exponential gives a zero gradient, not NaN). ``base2``: the same in base 2.
     """
 
+    node_name = "LogaddexpBackward0"
+
     @staticmethod
     def forward(ctx, x, y, base2):
         ctx.save_for_backward(x, y)
@@ -66,6 +68,12 @@ class LogAddExp(Primitive):
         return gx, gy, None
 
 
+class LogAddExp2(LogAddExp):
+    """``LogAddExp`` in base 2 (its own node name, as PyTorch's)."""
+
+    node_name = "Logaddexp2Backward0"
+
+
 def logaddexp(input, other):
     """``log(exp(input) + exp(other))``, computed without overflow (floating tensors only)."""
     a, b = _float_operands("logaddexp", input, other)
@@ -75,13 +83,15 @@ def logaddexp(input, other):
 def logaddexp2(input, other):
     """``log2(2^input + 2^other)``, computed without overflow (floating tensors only)."""
     a, b = _float_operands("logaddexp2", input, other)
-    return LogAddExp.apply(a, b, True)
+    return LogAddExp2.apply(a, b, True)
 
 
 # ====================================================================== mantissa and exponent
 class Ldexp(Primitive):
     """``x * 2^e`` for a floating ``x`` and an integer ``e``, exact (no rounding of 2^e);
     d/dx = 2^e."""
+
+    node_name = "LdexpBackward0"
 
     @staticmethod
     def forward(ctx, x, e):

@@ -114,6 +114,8 @@ class LogCumsumExp(Primitive):
     grad_i = e^(x_i + L+_i) - e^(x_i + L-_i), L+-_i = the reversed logcumsumexp of
     log(+-g_k) - out_k (itself differentiable: gradients of every order)."""
 
+    node_name = "LogcumsumexpBackward0"
+
     @staticmethod
     def forward(ctx, x, axis, reverse):
         ctx.axis = axis

@@ -360,6 +360,12 @@ class Mvlgamma(Primitive):
         return grad_output * slope, None
 
 
+class Digamma(Polygamma):
+    """``polygamma(0, x)`` (its own node name, as PyTorch's)."""
+
+    node_name = "DigammaBackward0"
+
+
 class I0(Primitive):
     """d i0(x) = i1(x) dx."""
 
@@ -421,7 +427,7 @@ def lgamma(input):
 
 def digamma(input):
     """psi(x) = d/dx log Gamma(x); -inf at +0, +inf at -0, NaN at the negative integers."""
-    return Polygamma.apply(_float_input(input), 0)
+    return Digamma.apply(_float_input(input), 0)
 
 
 def polygamma(n, input):

@@ -210,3 +210,19 @@ def test_heaviside_and_xlogy_inplace_forms():
     parity(lambda t, a, b: t.xlogy_(a * 1, b + 1), x, v)
     if torch is not None:
         raises_like(lambda t, a, b: t.xlogy_(2.0, b), x, v)
+
+
+def test_node_names_match_torch():
+    if torch is None:
+        pytest.skip("PyTorch is not installed")
+    calls = [lambda t, x: t.digamma(x), lambda t, x: t.logaddexp(x, x),
+             lambda t, x: t.logaddexp2(x, x), lambda t, x: t.logcumsumexp(x, 0),
+             lambda t, x: t.ldexp(x, t.tensor([1, 2])), lambda t, x: t.lgamma(x),
+             lambda t, x: t.polygamma(2, x), lambda t, x: t.i0(x), lambda t, x: t.sinc(x),
+             lambda t, x: t.mvlgamma(x + 2, 2), lambda t, x: t.acosh(x + 1),
+             lambda t, x: t.asinh(x), lambda t, x: t.atanh(x / 3),
+             lambda t, x: t.frexp(x).mantissa, lambda t, x: t.nextafter(x, x)]
+    for call in calls:
+        a = call(numtorch, numtorch.tensor([1.0, 2.0], requires_grad=True)).grad_fn.name()
+        b = type(call(torch, torch.tensor([1.0, 2.0], requires_grad=True)).grad_fn).__name__
+        assert a == b
