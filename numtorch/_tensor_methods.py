@@ -217,7 +217,7 @@ def bind():
         setattr(Tensor, name, _unchecked(getattr(ew, name)))
     for name in ELEMENTWISE_INPLACE:
         setattr(Tensor, name + "_", _inplace(_unchecked(getattr(ew, name)), name + "_"))
-    for module in (reduction, shape, join, indexing, sorting, linalg, _random):
+    for module in (ew, reduction, shape, join, indexing, sorting, linalg, _random):
         for name, fn in getattr(module, "TENSOR_METHODS", {}).items():
             setattr(Tensor, name, fn)
         for name, fn in getattr(module, "INPLACE_METHODS", {}).items():

@@ -1,6 +1,7 @@
 """``numtorch.special``: PyTorch's ``torch.special`` functions that numtorch has. Most are the
-top-level functions under their SciPy-style names (``expit`` is ``sigmoid``); ``entr``,
-``ndtr``, ``sinc`` and ``xlog1py`` are composites of differentiable ops."""
+top-level functions under their SciPy-style names (``expit`` is ``sigmoid``, ``gammaln`` is
+``lgamma``, ``psi`` is ``digamma``, ``multigammaln`` is ``mvlgamma``); ``entr``, ``ndtr`` and
+``xlog1py`` are composites of differentiable ops."""
 
 import math
 
@@ -9,7 +10,8 @@ from numtorch.ops import elementwise as _ew
 from numtorch.ops import reduction as _reduction
 
 __all__ = ["expit", "logit", "erf", "erfc", "erfinv", "exp2", "expm1", "log1p", "logsumexp",
-           "softmax", "log_softmax", "round", "xlogy", "xlog1py", "entr", "ndtr", "sinc"]
+           "softmax", "log_softmax", "round", "xlogy", "xlog1py", "entr", "ndtr", "sinc",
+           "gammaln", "digamma", "psi", "polygamma", "multigammaln", "i0", "i1"]
 
 erf = _ew.erf
 erfc = _ew.erfc
@@ -20,6 +22,13 @@ log1p = _ew.log1p
 logit = _ew.logit
 xlogy = _ew.xlogy
 round = _ew.round  # noqa: A001 - PyTorch's name
+sinc = _ew.sinc
+gammaln = _ew.lgamma
+digamma = psi = _ew.digamma
+polygamma = _ew.polygamma
+multigammaln = _ew.mvlgamma
+i0 = _ew.i0
+i1 = _ew.i1
 
 
 def expit(input):
@@ -52,15 +61,6 @@ def ndtr(input):
     if not input.is_floating_point():
         input = input.float()
     return (1 + _ew.erf(input * (1 / math.sqrt(2)))) * 0.5
-
-
-def sinc(input):
-    """The normalized sinc: sin(pi x) / (pi x), 1 at x = 0."""
-    if not input.is_floating_point():
-        input = input.float()
-    zero = input == 0
-    safe = _ew.where(zero, _creation.ones_like(input), input) * math.pi
-    return _ew.where(zero, 1.0, _ew.sin(safe) / safe)
 
 
 def xlog1py(input, other):

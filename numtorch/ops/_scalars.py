@@ -35,23 +35,35 @@ _INPUT_ONLY = (
     "tril", "triu", "trunc", "unbind", "unique", "unique_consecutive", "var", "var_mean",
     "zeros_like"
 )
+# (the inverse hyperbolics and arc* aliases, the gamma family and the other functions of
+# ops/math_binary.py and ops/special_functions.py, logcumsumexp)
+_INPUT_ONLY += (
+    "acosh", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctanh", "asinh", "atanh",
+    "digamma", "fix", "frexp", "i0", "lgamma", "logcumsumexp", "mvlgamma", "sinc",
+)
 # Functions with more tensor-only arguments.
 _MORE = {
     "addcdiv": ("input", "tensor1", "tensor2"),
     "addcmul": ("input", "tensor1", "tensor2"),
     "allclose": ("input", "other"),
+    "arctan2": ("input", "other"),
     "atan2": ("input", "other"),
     "cdist": ("x1", "x2"),
     "cross": ("input", "other"),
     "equal": ("input", "other"),
     "fmax": ("input", "other"),
     "fmin": ("input", "other"),
+    "gcd": ("input", "other"),
     "heaviside": ("input", "values"),
     "hypot": ("input", "other"),
     "inner": ("input", "other"),
     "isclose": ("input", "other"),
     "kron": ("input", "other"),
+    "lcm": ("input", "other"),
+    "ldexp": ("input", "other"),
     "lerp": ("input", "end"),
+    "logaddexp": ("input", "other"),
+    "logaddexp2": ("input", "other"),
     "logical_and": ("input", "other"),
     "logical_or": ("input", "other"),
     "logical_xor": ("input", "other"),
@@ -60,6 +72,8 @@ _MORE = {
     "masked_select": ("input", "mask"),
     "maximum": ("input", "other"),
     "minimum": ("input", "other"),
+    "nextafter": ("input", "other"),
+    "polygamma": ("input",),
     "prelu": ("input", "weight"),
     "searchsorted": ("sorted_sequence",),
     "where": ("condition",),

@@ -5,9 +5,16 @@ The family lives in three files, lowest first (each uses only those before it):
 ``arithmetic.py`` (the cast, the binary operators and their compositions) -> ``comparison.py``
 (step functions, comparisons, logical and bitwise ops, clamp, where, maximum/minimum) ->
 ``math_functions.py`` (powers, exp/log, trigonometric functions, sigmoid, erf, relu, atan2,
-xlogy...). The out= copy they share is ``ops/_out.py``.
+xlogy...) -> ``math_binary.py`` (logaddexp, ldexp/frexp, nextafter, gcd/lcm) ->
+``special_functions.py`` (the gamma family, i0, sinc). The out= copy they share is
+``ops/_out.py``.
+
+The functions that came with the last two files are bound onto ``Tensor`` from
+``TENSOR_METHODS`` / ``INPLACE_METHODS`` below; PyTorch's top-level in-place forms of them
+(``torch.acosh_``, ``torch.gcd_``...) call those methods.
 """
 
+from numtorch._tensor import Tensor
 from numtorch.ops import _scalars
 from numtorch.ops._out import _kernel_name, _out, _zeros_like  # noqa: F401
 from numtorch.ops.arithmetic import (  # noqa: F401
@@ -109,13 +116,29 @@ from numtorch.ops.comparison import (  # noqa: F401
     trunc,
     where,
 )
+from numtorch.ops.math_binary import (  # noqa: F401
+    Frexp,
+    LogAddExp,
+    NextAfter,
+    fix,
+    frexp,
+    gcd,
+    lcm,
+    ldexp,
+    logaddexp,
+    logaddexp2,
+    nextafter,
+)
 from numtorch.ops.math_functions import (  # noqa: F401
     _ZEROS,
     Abs,
     Acos,
+    Acosh,
     Asin,
+    Asinh,
     Atan,
     Atan2,
+    Atanh,
     CopySign,
     Cos,
     Cosh,
@@ -151,9 +174,19 @@ from numtorch.ops.math_functions import (  # noqa: F401
     abs,
     absolute,
     acos,
+    acosh,
+    arccos,
+    arccosh,
+    arcsin,
+    arcsinh,
+    arctan,
+    arctan2,
+    arctanh,
     asin,
+    asinh,
     atan,
     atan2,
+    atanh,
     copysign,
     cos,
     cosh,
@@ -188,6 +221,19 @@ from numtorch.ops.math_functions import (  # noqa: F401
     tanh,
     xlogy,
 )
+from numtorch.ops.special_functions import (  # noqa: F401
+    I0,
+    I1,
+    Lgamma,
+    Polygamma,
+    digamma,
+    i0,
+    i1,
+    lgamma,
+    mvlgamma,
+    polygamma,
+    sinc,
+)
 
 __all__ = [
     "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "floor_divide",
@@ -201,8 +247,54 @@ __all__ = [
     "bitwise_xor", "bitwise_not", "isnan", "isinf", "isfinite", "isposinf", "isneginf",
     "nan_to_num", "isclose", "allclose", "cast", "logit", "xlogy", "hypot", "copysign",
     "heaviside", "signbit", "deg2rad", "rad2deg", "float_power", "addcmul", "addcdiv", "clone",
-    "positive",
+    "positive", "asinh", "acosh", "atanh", "arcsin", "arccos", "arctan", "arctan2", "arcsinh",
+    "arccosh", "arctanh", "fix", "logaddexp", "logaddexp2", "ldexp", "frexp", "nextafter", "gcd",
+    "lcm", "lgamma", "digamma", "polygamma", "mvlgamma", "i0", "sinc",
+    # PyTorch's top-level in-place forms (defined below)
+    "asinh_", "acosh_", "atanh_", "arcsin_", "arccos_", "arctan_", "arcsinh_", "arccosh_",
+    "arctanh_", "fix_", "ldexp_", "gcd_", "lcm_", "i0_", "sinc_", "xlogy_",
 ]
+
+
+def _polygamma_method(self, n):
+    """``x.polygamma(n)`` is ``polygamma(n, x)``."""
+    return polygamma(n, self)
+
+
+TENSOR_METHODS = {
+    "asinh": asinh, "acosh": acosh, "atanh": atanh, "arcsin": arcsin, "arccos": arccos,
+    "arctan": arctan, "arctan2": arctan2, "arcsinh": arcsinh, "arccosh": arccosh,
+    "arctanh": arctanh, "fix": fix, "logaddexp": logaddexp, "logaddexp2": logaddexp2,
+    "ldexp": ldexp, "frexp": frexp, "nextafter": nextafter, "gcd": gcd, "lcm": lcm,
+    "lgamma": lgamma, "digamma": digamma, "polygamma": _polygamma_method, "mvlgamma": mvlgamma,
+    "i0": i0, "sinc": sinc,
+}
+INPLACE_METHODS = {
+    name + "_": TENSOR_METHODS[name] for name in (
+        "asinh", "acosh", "atanh", "arcsin", "arccos", "arctan", "arctan2", "arcsinh", "arccosh",
+        "arctanh", "fix", "ldexp", "nextafter", "gcd", "lcm", "lgamma", "digamma", "polygamma",
+        "mvlgamma", "i0", "sinc")
+}
+INPLACE_METHODS["heaviside_"] = heaviside
+
+
+def _inplace_function(name):
+    """``torch.<name>(input, ...)``: the in-place method ``input.<name>(...)``."""
+    def fn(input, *args, **kwargs):
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
+                            f"{type(input).__name__}")
+        return getattr(input, name)(*args, **kwargs)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"In-place ``{name[:-1]}``: ``input.{name}(...)``."
+    return fn
+
+
+asinh_, acosh_, atanh_, arcsin_, arccos_, arctan_, arcsinh_, arccosh_, arctanh_, fix_, ldexp_, \
+    gcd_, lcm_, i0_, sinc_, xlogy_ = map(_inplace_function, (
+        "asinh_", "acosh_", "atanh_", "arcsin_", "arccos_", "arctan_", "arcsinh_", "arccosh_",
+        "arctanh_", "fix_", "ldexp_", "gcd_", "lcm_", "i0_", "sinc_", "xlogy_"))
 
 
 # PyTorch's TypeError for Python numbers in the arguments it requires to be tensors (the

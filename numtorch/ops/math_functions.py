@@ -1,6 +1,7 @@
 """The elementwise math functions: negation and ``abs``, powers, exp and log, roots and
 reciprocals,
-the trigonometric and hyperbolic functions, sigmoid, erf and erfinv, relu, and the two-input
+the trigonometric and hyperbolic functions and their inverses (with NumPy's ``arc*`` names as
+aliases), sigmoid, erf and erfinv, relu, and the two-input
 ones (``atan2``, ``hypot``, ``copysign``, ``logit``, ``xlogy``, degrees and radians).
 
 Most are one ``_unary`` line: the NumPy map and its derivative side by side. Built on
@@ -35,7 +36,8 @@ __all__ = [
     "pow", "neg", "negative", "abs", "absolute", "exp", "exp2", "log", "log2", "log10", "log1p",
     "expm1", "sqrt", "rsqrt", "square", "reciprocal", "sin", "cos", "tan", "asin", "acos", "atan",
     "atan2", "sinh", "cosh", "tanh", "sigmoid", "erf", "erfc", "erfinv", "relu", "logit", "xlogy",
-    "hypot", "copysign", "deg2rad", "rad2deg", "float_power", "positive",
+    "hypot", "copysign", "deg2rad", "rad2deg", "float_power", "positive", "asinh", "acosh",
+    "atanh", "arcsin", "arccos", "arctan", "arctan2", "arcsinh", "arccosh", "arctanh",
 ]
 
 
@@ -194,6 +196,13 @@ Sinh, sinh = _unary("Sinh", np.sinh, "d sinh(x) = cosh(x) dx.", lambda g, x: g *
 Cosh, cosh = _unary("Cosh", np.cosh, "d cosh(x) = sinh(x) dx.", lambda g, x: g * sinh(x))
 Tanh, tanh = _unary("Tanh", np.tanh, "d tanh(x) = (1 - tanh(x)^2) dx.",
                     lambda g, y: g * (1 - y * y), save="y")
+Asinh, asinh = _unary("Asinh", np.arcsinh, "d asinh(x) = dx / sqrt(x^2 + 1).",
+                      lambda g, x: g * rsqrt(x * x + 1))
+# (NaN outside x >= 1, and an infinite gradient at x = +-1, as in PyTorch)
+Acosh, acosh = _unary("Acosh", np.arccosh, "d acosh(x) = dx / sqrt(x^2 - 1).",
+                      lambda g, x: g * rsqrt(x * x - 1))
+Atanh, atanh = _unary("Atanh", np.arctanh, "d atanh(x) = dx / (1 - x^2).",
+                      lambda g, x: g / (1 - x * x))
 
 
 def _sigmoid(x):
@@ -374,6 +383,9 @@ def atan2(input, other, *, out=None):
     return _out(Atan2.apply(a, b), out)
 
 
+arcsin, arccos, arctan, arcsinh, arccosh, arctanh = asin, acos, atan, asinh, acosh, atanh
+
+
 class Atan2(Primitive):
     @staticmethod
     def forward(ctx, y, x):
@@ -387,6 +399,9 @@ class Atan2(Primitive):
         gy = grad_output * x / r2 if ctx.needs_input_grad[0] else None
         gx = -grad_output * y / r2 if ctx.needs_input_grad[1] else None
         return gy, gx
+
+
+arctan2 = atan2
 
 
 def hypot(input, other):

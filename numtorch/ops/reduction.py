@@ -5,7 +5,7 @@ The family lives in five files, lowest first (each uses only those before it):
 ``_reduce_dims.py`` (``dim`` arguments, reduced shapes, the even split of a tied gradient) ->
 ``sums.py`` (sum, mean, prod, var/std, norm, all/any) -> ``minmax.py`` (max/min, amax/amin,
 argmax/argmin, median, mode), ``softmax.py`` (logsumexp, softmax, log_softmax) -> ``scans.py``
-(cumsum, cumprod, cummax, cummin).
+(cumsum, cumprod, logcumsumexp, cummax, cummin).
 
 ``dim`` is an int or, where PyTorch accepts one, a tuple of ints; ``dim=None`` reduces over every
 dimension. Integer and bool inputs sum to int64 as in PyTorch; ``mean``, ``var`` and ``norm``
@@ -56,12 +56,14 @@ from numtorch.ops.minmax import (  # noqa: F401
 from numtorch.ops.scans import (  # noqa: F401
     Cumprod,
     Cumsum,
+    LogCumsumExp,
     _cum_input,
     _cum_select,
     cummax,
     cummin,
     cumprod,
     cumsum,
+    logcumsumexp,
 )
 from numtorch.ops.softmax import (  # noqa: F401
     LogSoftmax,
@@ -102,7 +104,7 @@ __all__ = [
     "sum", "nansum", "mean", "nanmean", "prod", "cumsum", "cumprod", "max", "min", "amax",
     "amin", "aminmax", "argmax", "argmin", "median", "mode", "cummax", "cummin", "var", "std",
     "var_mean", "std_mean", "logsumexp", "softmax", "log_softmax", "norm", "all", "any",
-    "count_nonzero",
+    "count_nonzero", "logcumsumexp",
 ]
 
 TENSOR_METHODS = {
@@ -111,7 +113,7 @@ TENSOR_METHODS = {
     "aminmax": aminmax, "argmax": argmax, "argmin": argmin, "median": median, "mode": mode,
     "cummax": cummax, "cummin": cummin, "var": var, "std": std, "logsumexp": logsumexp,
     "softmax": softmax, "log_softmax": log_softmax, "all": all, "any": any,
-    "count_nonzero": count_nonzero,
+    "count_nonzero": count_nonzero, "logcumsumexp": logcumsumexp,
     # Tensor.norm has no positional out= (torch.norm has)
     "norm": lambda self, p="fro", dim=None, keepdim=False, dtype=None: norm(
         self, p, dim, keepdim, dtype=dtype),
@@ -123,9 +125,9 @@ INPLACE_METHODS = {"cumsum_": cumsum, "cumprod_": cumprod}
 from numtorch.ops._out import accepts_out as _accepts_out  # noqa: E402
 
 (all, amax, amin, aminmax, any, cummax, cummin, cumprod, cumsum, logsumexp, max, mean,
- median, min, mode, nanmean, std, std_mean, var, var_mean) = map(_accepts_out, (
+ median, min, mode, nanmean, std, std_mean, var, var_mean, logcumsumexp) = map(_accepts_out, (
     all, amax, amin, aminmax, any, cummax, cummin, cumprod, cumsum, logsumexp, max, mean,
-    median, min, mode, nanmean, std, std_mean, var, var_mean))
+    median, min, mode, nanmean, std, std_mean, var, var_mean, logcumsumexp))
 
 # PyTorch's TypeError for Python numbers in the arguments it requires to be tensors
 _scalars.check_tensor_args(globals())

@@ -1,6 +1,6 @@
-"""Scans along one dimension: ``cumsum``, ``cumprod`` (their gradients are reversed scans)
-and the running selections ``cummax``/``cummin`` (values and indices; the gradient goes to the
-index each position took)."""
+"""Scans along one dimension: ``cumsum``, ``cumprod``, ``logcumsumexp`` (their gradients are
+reversed scans) and the running selections ``cummax``/``cummin`` (values and indices; the
+gradient goes to the index each position took)."""
 
 import numpy as np
 
@@ -8,6 +8,7 @@ from numtorch import return_types
 from numtorch._tensor import _wrap
 from numtorch.autograd.function import Primitive
 from numtorch.ops import elementwise as ew
+from numtorch.ops._out import _kernel_name
 from numtorch.ops._reduce_dims import (
     _int_dim,
     _wrap_dim,
@@ -20,7 +21,7 @@ from numtorch.ops.sums import (
 )
 
 __all__ = [
-    "cumsum", "cumprod", "cummax", "cummin",
+    "cumsum", "cumprod", "cummax", "cummin", "logcumsumexp",
 ]
 
 
@@ -102,6 +103,54 @@ def cumprod(input, dim, *, dtype=None):
     gradient is exact when the input has zeros."""
     x, axis = _cum_input("cumprod", input, dim, dtype)
     return Cumprod.apply(x, axis)
+
+
+class LogCumsumExp(Primitive):
+    """out_k = log sum_(j <= k) e^(x_j), accumulated by ``logaddexp`` (no overflow); ``reverse``
+    runs it from the end.
+
+    d out_k / d x_i = e^(x_i - out_k) for i <= k, so grad_i = sum_(k >= i) g_k e^(x_i - out_k).
+    NOTE: computed stably, as PyTorch does, with the positive and negative parts of g apart:
+    grad_i = e^(x_i + L+_i) - e^(x_i + L-_i), L+-_i = the reversed logcumsumexp of
+    log(+-g_k) - out_k (itself differentiable: gradients of every order)."""
+
+    node_name = "LogcumsumexpBackward0"
+
+    @staticmethod
+    def forward(ctx, x, axis, reverse):
+        ctx.axis = axis
+        ctx.reverse = reverse
+        # (float16 accumulates in float32, PyTorch's accumulation type, rounded once at the end)
+        wide = x.astype(np.float32) if x.dtype == np.float16 else x
+        if x.ndim == 0:
+            out = x.copy()
+        elif reverse:
+            out = np.flip(np.logaddexp.accumulate(np.flip(wide, axis), axis=axis), axis)
+        else:
+            out = np.logaddexp.accumulate(wide, axis=axis)
+        out = np.asarray(out, order="C").astype(x.dtype, copy=False)
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, out = ctx.saved_tensors
+        if x._data.ndim == 0:
+            return grad_output, None, None
+        log_g = ew.log(ew.abs(grad_output)) - out
+        back = not ctx.reverse
+        up = LogCumsumExp.apply(ew.where(grad_output > 0, log_g, -np.inf), ctx.axis, back)
+        down = LogCumsumExp.apply(ew.where(grad_output < 0, log_g, -np.inf), ctx.axis, back)
+        return ew.exp(x + up) - ew.exp(x + down), None, None
+
+
+def logcumsumexp(input, dim):
+    """``log(cumsum(exp(input), dim))`` without overflow; floating tensors only."""
+    axis = _wrap_dim(input._data.ndim, _int_dim("logcumsumexp", dim))
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(f"\"logcumsumexp_out_cpu\" not implemented for "
+                                  f"'{_kernel_name(input)}'")
+    return LogCumsumExp.apply(input, axis, False)
 
 
 def _cum_select(name, result, take_max, input, dim):

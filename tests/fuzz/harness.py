@@ -250,6 +250,12 @@ def _constant_slice(c):
     return bool((np.amax(a, axis=dims) == np.amin(a, axis=dims)).any())
 
 
+def _negative_integer(c):
+    x = c.args[0].array
+    with np.errstate(invalid="ignore"):
+        return bool(np.any((x < 0) & (x == np.round(x))))
+
+
 KNOWN = [
     # PyTorch skips the dim check on a tensor without elements
     (lambda c: c.op.name in ("roll", "cummax", "cummin") and _empty_arg(c),
@@ -368,6 +374,23 @@ KNOWN = [
         a.array.dtype.kind in "iub" for a in c.args) and any(
         (a.array < 0).any() for a in c.args[1:]),
      "integers to negative integer powers"),
+    # PyTorch has no derivative for the in-place inverse hyperbolics (its backward raises);
+    # numtorch's are differentiable
+    (lambda c: c.op.name in ("asinh", "acosh", "atanh", "arcsinh", "arccosh", "arctanh") and
+     c.variant == "inplace" and c.grad, "PyTorch's in-place inverse hyperbolics"),
+    # PyTorch bug: ldexp's gradient to input is 2^other in integer arithmetic for an integer
+    # other (0 where other < 0)
+    (lambda c: c.op.name == "ldexp" and c.grad and c.args[1].array.dtype.kind in "iub",
+     "PyTorch's ldexp gradient for integer exponents"),
+    # ldexp of two floating dtypes: PyTorch takes 2^other in other's dtype, or in input's
+    # when both are 0-d or input is float64 and other 0-d (numtorch: always other's dtype)
+    (lambda c: c.op.name == "ldexp" and c.args[0].array.dtype.kind == "f" and
+     c.args[1].array.dtype.kind == "f" and c.args[0].array.dtype != c.args[1].array.dtype,
+     "ldexp's rounding of 2^other for mixed floating dtypes"),
+    # PyTorch's trigamma at the negative integers is the rounding of sin(pi x) (about 1e32);
+    # numtorch's is the pole, +inf
+    (lambda c: c.op.name == "polygamma" and c.kwargs.get("n") == 1 and _negative_integer(c),
+     "trigamma at the negative integers"),
     # PyTorch refuses autograd for sum(dtype=<integer>) of a float tensor
     (lambda c: c.op.name == "sum" and c.kwargs.get("dtype") == "int32" and c.grad,
      "sum(dtype=int) of a tensor requiring grad"),

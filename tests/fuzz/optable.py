@@ -185,6 +185,22 @@ for _name, _dom, _dt in [
         inplace=_name + "_" if _has_inplace else None,
         out=_name not in ("positive", "relu"))
 
+# the inverse hyperbolics, the arc* aliases and the special functions
+for _name, _dom in [("asinh", "real"), ("acosh", "ge1"), ("atanh", "unit"), ("arcsin", "unit"),
+                    ("arccos", "unit"), ("arctan", "real"), ("arcsinh", "real"),
+                    ("arccosh", "ge1"), ("arctanh", "unit"), ("fix", "real"),
+                    ("lgamma", "real"), ("i0", "real"), ("sinc", "real")]:
+    add(_name, unary(_dom, DTYPES), "elementwise", method=_name, inplace=_name + "_", out=True)
+# (float32: PyTorch reflects digamma in float32, whose pi x loses digits next to the poles)
+add("digamma", unary("real", DTYPES), "elementwise", method="digamma", inplace="digamma_",
+    out=True, tol_scale=10)
+add("polygamma", unary("real", DTYPES, kw=lambda s: st.fixed_dictionaries(
+    {"n": st.sampled_from([0, 1, 2, 3])})), "elementwise",
+    fn=lambda lib, x, n, **kw: lib.polygamma(n, x, **kw), method="polygamma",
+    inplace="polygamma_", out=True, tol_scale=10)
+add("mvlgamma", unary("real", DTYPES, kw=lambda s: st.fixed_dictionaries(
+    {"p": st.sampled_from([1, 2, 3])})), "elementwise", method="mvlgamma",
+    inplace="mvlgamma_", out=True)
 add("clamp", unary("real", NO_HALF, kw=lambda s: st.sampled_from(
     [{"min": -0.5}, {"max": 0.5}, {"min": -1.0, "max": 1.0}, {"min": 1, "max": 2},
      {"min": 1.0, "max": -1.0}])), "elementwise", method="clamp", inplace="clamp_", out=True)
@@ -239,6 +255,10 @@ for _name, _dom, _dt, _scal, _inpl in [
     ("copysign", "real", NO_HALF, (1,), True), ("xlogy", "pos", NO_HALF, (), True),
     ("float_power", "pos", ("float32", "float64", "int64"), (1,), False),
     ("heaviside", "small", ("float32", "float64", "int64"), (), False),
+    ("arctan2", "real", FLOATS, (), True), ("logaddexp", "real", FLOATS, (), False),
+    ("logaddexp2", "real", FLOATS, (), False), ("nextafter", "small", FLOATS, (), True),
+    ("ldexp", "small", DTYPES, (), True), ("gcd", "real", INT_DTYPES, (), True),
+    ("lcm", "real", INT_DTYPES, (), True),
 ]:
     add(_name, nary(2, _dom, _dt, scalars=_scal), "binary", method=_name,
         inplace=_name + "_" if _inpl else None, out=True)
@@ -345,6 +365,8 @@ for _name, _dom, _dt in [("max", "real", NO_HALF), ("min", "real", NO_HALF),
     add(_name, _g, "reduction", method=_name)
 for _name in ("cumsum", "cumprod"):
     add(_name, reduction("small", DTYPES, "int", False), "reduction", method=_name)
+add("logcumsumexp", reduction("real", DTYPES, "int", False), "reduction", method="logcumsumexp",
+    out=True)
 add("aminmax", reduction("real", NO_HALF, "intopt", True), "reduction")
 add("sort", reduction("real", NO_HALF, "intopt", False, extra=fixed(st.sampled_from(
     [{}, {"descending": True}, {"stable": True}]))), "reduction", method="sort")

@@ -22,9 +22,10 @@ _DOMAINS = {
     "unit01": (0.05, 0.95),
     "nonzero": (0.2, 3.0),   # sign drawn separately
     "small": (-1.0, 1.0),
+    "ge1": (1.0, 4.0),       # acosh's domain
 }
 _INT_RANGES = {"real": (-5, 6), "pos": (1, 6), "unit": (0, 1), "unit01": (0, 1),
-               "nonzero": (1, 6), "small": (-1, 2)}
+               "nonzero": (1, 6), "small": (-1, 2), "ge1": (1, 6)}
 
 
 @st.composite
