@@ -47,6 +47,8 @@ def _method(name):
 
 def _dropout_(fn):
     def call(input, p, train):
+        if p == 0 or not train:  # nothing to drop: ``input`` as it is (a leaf too, as PyTorch)
+            return input
         return _in_place(fn)(input, p, train)
 
     return call

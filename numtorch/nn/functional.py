@@ -482,6 +482,8 @@ def pdist(input, p=2.0):
     n = input._data.shape[0]
     rows, cols = np.triu_indices(n, 1)
     diff = input[_wrap(rows)] - input[_wrap(cols)]  # (N * (N - 1) / 2, M)
+    if p == 0:  # the number of differing coordinates (sign: a zero gradient, as PyTorch's)
+        return diff.abs().sign().sum(1)
     return _norm(diff, p, 1, keepdim=False)
 
 
