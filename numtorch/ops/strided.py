@@ -70,24 +70,35 @@ def _flat_indices(size, stride, offset):
     return idx
 
 
+def _elem_strides(arr):
+    return tuple(st // arr.itemsize for st in arr.strides)
+
+
 class AsStrided(Primitive):
     """out[i] = storage[offset + sum_k i_k * stride_k], a view of the input's storage.
 
     d/d input: the output's gradient is summed into a zero storage-shaped buffer at the output
     geometry's indices, and read back at the input's own; where the input's elements share
     memory (an expanded tensor) each gets its share, divided by how many share it (PyTorch's
-    as_strided backward)."""
+    as_strided backward).
+
+    ``offset`` is relative to the input's own storage offset, and ``source`` is the input's
+    geometry when the view was made: replayed on an array of another layout (autograd replays
+    a view on a fresh array of its base's shape to find the region an in-place change
+    wrote), the view selects the same logical elements (``_replay``)."""
 
     @staticmethod
-    def forward(ctx, x, size, stride, storage_offset):
-        flat, own_offset = _storage(x)
-        offset = own_offset if storage_offset is None else storage_offset
-        _check_geometry(size, stride, offset, flat.shape[0], x.itemsize)
+    def forward(ctx, x, size, stride, offset, source):
+        flat, own = _storage(x)
+        if (x.shape, _elem_strides(x), own) != source:
+            return _replay(x, size, stride, offset, source)
+        start = own + offset
+        _check_geometry(size, stride, start, flat.shape[0], x.itemsize)
         ctx.n = flat.shape[0]
-        ctx.geometry = (size, stride, offset)
-        ctx.input_geometry = (x.shape, tuple(s // x.itemsize for s in x.strides), own_offset)
+        ctx.geometry = (size, stride, start)
+        ctx.input_geometry = (x.shape, _elem_strides(x), own)
         item = x.itemsize
-        return _np_as_strided(flat[offset:], size, tuple(st * item for st in stride),
+        return _np_as_strided(flat[start:], size, tuple(st * item for st in stride),
                               writeable=x.flags.writeable)
 
     @staticmethod
@@ -100,7 +111,41 @@ class AsStrided(Primitive):
         count = np.bincount(in_idx.reshape(-1), minlength=ctx.n)[in_idx]
         if count.size and count.max() > 1:
             grad = grad / _wrap(count.astype(grad._data.dtype))
-        return grad, None, None, None
+        return grad, None, None, None, None
+
+
+def _replay(x, size, stride, offset, source):
+    """The view of ``x`` (of the source's shape, another layout) holding the elements that the
+    view made from ``source`` held: each output element's storage index -> the source's logical
+    position there -> that position in ``x``. A view exists when those positions are evenly
+    spaced in ``x``'s memory along every output dim; otherwise the in-place change cannot be
+    followed and PyTorch's advice applies."""
+    shape, strides, own = source
+    out_idx = _flat_indices(size, stride, own + offset)
+    in_idx = _flat_indices(shape, strides, own).reshape(-1)
+    top = max(int(in_idx.max(initial=0)), int(out_idx.max(initial=0))) + 1
+    position = np.full(top, -1, dtype=np.int64)
+    position[in_idx] = np.arange(in_idx.size)
+    pos = position[out_idx]
+    flat, x_own = _storage(x)
+    target = _flat_indices(x.shape, _elem_strides(x), x_own).reshape(-1)[pos] if pos.size \
+        else pos
+    steps = []
+    for d, n in enumerate(size):
+        unit = [0] * len(size)
+        if n > 1:
+            unit[d] = 1
+            steps.append(int(target[tuple(unit)] - target[(0,) * len(size)]))
+        else:
+            steps.append(0)
+    start = int(target[(0,) * len(size)]) if target.size else 0
+    if (pos < 0).any() or (target.size and not np.array_equal(
+            target, _flat_indices(size, tuple(steps), start))) or min(steps, default=0) < 0:
+        raise RuntimeError("as_strided: this view of a tensor whose elements are not laid out "
+                           "as its own memory was changed in place, and autograd cannot follow "
+                           "the change; call .clone() on the tensor before as_strided")
+    return _np_as_strided(flat[start:], size, tuple(st * x.itemsize for st in steps),
+                          writeable=x.flags.writeable)
 
 
 def as_strided(input, size, stride, storage_offset=None):
@@ -112,9 +157,11 @@ def as_strided(input, size, stride, storage_offset=None):
                         f"{type(input).__name__}")
     size = _size_args((size,))
     stride = _size_args((stride,))
-    if storage_offset is not None:
-        storage_offset = operator.index(storage_offset)
-    return _share_vc(AsStrided.apply(input, size, stride, storage_offset), input)
+    arr = input._data
+    own = _storage(arr)[1]
+    relative = 0 if storage_offset is None else operator.index(storage_offset) - own
+    source = (arr.shape, _elem_strides(arr), own)
+    return _share_vc(AsStrided.apply(input, size, stride, relative, source), input)
 
 
 as_strided_ = _inplace_view(as_strided, "as_strided_")
