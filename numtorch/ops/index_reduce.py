@@ -85,12 +85,14 @@ class IndexReduce(Primitive):
         # amax / amin: members equal to the result share the slot's gradient
         picked = result.index_select(dim, index)
         self_mask = (x._data == result._data)
-        if not ctx.include_self:
-            self_mask = self_mask & ~_hit_mask(ctx, x._data.shape, dim)
         src_mask = (source._data == picked._data)
+        # NOTE: as PyTorch, the input's element counts among the ties even when it was left
+        # out (include_self=False), and then gets no share: the shares sum to less than 1.
         count = self_mask.astype(np.int64)
         count_t = _wrap(count).index_add(dim, index, _wrap(src_mask.astype(np.int64)))
         share = grad_output / count_t.to(grad_output.dtype).clamp_min(1)
+        if not ctx.include_self:
+            self_mask = self_mask & ~_hit_mask(ctx, x._data.shape, dim)
         grad_input = share * _wrap(self_mask.astype(grad_output._data.dtype))
         grad_source = share.index_select(dim, index) * _wrap(
             src_mask.astype(grad_output._data.dtype))
@@ -123,7 +125,7 @@ def _prod_backward(ctx, grad_output, x, source, result):
         safe = np.where(member == 0, 1, member)
         return np.where(member == 0, np.where(z == 1, p, 0), np.where(z == 0, p / safe, 0))
 
-    grad_x = np.where(inc, g * others(xf, zeros, nonzero_prod), g)
+    grad_x = np.where(inc, g * others(xf, zeros, nonzero_prod), 0)
     grad_s = g[idx] * others(sf, zeros[idx], nonzero_prod[idx])
     return (_wrap(np.ascontiguousarray(np.moveaxis(grad_x, 0, dim))), None,
             _wrap(np.ascontiguousarray(np.moveaxis(grad_s, 0, dim))), None, None, None)

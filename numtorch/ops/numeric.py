@@ -52,7 +52,8 @@ def _spacing(y, x, dx, d, name):
         raise TypeError(f"{name}() received an invalid combination of arguments: x and dx "
                         "cannot both be given")
     if not isinstance(x, Tensor):
-        return x  # a number: the spacing, as PyTorch's trapezoid(y, 0.5)
+        raise TypeError(f"{name}() received an invalid combination of arguments - got (Tensor, "
+                        f"{type(x).__name__}): x must be a Tensor (a spacing goes in dx=)")
     n = y._data.shape[d]
     if x._data.ndim == 1:
         if x._data.shape[0] != n:
