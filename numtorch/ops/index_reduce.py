@@ -7,7 +7,7 @@ import numpy as np
 
 from numtorch import _dtype
 from numtorch._tensor import Tensor, _wrap
-from numtorch.autograd.function import Primitive, once_differentiable
+from numtorch.autograd.function import Primitive, _mask_mul, once_differentiable
 from numtorch.ops._out import accepts_out
 from numtorch.ops.views import _shape_str, _wrap_dim
 
@@ -76,7 +76,7 @@ class IndexReduce(Primitive):
                 grad_input = per_member
             else:  # the slots that received values dropped the input's own
                 keep = (~ctx.hit).astype(grad_output._data.dtype)
-                grad_input = grad_output * _wrap(keep.reshape(shape))
+                grad_input = _mask_mul(grad_output, keep.reshape(shape))
             grad_source = per_member.index_select(dim, index)
             return grad_input, None, grad_source, None, None, None
         x, source, result = ctx.saved_tensors
@@ -93,9 +93,10 @@ class IndexReduce(Primitive):
         share = grad_output / count_t.to(grad_output.dtype).clamp_min(1)
         if not ctx.include_self:
             self_mask = self_mask & ~_hit_mask(ctx, x._data.shape, dim)
-        grad_input = share * _wrap(self_mask.astype(grad_output._data.dtype))
-        grad_source = share.index_select(dim, index) * _wrap(
-            src_mask.astype(grad_output._data.dtype))
+        # (zeros where a member is not the extremum, even under an infinite gradient)
+        grad_input = _mask_mul(share, self_mask.astype(grad_output._data.dtype))
+        grad_source = _mask_mul(share.index_select(dim, index),
+                                src_mask.astype(grad_output._data.dtype))
         return grad_input, None, grad_source, None, None, None
 
 
