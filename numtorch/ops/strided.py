@@ -19,7 +19,7 @@ from numtorch.autograd.function import Primitive, _root
 from numtorch.ops.aliases import _inplace_view
 from numtorch.ops.views import _shape_str, _share_vc, _size_args
 
-__all__ = ["as_strided", "as_strided_"]
+__all__ = ["as_strided", "as_strided_", "as_strided_copy", "as_strided_scatter"]
 
 
 def _storage(arr):
@@ -165,6 +165,39 @@ def as_strided(input, size, stride, storage_offset=None):
 
 
 as_strided_ = _inplace_view(as_strided, "as_strided_")
+
+
+def as_strided_copy(input, size, stride, storage_offset=None):
+    """``as_strided``'s elements in a tensor of their own (not a view)."""
+    return as_strided(input, size, stride, storage_offset).clone()
+
+
+def as_strided_scatter(input, src, size, stride, storage_offset=None):
+    """A copy of ``input`` (its layout kept) with ``src`` written into the elements that
+    ``as_strided(size, stride, storage_offset)`` of that copy views. Differentiable: ``src``
+    gets those elements' gradient, ``input`` the rest."""
+    if not isinstance(src, Tensor):
+        raise TypeError(f"as_strided_scatter(): argument 'src' (position 2) must be Tensor, "
+                        f"not {type(src).__name__}")
+    out = input.clone()
+    region = as_strided(out, size, stride, storage_offset)
+    if tuple(src.shape) != tuple(region.shape):
+        raise RuntimeError(f"expected src to have a size equal to the slice of self. src size "
+                           f"= {_shape_str(src.shape)}, slice size = "
+                           f"{_shape_str(region.shape)}")
+    region.copy_(src)
+    return out
+
+
+def is_set_to(self, tensor):
+    """Whether both tensors view the same memory with the same sizes, strides and offset."""
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"is_set_to(): argument 'tensor' (position 1) must be Tensor, not "
+                        f"{type(tensor).__name__}")
+    a, b = self._data, tensor._data
+    return (a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
+            and a.shape == b.shape and a.strides == b.strides and a.dtype == b.dtype
+            and _root(a) is _root(b))
 
 
 def new_empty_strided(self, size, stride, *, dtype=None, device=None, requires_grad=False,
@@ -471,6 +504,7 @@ __all__.append("is_storage")
 
 
 TENSOR_METHODS = {"as_strided": as_strided, "as_strided_": as_strided_,
+                  "as_strided_scatter": as_strided_scatter, "is_set_to": is_set_to,
                   "new_empty_strided": new_empty_strided, "resize_": resize_,
                   "resize_as_": resize_as_, "set_": set_, "untyped_storage": untyped_storage,
                   "storage": storage}

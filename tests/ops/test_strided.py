@@ -210,3 +210,39 @@ def test_in_place_change_that_cannot_be_followed():
     outside = y[1:].as_strided((2,), (1,), 0)
     with pytest.raises(RuntimeError, match="clone"):
         outside.mul_(3)
+
+
+@pytest.mark.parametrize("make,size,stride,offset", [
+    (lambda x: x, (2,), (2,), 1),
+    (lambda x: x.reshape(2, 3), (2, 2), (3, 1), None),
+    (lambda x: x.reshape(2, 3).t(), (2,), (1,), 0),
+    (lambda x: x, (2, 2), (1, 1), 0),  # overlapping: later writes win, as in PyTorch
+])
+def test_as_strided_scatter_and_copy(make, size, stride, offset):
+    a = rng().standard_normal(6)
+    src = rng(1).standard_normal(size)
+    if stride == (1, 1):
+        src = np.array([[1.0, 2.0], [2.0, 3.0]])  # the shared element gets one value
+    scatter = lambda lib, x, s: lib.as_strided_scatter(make(x), s, size, stride, offset)  # noqa
+    # NOTE: PyTorch 2.13 sends ``input`` the gradient of the scattered elements instead of the
+    # others' (and refuses a non-contiguous input that requires grad): values and ``src``'s
+    # gradient are compared with it, ``input``'s checked by finite differences.
+    parity(scatter, a, src, grad=False)
+    parity(lambda lib, x, s: make(x).as_strided_scatter(s, size, stride, offset), a, src,
+           grad=False)
+    if stride != (1, 1):
+        if make(numtorch.ones(6)).is_contiguous():
+            parity(scatter, a, src, grad_inputs=(1,))
+        check_grad(scatter, a, src)
+    parity(lambda lib, x: lib.as_strided_copy(make(x), size, stride, offset), a)
+    raises_like(lambda lib: lib.as_strided_scatter(lib.ones(6), lib.ones(3), (2,), (2,)),
+                match="size equal to the slice")
+
+
+def test_is_set_to():
+    for lib in (numtorch, torch):
+        x = lib.arange(6.0)
+        assert x.is_set_to(x) and x.is_set_to(x[:]) and x[1:].is_set_to(x[1:])
+        assert not x.is_set_to(x.view(2, 3)) and not x.is_set_to(x.clone())
+        assert not x[1:].is_set_to(x[:5])
+    raises_like(lambda lib: lib.ones(2).is_set_to(3))
