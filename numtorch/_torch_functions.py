@@ -42,15 +42,18 @@ def _method(name):
     def call(input, *args, **kwargs):
         return getattr(input, name)(*args, **kwargs)
 
+    call.__doc__ = f"``input.{name}(...)``: the tensor's own operation."
     return call
 
 
 def _dropout_(fn):
+    """The in-place form of ``fn`` (a dropout), with ATen's ``(input, p, train)``."""
     def call(input, p, train):
         if p == 0 or not train:  # nothing to drop: ``input`` as it is (a leaf too, as PyTorch)
             return input
         return _in_place(fn)(input, p, train)
 
+    call.__doc__ = f"In-place ``{fn.__name__}``: zeroes elements of ``input`` with probability p."
     return call
 
 
@@ -136,7 +139,7 @@ def _function(name, call, sig):
     fn.__name__ = fn.__qualname__ = name
     fn.__module__ = "numtorch"
     fn.__signature__ = sig
-    fn.__doc__ = f"``torch.{name}``: ``input.{name}(...)``, the tensor's own operation."
+    fn.__doc__ = call.__doc__ or f"``input.{name}(...)``: the tensor's own operation."
     return fn
 
 
