@@ -118,31 +118,67 @@ def sum_to_size(self, *size):
 
 
 def dim_order(self, *, ambiguity_check=False):
-    """The dims from outermost to innermost in memory (by decreasing stride; ties keep the
-    logical order). ``ambiguity_check=True`` raises when ties make the order not unique; a list
-    of memory formats raises unless the tensor is in exactly one of them."""
-    strides = self.stride()
-    order = tuple(sorted(range(self._data.ndim), key=lambda d: -strides[d]))
-    if ambiguity_check is False:
-        return order
-    if isinstance(ambiguity_check, (list, tuple)):
-        formats = [f for f in ambiguity_check if not isinstance(f, _layout.memory_format)]
-        if formats:
-            raise RuntimeError("ambiguity_check must be a bool or a list of memory formats, "
-                               f"got {formats[0]!r}")
-        matched = [f for f in ambiguity_check if _layout.is_format(self._data, f)]
-        if len(matched) != 1:
-            raise RuntimeError("The tensor does not have unique dim order, or cannot map to "
-                               "exact one of the given memory formats.")
-        return order
-    if ambiguity_check is not True:
-        raise TypeError("ambiguity_check must be a bool or a list of memory formats, got "
-                        f"{type(ambiguity_check).__name__}")
-    sizes = self._data.shape
-    if len(set(strides)) != len(strides) or any(s == 1 for s in sizes):
+    """The dims from outermost to innermost in memory, as PyTorch orders them: an insertion
+    sort from the innermost dim by stride (dims of stride 0 are not compared; of equal stride,
+    the longer dim is the outer one), so a contiguous tensor gives (0, 1, ...) and a
+    channels-last one (0, 2, 3, 1). ``ambiguity_check=True`` raises when another order could
+    be as valid (a dim of size 1, or neighbouring dims of equal stride); a list of memory
+    formats raises in that case unless the tensor is in exactly one of them."""
+    if not isinstance(ambiguity_check, bool) and (
+            not isinstance(ambiguity_check, list) or not all(
+                isinstance(f, _layout.memory_format) for f in ambiguity_check)):
+        raise TypeError("The ambiguity_check argument must be a bool or a list of memory "
+                        "formats.")
+    arr, shape, strides = self._data, self._data.shape, self.stride()
+    formats = ambiguity_check if isinstance(ambiguity_check, list) else []
+    several = 1 in shape or any(a == b for a, b in zip(strides, strides[1:]))
+    if (ambiguity_check is not False and several and
+            sum(_layout.is_format(arr, f) for f in formats) != 1):
         raise RuntimeError("The tensor does not have unique dim order, or cannot map to exact "
                            "one of the given memory formats.")
-    return order
+    n = len(shape)
+    if n <= 1:
+        return tuple(range(n))
+    contiguous = _layout.is_format(arr, _layout.contiguous_format)
+    # (PyTorch's short cut asks for channels_last only: 4-D)
+    channels_last = n == 4 and _layout.is_format(arr, _layout.channels_last)
+    if contiguous and not channels_last:
+        return tuple(range(n))
+    if channels_last and not contiguous:
+        return (0, *range(2, n), 1)
+
+    def outer(a, b):  # 1: dim a lies outside dim b in memory, -1: inside, 0: no telling
+        sa, sb = strides[a], strides[b]
+        if sa == 0 or sb == 0:
+            return 0
+        if sa == sb:
+            return 0 if _ge(shape[b], shape[a]) else 1
+        if _ge(sb, sa):
+            return -1
+        return 1 if _ge(sa, sb) else 0
+
+    perm = list(reversed(range(n)))  # innermost first
+    for i in range(1, n):
+        j = i
+        for k in reversed(range(i)):
+            c = outer(perm[k], perm[j])
+            if c > 0:
+                perm[k], perm[j] = perm[j], perm[k]
+                j = k
+            elif c < 0:
+                break
+    if ambiguity_check and any(outer(a, b) != -1 for a, b in zip(perm, perm[1:])):
+        raise RuntimeError("The tensor does not have unique dim order.")
+    return tuple(reversed(perm))
+
+
+def _ge(a, b):
+    """a >= b for PyTorch's stride comparison (0 is below everything; a multiple counts)."""
+    if b == 0:
+        return True
+    if a == 0:
+        return False
+    return a >= b or a % b == 0
 
 
 def new(self, *args, device=None):

@@ -152,3 +152,32 @@ def test_dim_order_device_inference():
     raises_like(lambda lib: lib.ones(2, 1).dim_order(ambiguity_check=True))
     raises_like(lambda lib: lib.ones(1, 2, 1, 1).dim_order(
         ambiguity_check=[lib.channels_last, lib.contiguous_format]))
+
+
+def test_dim_order_sweep():
+    """Every permutation of a few shapes, plain and stepped: PyTorch's order and checks (where
+    both libraries report the same strides)."""
+    import itertools
+
+    compared = 0
+    for shape in [(2, 1, 3), (2, 3, 1, 4), (2, 2, 2), (2, 3, 4, 5), (1, 2, 3, 4)]:
+        for perm in itertools.permutations(range(len(shape))):
+            for stepped in (False, True):
+                results, strides = [], []
+                for lib in (numtorch, torch):
+                    x = lib.ones(*shape).permute(*perm)
+                    if stepped and x.shape[-1] > 1:
+                        x = x[..., ::2]
+                    strides.append(x.stride())
+                    r = [x.dim_order()]
+                    for check in (True, [lib.contiguous_format, lib.channels_last], []):
+                        try:
+                            r.append(x.dim_order(ambiguity_check=check))
+                        except RuntimeError as e:
+                            r.append(str(e))
+                    results.append(r)
+                if strides[0] == strides[1]:
+                    compared += 1
+                    assert results[0] == results[1], (shape, perm, stepped)
+    assert compared > 150
+    raises_like(lambda lib: lib.ones(2).dim_order(ambiguity_check="x"), match="must be a bool")
