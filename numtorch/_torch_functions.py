@@ -178,7 +178,13 @@ def hinge_embedding_loss(input, target, margin=1.0, reduction=1):
 
 
 def kl_div(input, target, reduction=1, *, log_target=False):
-    return F.kl_div(input, target, reduction=_reduction(reduction), log_target=log_target)
+    """``F.kl_div`` with ATen's integer ``reduction``; its mean (over every element) without
+    nn.functional's warning, which ``torch.kl_div`` does not give."""
+    reduction = _reduction(reduction)
+    if reduction == "mean":
+        total = F.kl_div(input, target, reduction="sum", log_target=log_target)
+        return total / max(input.numel(), target.numel())
+    return F.kl_div(input, target, reduction=reduction, log_target=log_target)
 
 
 def margin_ranking_loss(input1, input2, target, margin=0.0, reduction=1):

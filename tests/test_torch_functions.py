@@ -3,7 +3,7 @@ the global switches (numtorch/_torch_functions.py), each against PyTorch."""
 
 import numpy as np
 import pytest
-from parity import parity, raises_like, rng
+from parity import check_grad, parity, raises_like, rng
 
 import numtorch
 from numtorch._torch_functions import INPLACE_FUNCTIONS
@@ -167,6 +167,16 @@ def test_losses_with_aten_reduction(reduction):
                                                         reduction), a, b, a[::-1].copy())
 
 
+def test_kl_div_mean_without_warning():
+    import warnings
+
+    a, b = _loss_inputs()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        parity(lambda lib, x, t: lib.kl_div(x, t), a, b)
+        parity(lambda lib, x, t: lib.kl_div(x, t, log_target=True), a, b)
+
+
 def test_distances_embedding_bilinear():
     a, b = _loss_inputs()
     parity(lambda lib, x, y: lib.pairwise_distance(x, y, 3.0), a, b)
@@ -175,6 +185,7 @@ def test_distances_embedding_bilinear():
     parity(lambda lib, x: lib.pdist(x, 1.0), a)
     parity(lambda lib, x: lib.pdist(x, 0), np.array([[1.0, 2.0], [1.0, 3.0], [0.0, 2.0]]))
     parity(lambda lib, x: lib.nn.functional.pdist(x, float("inf")), a)
+    check_grad(lambda lib, x: lib.pdist(x, 3.0), a)
     idx = np.array([[0, 2], [3, 3]])
     parity(lambda lib, w, i: lib.embedding(w, i), a, idx)
     parity(lambda lib, w, i: lib.embedding(w, i, 3), a, idx)
