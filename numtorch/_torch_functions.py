@@ -5,7 +5,8 @@
   method or the functional in-place form, so that autograd, version counters and errors are
   theirs. The signature of each is the out-of-place function's (``out=`` left out).
 - nn.functional's losses and layers that torch also exports at the top level, with ATen's
-  argument order and its integer ``reduction`` (0 none, 1 mean, 2 sum).
+  argument order and its integer ``reduction`` (0 none, 1 mean, 2 sum; none by default, as
+  torch's calls get it).
 - Global switches: ``set_warn_always``, ``set_flush_denormal``, the anomaly-mode pair.
 
 This module sits at the top of the package (it gathers ``nn.functional`` and the Tensor
@@ -150,6 +151,8 @@ del _name, _call, _signature
 
 
 # ====================================================================== functional names
+# NOTE: ATen's schemas give these losses ``reduction=1`` (mean), but torch's Python binding
+# calls them with no reduction when none is given; numtorch does what torch's calls do.
 _REDUCTIONS = {0: "none", 1: "mean", 2: "sum"}
 
 
@@ -162,22 +165,22 @@ def _reduction(reduction):
     return _REDUCTIONS[reduction]
 
 
-def binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None, reduction=1):
+def binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None, reduction=0):
     """``F.binary_cross_entropy_with_logits`` with ATen's integer ``reduction``."""
     return F.binary_cross_entropy_with_logits(input, target, weight, reduction=_reduction(
         reduction), pos_weight=pos_weight)
 
 
-def cosine_embedding_loss(input1, input2, target, margin=0.0, reduction=1):
+def cosine_embedding_loss(input1, input2, target, margin=0.0, reduction=0):
     return F.cosine_embedding_loss(input1, input2, target, margin,
                                    reduction=_reduction(reduction))
 
 
-def hinge_embedding_loss(input, target, margin=1.0, reduction=1):
+def hinge_embedding_loss(input, target, margin=1.0, reduction=0):
     return F.hinge_embedding_loss(input, target, margin, reduction=_reduction(reduction))
 
 
-def kl_div(input, target, reduction=1, *, log_target=False):
+def kl_div(input, target, reduction=0, *, log_target=False):
     """``F.kl_div`` with ATen's integer ``reduction``; its mean (over every element) without
     nn.functional's warning, which ``torch.kl_div`` does not give."""
     reduction = _reduction(reduction)
@@ -187,7 +190,7 @@ def kl_div(input, target, reduction=1, *, log_target=False):
     return F.kl_div(input, target, reduction=reduction, log_target=log_target)
 
 
-def margin_ranking_loss(input1, input2, target, margin=0.0, reduction=1):
+def margin_ranking_loss(input1, input2, target, margin=0.0, reduction=0):
     return F.margin_ranking_loss(input1, input2, target, margin,
                                  reduction=_reduction(reduction))
 
@@ -198,7 +201,7 @@ def poisson_nll_loss(input, target, log_input, full, eps, reduction):
 
 
 def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6, swap=False,
-                        reduction=1):
+                        reduction=0):
     return F.triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap,
                                  reduction=_reduction(reduction))
 

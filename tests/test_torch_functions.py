@@ -167,14 +167,28 @@ def test_losses_with_aten_reduction(reduction):
                                                         reduction), a, b, a[::-1].copy())
 
 
+def test_default_reduction_is_none_as_torch_calls_it():
+    a, b = _loss_inputs()
+    sign = np.where(rng(4).uniform(size=4) > 0.5, 1.0, -1.0)
+    parity(lambda lib, x, t: lib.kl_div(x, t), a, b)
+    parity(lambda lib, x, t: lib.binary_cross_entropy_with_logits(x, t), a, b)
+    parity(lambda lib, x, t: lib.hinge_embedding_loss(x, t.sign()), a, b - 0.5,
+           grad_inputs=(0,))
+    parity(lambda lib, x, y, t: lib.margin_ranking_loss(x, y, t), a[:, 0], b[:, 0], sign,
+           grad_inputs=(0, 1))
+    parity(lambda lib, x, y, t: lib.cosine_embedding_loss(x, y, t), a, b, sign,
+           grad_inputs=(0, 1))
+    parity(lambda lib, x, y, z: lib.triplet_margin_loss(x, y, z), a, b, a[::-1].copy())
+
+
 def test_kl_div_mean_without_warning():
     import warnings
 
     a, b = _loss_inputs()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        parity(lambda lib, x, t: lib.kl_div(x, t), a, b)
-        parity(lambda lib, x, t: lib.kl_div(x, t, log_target=True), a, b)
+        parity(lambda lib, x, t: lib.kl_div(x, t, 1), a, b)
+        parity(lambda lib, x, t: lib.kl_div(x, t, 1, log_target=True), a, b)
 
 
 def test_distances_embedding_bilinear():
