@@ -19,6 +19,7 @@ from numtorch.ops import activation, join
 from numtorch.ops import elementwise as ew
 from numtorch.ops import shape as _shape
 from numtorch.ops._out import accepts_out
+from numtorch.ops._scalars import require_tensors
 from numtorch.ops.views import _shape_str, _size_args
 
 __all__ = ["rsub", "row_stack", "split_with_sizes", "unsafe_chunk", "unsafe_split",
@@ -314,3 +315,23 @@ INPLACE_METHODS = {
 
 # PyTorch's out= on the functions (the Tensor methods above have none)
 rsub, row_stack, sgn = map(accepts_out, (rsub, row_stack, sgn))
+# PyTorch's TypeError, naming the argument, for anything but a tensor as ``input``
+(rsub, split_with_sizes, unsafe_chunk, unsafe_split, unsafe_split_with_sizes,
+ sgn) = (require_tensors(fn.__name__, fn, ("input",)) for fn in (
+     rsub, split_with_sizes, unsafe_chunk, unsafe_split, unsafe_split_with_sizes, sgn))
+
+
+def _tensors_of(fn):
+    def checked(tensors, **kwargs):
+        if isinstance(tensors, Tensor):
+            raise TypeError(f"{fn.__name__}(): argument 'tensors' (position 1) must be tuple of "
+                            "Tensors, not Tensor")
+        return fn(tensors, **kwargs)
+
+    checked.__name__ = fn.__name__
+    checked.__doc__ = fn.__doc__
+    checked.__wrapped__ = fn
+    return checked
+
+
+row_stack = _tensors_of(row_stack)

@@ -12,6 +12,7 @@ from numtorch import _dtype, return_types
 from numtorch._tensor import Tensor, _wrap
 from numtorch.ops import elementwise as ew
 from numtorch.ops._out import accepts_out
+from numtorch.ops._scalars import require_tensors
 from numtorch.ops.linalg_norms import vector_norm
 from numtorch.ops.reduction import cumsum
 from numtorch.ops.slicing import narrow
@@ -197,3 +198,4 @@ INPLACE_METHODS = {"renorm_": renorm}
 
 # PyTorch's out= on the functions (the Tensor methods above have none)
 renorm, histogram = map(accepts_out, (renorm, histogram))
+renorm = require_tensors("renorm", renorm, ("input",))

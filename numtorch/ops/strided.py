@@ -176,9 +176,10 @@ def as_strided_scatter(input, src, size, stride, storage_offset=None):
     """A copy of ``input`` (its layout kept) with ``src`` written into the elements that
     ``as_strided(size, stride, storage_offset)`` of that copy views. Differentiable: ``src``
     gets those elements' gradient, ``input`` the rest."""
-    if not isinstance(src, Tensor):
-        raise TypeError(f"as_strided_scatter(): argument 'src' (position 2) must be Tensor, "
-                        f"not {type(src).__name__}")
+    for name, t in (("input", input), ("src", src)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"as_strided_scatter(): argument '{name}' must be Tensor, not "
+                            f"{type(t).__name__}")
     out = input.clone()
     region = as_strided(out, size, stride, storage_offset)
     if tuple(src.shape) != tuple(region.shape):

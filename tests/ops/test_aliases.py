@@ -23,6 +23,22 @@ def test_rsub_row_stack_sgn():
     assert numtorch.sgn(numtorch.tensor([-3.0]), out=out) is out and out.tolist() == [-1.0]
 
 
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.rsub([1.0], 2), lambda lib: lib.split_with_sizes([1.0], [1]),
+    lambda lib: lib.unsafe_chunk([1.0], 1), lambda lib: lib.unsafe_split([1.0], 1),
+    lambda lib: lib.sgn([1.0]), lambda lib: lib.renorm([[1.0]], 2, 0, 1.0),
+    lambda lib: lib.row_stack(lib.ones(2)), lambda lib: lib.as_strided_scatter(
+        [1.0], lib.ones(1), (1,), (1,)), lambda lib: lib.as_strided_copy([1.0], (1,), (1,))])
+def test_not_tensors(call):
+    raises_like(call, match="must be")
+
+
+def test_row_stack_out():
+    out = numtorch.empty(0)
+    assert numtorch.row_stack([numtorch.ones(2), numtorch.zeros(2)], out=out) is out
+    assert out.tolist() == [[1.0, 1.0], [0.0, 0.0]]
+
+
 def test_splits():
     parity(lambda lib, x: lib.split_with_sizes(x, [1, 3], 1), _a(2, 4))
     parity(lambda lib, x: x.split_with_sizes([2, 0, 2], dim=-1), _a(2, 4))
