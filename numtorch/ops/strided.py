@@ -13,6 +13,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided as _np_as_strided
 
 from numtorch import _layout
+from numtorch._determinism import fill_uninitialized
 from numtorch._tensor import Tensor, _wrap
 from numtorch.autograd import grad_mode
 from numtorch.autograd.function import Primitive, _root
@@ -203,8 +204,8 @@ def is_set_to(self, tensor):
 
 def new_empty_strided(self, size, stride, *, dtype=None, device=None, requires_grad=False,
                       layout=None, pin_memory=False):
-    """An uninitialized (numtorch: zero) tensor with exactly these sizes and element strides,
-    in ``self``'s dtype unless ``dtype`` is given."""
+    """An uninitialized (numtorch: zero, or ``empty``'s deterministic fill) tensor with exactly
+    these sizes and element strides, in ``self``'s dtype unless ``dtype`` is given."""
     from numtorch import _dtype
     from numtorch._device import _check_device
 
@@ -213,7 +214,7 @@ def new_empty_strided(self, size, stride, *, dtype=None, device=None, requires_g
     np_dt = self._data.dtype if dtype is None else _dtype.dtype_arg(dtype).np_dtype
     n = _storage_span(size, stride, 0)
     _check_geometry(size, stride, 0, n, np.dtype(np_dt).itemsize)
-    flat = np.zeros(max(n, 1), dtype=np_dt)
+    flat = fill_uninitialized(np.zeros(max(n, 1), dtype=np_dt))
     arr = _np_as_strided(flat, size, tuple(st * flat.itemsize for st in stride))
     out = _wrap(arr)
     if requires_grad:
@@ -232,7 +233,8 @@ def _no_grad_resize(self, name):
 def resize_(self, *sizes, memory_format=None):
     """Give ``self`` the shape ``sizes`` (contiguous) in place. Its storage is kept when it is
     large enough (the leading elements of memory become the values) and grown otherwise (the
-    old values first, the new elements zero; PyTorch leaves them uninitialized)."""
+    old values first; the new elements are zero, or NaN / the largest integer under
+    ``use_deterministic_algorithms``, as PyTorch fills them then)."""
     size = _size_args(sizes)
     if any(s < 0 for s in size):
         raise RuntimeError(f"Trying to create tensor with negative dimension "
@@ -243,7 +245,7 @@ def resize_(self, *sizes, memory_format=None):
     if offset + n <= flat.shape[0] and flat.flags.writeable:
         self._data = flat[offset:offset + n].reshape(size)
     else:
-        grown = np.zeros(offset + n, dtype=self._data.dtype)
+        grown = fill_uninitialized(np.zeros(offset + n, dtype=self._data.dtype))
         grown[:flat.shape[0]] = flat[:offset + n]
         self._data = grown[offset:].reshape(size)
     if memory_format is not None and memory_format is not _layout.preserve_format:

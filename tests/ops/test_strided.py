@@ -246,3 +246,18 @@ def test_is_set_to():
         assert not x.is_set_to(x.view(2, 3)) and not x.is_set_to(x.clone())
         assert not x[1:].is_set_to(x[:5])
     raises_like(lambda lib: lib.ones(2).is_set_to(3))
+
+
+def test_deterministic_fill_of_new_memory():
+    for lib in (numtorch, torch):
+        lib.use_deterministic_algorithms(True)
+        try:
+            x = lib.arange(2.0)
+            x.resize_(4)
+            assert x[:2].tolist() == [0.0, 1.0] and bool(x[2:].isnan().all())
+            i = lib.arange(2)
+            i.resize_(3)
+            assert i.tolist()[2] == 2**63 - 1
+            assert bool(lib.ones(1).new_empty_strided((2,), (1,)).isnan().all())
+        finally:
+            lib.use_deterministic_algorithms(False)
