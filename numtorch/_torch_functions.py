@@ -17,6 +17,7 @@ import inspect
 
 from numtorch import _dtype
 from numtorch._tensor import Tensor
+from numtorch._warnings import is_warn_always_enabled, set_warn_always
 from numtorch.autograd import engine as _engine
 from numtorch.nn import functional as F
 from numtorch.ops import elementwise as _ew
@@ -229,20 +230,6 @@ def bilinear(input1, input2, weight, bias=None):
 
 
 # ====================================================================== global switches
-_warn_always = [False]
-
-
-def set_warn_always(b):
-    """Ask warnings PyTorch gives once per process to be given every time. numtorch's own
-    warnings go through Python's ``warnings`` filters; the flag is kept for code that reads it
-    (``is_warn_always_enabled``)."""
-    _warn_always[0] = bool(b)
-
-
-def is_warn_always_enabled():
-    return _warn_always[0]
-
-
 def set_flush_denormal(mode):
     """Returns False: flushing denormals to zero is a switch of the CPU's floating-point unit
     (the MXCSR's FTZ/DAZ bits) that NumPy neither sets nor exposes, so numtorch cannot turn it

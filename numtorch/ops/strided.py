@@ -15,6 +15,7 @@ from numpy.lib.stride_tricks import as_strided as _np_as_strided
 from numtorch import _layout
 from numtorch._determinism import fill_uninitialized
 from numtorch._tensor import Tensor, _wrap
+from numtorch._warnings import warn_once
 from numtorch.autograd import grad_mode
 from numtorch.autograd.function import Primitive, _root
 from numtorch.ops.aliases import _inplace_view
@@ -488,13 +489,11 @@ def untyped_storage(self):
 
 def storage(self):
     """This tensor's memory as elements of its dtype (shared): ``TypedStorage``. PyTorch
-    deprecates it for ``untyped_storage()`` and warns; so does numtorch."""
-    import warnings
-
-    warnings.warn("TypedStorage is deprecated. It will be removed in the future and "
-                  "UntypedStorage will be the only storage class. To access UntypedStorage "
-                  "directly, use tensor.untyped_storage() instead of tensor.storage()",
-                  UserWarning, stacklevel=2)
+    deprecates it for ``untyped_storage()`` and warns once per process; so does numtorch
+    (every time under ``set_warn_always(True)``)."""
+    warn_once("typed_storage", "TypedStorage is deprecated. It will be removed in the future "
+              "and UntypedStorage will be the only storage class. To access UntypedStorage "
+              "directly, use tensor.untyped_storage() instead of tensor.storage()")
     return TypedStorage(UntypedStorage._of(self._data), self._data.dtype)
 
 

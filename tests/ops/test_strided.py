@@ -85,8 +85,6 @@ def test_storages():
         ts[0] = 7.0
         assert y[0].item() == 7.0
         assert lib.is_storage(s) and lib.is_storage(ts) and not lib.is_storage(y)
-    with pytest.warns(UserWarning, match="TypedStorage is deprecated"):
-        numtorch.ones(2).storage()
 
 
 def test_set_forms():
@@ -261,3 +259,21 @@ def test_deterministic_fill_of_new_memory():
             assert bool(lib.ones(1).new_empty_strided((2,), (1,)).isnan().all())
         finally:
             lib.use_deterministic_algorithms(False)
+
+
+def test_storage_warns_once_unless_warn_always(monkeypatch):
+    from numtorch import _warnings
+
+    monkeypatch.setattr(_warnings, "_given", set())
+    with pytest.warns(UserWarning, match="TypedStorage is deprecated"):
+        numtorch.ones(2).storage()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        numtorch.ones(2).storage()
+    numtorch.set_warn_always(True)
+    try:
+        assert numtorch.is_warn_always_enabled()
+        with pytest.warns(UserWarning, match="TypedStorage is deprecated"):
+            numtorch.ones(2).storage()
+    finally:
+        numtorch.set_warn_always(False)
