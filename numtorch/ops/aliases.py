@@ -8,6 +8,7 @@ and ``is_inference``.
 
 import numbers
 import operator
+import weakref
 
 import numpy as np
 
@@ -15,6 +16,7 @@ from numtorch import _layout
 from numtorch._device import Size, _check_device
 from numtorch._tensor import Tensor, _wrap
 from numtorch.autograd import grad_mode
+from numtorch.autograd.function import _views_of
 from numtorch.ops import activation, join
 from numtorch.ops import elementwise as ew
 from numtorch.ops import shape as _shape
@@ -279,12 +281,18 @@ def _inplace_view(fn, name):
         if self.grad_fn is None and self._requires_grad:
             alias._accumulator = self._get_accumulator()
         alias._view_of = self._view_of
+        if self._view_of is not None:
+            # the alias stands for ``self`` among its base's views, so that an in-place change
+            # of the base reaches ``self`` through it (``refresh_views``)
+            _views_of(self._view_of[0], create=True).append(weakref.ref(alias))
         out = fn(alias, *args, **kwargs)
         self._data = out._data
         if out.grad_fn is not None:
             self.grad_fn = out.grad_fn
             self._output_nr = out._output_nr
-            self._view_of = out._view_of
+        self._view_of = out._view_of
+        if out._view_of is not None:  # ``self``, not ``out``, is the alias's view now
+            _views_of(alias, create=True).append(weakref.ref(self))
         self._bump()
         return self
 

@@ -197,3 +197,17 @@ def test_dim_order_sweep():
                     assert results[0] == results[1], (shape, perm, stepped)
     assert compared > 150
     raises_like(lambda lib: lib.ones(2).dim_order(ambiguity_check="x"), match="must be a bool")
+
+
+def test_in_place_view_of_a_view_follows_its_base():
+    def fn(lib, x):
+        y = x * 1
+        v = y[1:]
+        v.unsqueeze_(0)
+        y.mul_(2)  # v's history must become a view of the new y
+        w = y[:2]
+        w.t_()
+        w.add_(1)  # reaches y through the transposed view
+        return v * v, y * 1
+
+    parity(fn, rng().standard_normal((3, 2)))
