@@ -220,6 +220,7 @@ def test_can_cast():
                 torch.can_cast(getattr(torch, a), getattr(torch, b)), (a, b)
 
 
+@pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")  # (the NaN made on purpose)
 def test_switches():
     assert numtorch.set_flush_denormal(True) is False
     assert not numtorch.is_warn_always_enabled()
