@@ -53,6 +53,11 @@ from numtorch.ops import _scalars
 from numtorch.ops._broadcast import broadcast_shapes
 from numtorch.ops.activation import celu, hardshrink, prelu, selu, threshold
 from numtorch.ops.random import alpha_dropout, dropout, feature_alpha_dropout, feature_dropout
+from numtorch.ops import aliases as _aliases
+from numtorch.ops import index_reduce as _index_reduce
+from numtorch.ops import numeric as _numeric
+from numtorch.ops import strided as _strided
+from numtorch.ops import windows as _windows
 from numtorch import cuda, backends
 from numtorch import accelerator, amp, multiprocessing, special, testing
 from numtorch.amp import autocast, is_autocast_enabled
@@ -65,6 +70,7 @@ from numtorch import metrics
 from numtorch import distributed  # torch.distributed on MPI (mpi4py is imported lazily)
 from numtorch.serialization import load, save
 from numtorch import hub, serialization
+from numtorch import _torch_functions
 from numtorch._threads import get_num_threads, set_num_threads, get_num_interop_threads, \
     set_num_interop_threads
 
@@ -77,7 +83,8 @@ _scalars.check_tensor_methods(Tensor)
 
 # The op families' public functions, re-exported as ``numtorch.<name>`` like ``torch.<name>``.
 for _module in (_elementwise, _reduction, _shape, _join, _padding, _indexing, _sorting, _linalg,
-                _conv, _pooling, _normalization, _loss):
+                _conv, _pooling, _normalization, _loss, _aliases, _index_reduce, _numeric, _strided,
+                _windows, _torch_functions):
     for _name in _module.__all__:
         globals()[_name] = getattr(_module, _name)
 del _module, _name

@@ -246,9 +246,7 @@ class Tensor:
         return self._data.__array_interface__["data"][0]
 
     def storage_offset(self):
-        base = self._data
-        while isinstance(base.base, np.ndarray):
-            base = base.base
+        base = _function._root(self._data)  # (the array owning the memory)
         return (self.data_ptr() - base.__array_interface__["data"][0]) // self._data.itemsize
 
     def _wrap_dim(self, dim):

@@ -23,7 +23,7 @@ LAYERS = [
     # dtypes, layouts, grad mode, flags: plain Python and NumPy, no tensors
     ("base", ["numtorch._dtype", "numtorch._layout", "numtorch._determinism", "numtorch._threads",
               "numtorch._allocator", "numtorch.return_types",
-              "numtorch._device"]),
+              "numtorch._device", "numtorch._warnings"]),
     # the tensor and its autograd: Function/Node, the engine, gradcheck. They know each other
     # (the engine builds tensors, ``Tensor.backward`` runs the engine), so they are one layer;
     # the tensor type reaches the autograd modules at load time through ``function.Tensor``.

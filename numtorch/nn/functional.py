@@ -50,8 +50,8 @@ __all__ = [
     "softsign", "softplus", "softmin", "softmax", "log_softmax", "gumbel_softmax", "softshrink",
     "tanh", "sigmoid", "hardsigmoid", "hardswish", "silu", "mish", "dropout", "alpha_dropout",
     "feature_alpha_dropout", "dropout1d", "dropout2d", "dropout3d", "embedding", "one_hot",
-    "embedding_bag", "normalize", "cosine_similarity", "pairwise_distance", "pad", "affine_grid",
-    "grid_sample",
+    "embedding_bag", "normalize", "cosine_similarity", "pairwise_distance", "pdist", "pad",
+    "affine_grid", "grid_sample",
 ]
 
 
@@ -185,23 +185,25 @@ def prelu(input, weight):
     return _act.prelu(input, weight)
 
 
-def _rrelu(input, lower, upper, training):
+def _rrelu(input, lower, upper, training, generator=None):
     if not training:
         return _act.leaky_relu(input, (lower + upper) / 2)
     from numtorch import _random
 
     x = _ew._float_input(input)
-    slopes = _random._gen(None).uniform(lower, upper, x.shape).astype(x._data.dtype)
+    slopes = _random._gen(generator).uniform(lower, upper, x.shape).astype(x._data.dtype)
     # NOTE: x = 0 takes the random-slope branch, as PyTorch's rrelu_with_noise.
     return _ew.where(x > 0, x, x * _wrap(slopes))
 
 
-def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False, *,
+          generator=None):
     """Leaky ReLU with slopes drawn from U(lower, upper) per element in training, and the
-    fixed slope (lower + upper) / 2 otherwise."""
+    fixed slope (lower + upper) / 2 otherwise. (``generator=``: the random slopes' source, as
+    ``torch.rrelu``'s.)"""
     if inplace:
-        return _inplace(_rrelu, input, lower, upper, training)
-    return _rrelu(input, lower, upper, training)
+        return _inplace(_rrelu, input, lower, upper, training, generator)
+    return _rrelu(input, lower, upper, training, generator)
 
 
 def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
@@ -465,6 +467,24 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     if diff.dim() == 0:
         return _norm(diff.reshape(1), p, 0, keepdim=False)
     return _norm(diff, p, dim, keepdim=keepdim)
+
+
+def pdist(input, p=2.0):
+    """The p-norm distances between every pair of rows of ``input`` (N, M): the upper triangle
+    of ``cdist(input, input)`` as a vector of N * (N - 1) / 2 entries, row by row."""
+    if input._data.ndim != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {input._data.ndim}D")
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f"pdist only supports floating-point dtypes, got: "
+                           f"{_dtype.scalar_type_name(input.dtype)}")
+    if p < 0:
+        raise RuntimeError("pdist only supports non-negative p values")
+    n = input._data.shape[0]
+    rows, cols = np.triu_indices(n, 1)
+    diff = input[_wrap(rows)] - input[_wrap(cols)]  # (N * (N - 1) / 2, M)
+    if p == 0:  # the number of differing coordinates (sign: a zero gradient, as PyTorch's)
+        return diff.abs().sign().sum(1)
+    return _norm(diff, p, 1, keepdim=False)
 
 
 # The other families' functional forms, bound under their own names.

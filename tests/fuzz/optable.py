@@ -635,6 +635,60 @@ add("index_add_", _index_add, "indexing",
         x * 1))
 
 
+def _index_reduce(draw, rng):
+    a, i, src = _index_add(draw, rng)[0]
+    d = draw(st.integers(-len(a.array.shape), len(a.array.shape) - 1))
+    k = draw(st.integers(0, 4))
+    s = a.array.shape
+    i = Arg(rng.integers(0, s[d], size=k).astype(np.int64), "contiguous", False)
+    t = list(s)
+    t[d] = k
+    src = draw(tensor_arg(rng, tuple(t), str(a.array.dtype), "real"))
+    return [a, i, src], {"dim": d, "reduce": draw(st.sampled_from(["prod", "mean", "amax",
+                                                                    "amin"])),
+                         "include_self": draw(st.booleans())}
+
+
+add("index_reduce", _index_reduce, "indexing",
+    fn=lambda lib, x, i, s, dim, reduce, include_self: lib.index_reduce(
+        x, dim, i, s, reduce, include_self=include_self))
+add("index_reduce_", _index_reduce, "indexing",
+    fn=lambda lib, x, i, s, dim, reduce, include_self: (lambda y: (y.index_reduce_(
+        dim, i, s, reduce, include_self=include_self), y)[1])(x * 1))
+
+
+def _as_strided(draw, rng):
+    """A geometry inside the argument's own elements (its leaf's storage holds at least as
+    many), overlapping now and then (stride 0, or smaller than the size below it)."""
+    s = draw(shape(max_dims=3))
+    a = draw(tensor_arg(rng, s, draw(dtype(("float32", "float64"))), "real"))
+    n = int(np.prod(s))
+    k = draw(st.integers(0, 3))
+    size = [draw(st.integers(0, 3)) for _ in range(k)]
+    stride = [draw(st.integers(0, 3)) for _ in range(k)]
+    offset = draw(st.one_of(st.none(), st.integers(0, max(n - 1, 0))))
+    span = (offset or 0) + 1 + sum((z - 1) * t for z, t in zip(size, stride))
+    if n == 0 or span > n:
+        size = [0] + size[1:] if size else [0]
+        stride = stride if size[1:] or stride else [1]
+        offset = None
+    return [a], {"size": tuple(size), "stride": tuple(stride), "storage_offset": offset}
+
+
+add("as_strided", _as_strided, "shape", method="as_strided")
+
+
+def _renorm(draw, rng):
+    s = draw(shape(min_dims=2, max_dims=3))
+    a = draw(tensor_arg(rng, s, draw(dtype(("float32", "float64"))), "real"))
+    return [a], {"p": draw(st.sampled_from([1, 2, 3.0, float("inf")])),
+                 "dim": draw(st.integers(-len(s), len(s) - 1)),
+                 "maxnorm": draw(st.sampled_from([0.0, 0.5, 2.0]))}
+
+
+add("renorm", _renorm, "reduction", method="renorm", inplace="renorm_", out=True)
+
+
 # linear algebra
 def _matmul(draw, rng):
     k = draw(st.integers(0, 3))
