@@ -35,6 +35,8 @@ _INPUT_ONLY = (
     "tril", "triu", "trunc", "unbind", "unique", "unique_consecutive", "var", "var_mean",
     "zeros_like"
 )
+# (the NaN-ignoring statistics and their neighbours)
+_INPUT_ONLY += ("nanmedian", "nanquantile")
 # Functions with more tensor-only arguments.
 _MORE = {
     "addcdiv": ("input", "tensor1", "tensor2"),

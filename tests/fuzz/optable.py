@@ -352,6 +352,41 @@ add("argsort", reduction("real", NO_HALF, "intopt", False, extra=fixed(st.sample
     [{"stable": True}, {"descending": True, "stable": True}]))), "reduction", method="argsort")
 
 
+def _with_nan(dim_kind, keepdim, quantile=False):
+    """A float tensor with NaN in about a third of its elements (all of them now and then),
+    laid out contiguous, transposed or stepped, and a reduction's dim arguments; for the
+    quantiles also ``q`` (a number or a 1-D tensor) and ``interpolation``."""
+    def gen(draw, rng):
+        s = draw(shape())
+        dt = draw(dtype(("float32", "float64")))
+        a = values(rng, s, dt, "real")
+        share = draw(st.sampled_from([0.0, 0.3, 0.3, 1.0]))
+        a = np.where(rng.random(s) < share, np.nan, a).astype(dt)
+        layouts = ["contiguous", "stepped"] + (["transposed"] if len(s) >= 2 else [])
+        arg = Arg(a, draw(st.sampled_from(layouts)) if s else "contiguous")
+        kw = {}
+        d = draw(dim(len(s), allow_none=dim_kind == "intopt"))
+        if d is not None:
+            kw["dim"] = d
+            if keepdim and draw(st.booleans()):
+                kw["keepdim"] = draw(st.booleans())
+        if not quantile:
+            return [arg], kw
+        if draw(st.booleans()):
+            q = Arg(np.asarray(draw(st.sampled_from([0.0, 0.25, 0.4, 0.5, 1.0]))), "scalar")
+        else:
+            q = Arg(rng.uniform(0, 1, draw(st.integers(1, 3))).astype(dt), "contiguous", False)
+        kw["interpolation"] = draw(st.sampled_from(["linear", "lower", "higher", "midpoint",
+                                                    "nearest"]))
+        return [arg, q], kw
+    return gen
+
+
+add("nanmedian", _with_nan("intopt", True), "reduction", method="nanmedian")
+add("nanquantile", _with_nan("intopt", True, quantile=True), "reduction",
+    method="nanquantile", out=True)
+
+
 def _topk(draw, rng):
     s = draw(shape(min_dims=1, min_side=1))
     a = draw(tensor_arg(rng, s, draw(dtype(("float32", "float64", "int64"))), "real"))
