@@ -14,7 +14,7 @@ from numtorch._tensor import Tensor, _wrap
 from numtorch.autograd import grad_mode
 from numtorch.autograd.function import _grad_state, _new, copy_over, record_binary
 from numtorch.ops import elementwise as ew
-from numtorch.ops import indexing, join, linalg, reduction, shape, sorting
+from numtorch.ops import indexing, join, linalg, reduction, shape, sorting, statistics
 from numtorch.ops._broadcast import check_broadcast
 
 __all__ = ["bind"]
@@ -217,7 +217,7 @@ def bind():
         setattr(Tensor, name, _unchecked(getattr(ew, name)))
     for name in ELEMENTWISE_INPLACE:
         setattr(Tensor, name + "_", _inplace(_unchecked(getattr(ew, name)), name + "_"))
-    for module in (reduction, shape, join, indexing, sorting, linalg, _random):
+    for module in (reduction, shape, join, indexing, sorting, linalg, statistics, _random):
         for name, fn in getattr(module, "TENSOR_METHODS", {}).items():
             setattr(Tensor, name, fn)
         for name, fn in getattr(module, "INPLACE_METHODS", {}).items():

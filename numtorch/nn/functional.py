@@ -51,8 +51,10 @@ __all__ = [
     "tanh", "sigmoid", "hardsigmoid", "hardswish", "silu", "mish", "dropout", "alpha_dropout",
     "feature_alpha_dropout", "dropout1d", "dropout2d", "dropout3d", "embedding", "one_hot",
     "embedding_bag", "normalize", "cosine_similarity", "pairwise_distance", "pad", "affine_grid",
-    "grid_sample",
+    "grid_sample", "pdist",
 ]
+
+pdist = _linalg.pdist  # (the pairwise distances of rows live with cdist in the ops)
 
 
 def _inplace(result_fn, input, *args):

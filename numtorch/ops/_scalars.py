@@ -35,8 +35,6 @@ _INPUT_ONLY = (
     "tril", "triu", "trunc", "unbind", "unique", "unique_consecutive", "var", "var_mean",
     "zeros_like"
 )
-# (the NaN-ignoring statistics and their neighbours)
-_INPUT_ONLY += ("nanmedian", "nanquantile")
 # Functions with more tensor-only arguments.
 _MORE = {
     "addcdiv": ("input", "tensor1", "tensor2"),
@@ -104,6 +102,18 @@ _ONE_OF = {
 }
 # Functions of any number of tensors (or one sequence of them).
 _ALL_TENSORS = ("atleast_1d", "atleast_2d", "atleast_3d", "broadcast_tensors", "chain_matmul")
+# The statistics, splits, scatters and combinatorics of ops/statistics.py and the shape family.
+_INPUT_ONLY += ("nanmedian", "nanquantile", "cov", "corrcoef", "diagflat", "combinations",
+                "hsplit", "vsplit", "dsplit", "pdist")
+_MORE.update({
+    "dist": ("input", "other"),
+    "trapezoid": ("y",),
+    "trapz": ("y",),
+    "cumulative_trapezoid": ("y",),
+    "diagonal_scatter": ("input", "src"),
+    "select_scatter": ("input", "src"),
+    "slice_scatter": ("input", "src"),
+})
 TENSOR_ARGS = {**{name: ("input",) for name in _INPUT_ONLY}, **_MORE}
 
 _MISSING = object()

@@ -19,7 +19,7 @@ from numtorch.ops import linalg_decomp as _decomp
 from numtorch.ops import linalg_solve as _solve
 from numtorch.ops.einsum import einsum
 from numtorch.ops.elementwise import where
-from numtorch.ops.linalg_norms import cdist
+from numtorch.ops.linalg_norms import cdist, pdist
 from numtorch.ops.matmul import (  # noqa: F401
     _cname,
     _mm,
@@ -49,7 +49,7 @@ from numtorch.ops.matmul import (  # noqa: F401
 __all__ = [
     "matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm", "addmv",
     "addbmm", "baddbmm", "addr", "matrix_power", "kron", "tensordot", "chain_matmul", "cross",
-    "einsum", "cdist", "det", "logdet", "slogdet", "inverse", "pinverse", "cholesky", "qr",
+    "einsum", "cdist", "pdist", "det", "logdet", "slogdet", "inverse", "pinverse", "cholesky", "qr",
     "svd", "cholesky_inverse",
 ]
 

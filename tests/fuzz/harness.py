@@ -306,6 +306,16 @@ KNOWN = [
     (lambda c: c.op.name == "median" and "dim" in c.kwargs and c.args[0].layout == "expanded"
      and c.args[0].leaf_array().shape != c.args[0].array.shape,
      "PyTorch's median(dim) of an expanded tensor"),
+    # PyTorch bug: cov of a single observation with only fweights or only aweights, the input
+    # requiring grad, raises "a view of a leaf Variable ... used in an in-place operation"
+    (lambda c: c.op.name == "cov" and c.grad and c.args[0].array.shape[-1:] == (1,)
+     and ("fweights" in c.kwargs) != ("aweights" in c.kwargs),
+     "PyTorch's cov of one weighted observation under autograd"),
+    # PyTorch bug: block_diag's backward gives a 1-D empty block no row (its forward gives it
+    # one), so the gradients of the blocks after it are read from the rows above theirs
+    (lambda c: c.op.name == "block_diag" and c.grad
+     and any(a.array.shape == (0,) for a in c.args[:-1]),
+     "PyTorch's block_diag backward after a 1-D empty block"),
     # std of a slice of equal values: the mean is off by rounding, so the gradient is
     # (x - mean) / std of two rounding errors, different in each library
     (lambda c: c.op.name in ("std", "std_mean") and c.grad and _constant_slice(c),
