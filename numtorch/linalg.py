@@ -29,6 +29,25 @@ from numtorch.ops.linalg_decomp import (  # noqa: F401
     svd,
     svdvals,
 )
+from numtorch.ops.linalg_functions import (
+    diagonal,
+    householder_product,
+    lstsq,
+    matrix_exp,
+    tensorinv,
+    tensorsolve,
+    vander,
+)
+from numtorch.ops.linalg_lu import (
+    cholesky_ex,
+    inv_ex,
+    lu,
+    lu_factor,
+    lu_factor_ex,
+    lu_solve,
+    solve_ex,
+    solve_triangular,
+)
 from numtorch.ops.linalg_norms import matrix_norm, norm, vecdot, vector_norm
 from numtorch.ops.linalg_solve import (  # noqa: F401
     LinAlgError,
@@ -45,7 +64,9 @@ from numtorch.ops.matmul import _out, multi_dot
 __all__ = [
     "LinAlgError", "vector_norm", "matrix_norm", "norm", "inv", "det", "slogdet", "solve",
     "cholesky", "qr", "svd", "svdvals", "eigh", "eigvalsh", "pinv", "matrix_rank", "multi_dot",
-    "matrix_power", "cross", "matmul", "vecdot",
+    "matrix_power", "cross", "matmul", "vecdot", "solve_triangular", "lu_factor",
+    "lu_factor_ex", "lu", "lu_solve", "lstsq", "matrix_exp", "cholesky_ex", "inv_ex", "solve_ex",
+    "vander", "diagonal", "tensorinv", "tensorsolve", "householder_product",
 ]
 
 
