@@ -188,10 +188,9 @@ def triangular_solve(b, A, upper=True, transpose=False, unitriangular=False, *, 
 
 def cholesky_solve(B, L, upper=False, *, out=None):
     """The X with ``A X = B`` from ``A``'s Cholesky factor ``L`` (``A = L L^T``, or
-    ``U^T U`` when ``upper``): two triangular solves."""
-    low = L.mT if upper else L
-    y = _lu.solve_triangular(low, B, upper=False)
-    return _out(_lu.solve_triangular(low.mT, y, upper=True), out)
+    ``U^T U`` when ``upper``): two triangular solves (PyTorch's gradient, see
+    ``ops/linalg_lu.py``)."""
+    return _out(_lu.cholesky_solve(B, L, upper), out)
 
 
 def vander(x, N=None, increasing=False):

@@ -60,17 +60,15 @@ def lstsq(A, B, rcond=None, *, driver=None):
     dt = A._data.dtype
     rtol = np.finfo(dt).eps * max(m, n) if rcond is None or rcond <= 0 else float(rcond)
     x = _mm(Pinv.apply(A, 0.0, rtol), b)  # (*, n, k)
-    empty = _wrap(np.zeros((0,), dtype=dt))
+    empty = A.reshape(-1)[:0]  # (an empty result in the graph of A, as PyTorch's)
     s = np.linalg.svd(A._data, compute_uv=False)
     smax = s[..., :1] if s.shape[-1] else np.zeros(s.shape[:-1] + (1,), s.dtype)
     rank_arr = np.sum(s > rtol * smax, axis=-1).astype(np.int64)
-    rank = empty.long() if driver == "gels" else _wrap(np.asarray(rank_arr))
-    values = _wrap(s.astype(dt)) if driver in ("gelsd", "gelss") else empty
+    rank = _wrap(np.zeros((0,), np.int64)) if driver == "gels" else _wrap(np.asarray(rank_arr))
+    values = _wrap(s.astype(dt) if driver in ("gelsd", "gelss") else np.zeros((0,), dt))
     residuals = empty
     if driver != "gelsy" and m > n and np.all(rank_arr == n):
-        residuals = ((_mm(A, x) - b) ** 2).sum(-2)  # (*, k)
-        if vector:
-            residuals = residuals.reshape(residuals._data.shape[:-1])
+        residuals = ((_mm(A, x) - b) ** 2).sum(-2)  # (*, k); (*, 1) for a vector B
     solution = x.reshape(x._data.shape[:-1]) if vector else x
     return return_types.linalg_lstsq((solution, residuals, rank, values))
 

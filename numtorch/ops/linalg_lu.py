@@ -15,7 +15,7 @@ reaches ``B`` and ``LU``.
 
 import numpy as np
 
-from numtorch import return_types
+from numtorch import _dtype, return_types
 from numtorch._tensor import _wrap
 from numtorch.autograd.function import Primitive
 from numtorch.ops._out import _kernel_name
@@ -28,10 +28,10 @@ from numtorch.ops.linalg_solve import (
     inv,
     solve,
 )
-from numtorch.ops.matmul import _mm, _out
+from numtorch.ops.matmul import _mm, _out, _sname
 
-__all__ = ["solve_triangular", "lu_factor", "lu_factor_ex", "lu", "lu_unpack", "lu_solve",
-           "inv_ex", "solve_ex", "cholesky_ex"]
+__all__ = ["solve_triangular", "cholesky_solve", "lu_factor", "lu_factor_ex", "lu",
+           "lu_unpack", "lu_solve", "inv_ex", "solve_ex", "cholesky_ex"]
 
 
 # ====================================================================== triangular solves
@@ -102,14 +102,12 @@ class SolveTriangular(Primitive):
 
 
 def _promoted(A, B, name):
-    from numtorch.ops.elementwise import cast
-
     for t in (A, B):
         if t._data.dtype.kind != "f":
             raise NotImplementedError(f'"{name}_cpu" not implemented for '
                                       f"'{_kernel_name(t._data)}'")
-    dt = np.result_type(A._data.dtype, B._data.dtype)
-    return (A if A._data.dtype == dt else cast(A, dt)), (B if B._data.dtype == dt else cast(B, dt))
+    dt = _dtype.from_numpy_dtype(np.result_type(A._data.dtype, B._data.dtype))
+    return A.to(dt), B.to(dt)
 
 
 def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
@@ -134,6 +132,53 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
     return _out(x, out)
 
 
+class CholeskySolve(Primitive):
+    """X = A^-1 B for A = L L^T (``upper``: U^T U) from the factor: two triangular solves.
+    PyTorch's gradient: grad_B = cholesky_solve(grad, L) and, with S = grad_B X^T + X grad_B^T,
+    grad_L = -S L (-U S when ``upper``). NOTE: that is the gradient of L L^T with the whole L,
+    nonzero above the diagonal too, which the forward does not read (PyTorch's rule)."""
+
+    @staticmethod
+    def forward(ctx, b, factor, upper):
+        low = np.swapaxes(factor, -1, -2) if upper else factor
+        x = _solve_tri(np.swapaxes(low, -1, -2), _solve_tri(low, b, False, False), True, False)
+        ctx.upper = upper
+        ctx.save_for_backward(factor, x)
+        return x
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        factor, x = ctx.saved_tensors
+        gb = CholeskySolve.apply(grad_output, factor, ctx.upper)
+        gl = None
+        if ctx.needs_input_grad[1]:
+            s = _mm(gb, x.mT)
+            s = s + s.mT
+            gl = -_mm(factor, s) if ctx.upper else -_mm(s, factor)
+        return gb if ctx.needs_input_grad[0] else None, gl, None
+
+
+def cholesky_solve(B, L, upper=False):
+    """The X with ``A X = B`` from ``A``'s Cholesky factor (``A = L L^T``; ``U^T U`` when
+    ``upper``; only that triangle is read), batch dims broadcast."""
+    for name, t in (("b", B), ("u", L)):
+        if t._data.ndim < 2:
+            raise RuntimeError(f"{name} should have at least 2 dimensions, but has "
+                               f"{t._data.ndim} dimensions instead")
+    if B._data.dtype != L._data.dtype:
+        raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type "
+                           f"{_sname(B)} and A of type {_sname(L)} instead.")
+    n = L._data.shape[-1]
+    if L._data.shape[-2] != n:
+        raise RuntimeError(f"A must be batches of square matrices, but they are "
+                           f"{L._data.shape[-2]} by {n} matrices")
+    if B._data.shape[-2] != n:
+        raise RuntimeError(f"Incompatible matrix sizes for cholesky_solve: each A matrix is "
+                           f"{n} by {n} but each b matrix is {B._data.shape[-2]} by "
+                           f"{B._data.shape[-1]}")
+    return CholeskySolve.apply(B, L, bool(upper))  # (the forward reads the triangle only)
+
+
 # ====================================================================== LU
 def _getrf(a):
     """LAPACK's ``getrf`` on a batch ``(*, m, n)``: the packed factors (L below the diagonal,
@@ -143,7 +188,7 @@ def _getrf(a):
     m, n = lu.shape[-2:]
     k = min(m, n)
     batch = lu.shape[:-2]
-    lu = lu.reshape((-1, m, n))
+    lu = lu.reshape((int(np.prod(batch)), m, n))
     b = np.arange(lu.shape[0])
     piv = np.zeros((lu.shape[0], k), dtype=np.int32)
     info = np.zeros(lu.shape[0], dtype=np.int32)
@@ -170,7 +215,7 @@ def _getrf(a):
 def _permutation(piv, m):
     """The row order ``perm`` of ``P^T A`` (``(P^T A)[i] = A[perm[i]]``) from 1-based pivots."""
     batch = piv.shape[:-1]
-    flat = piv.reshape((-1, piv.shape[-1])) - 1
+    flat = piv.reshape((int(np.prod(batch)), piv.shape[-1])) - 1
     perm = np.broadcast_to(np.arange(m), (flat.shape[0], m)).copy()
     rows = np.arange(flat.shape[0])
     for i in range(flat.shape[1]):
