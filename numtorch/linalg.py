@@ -6,8 +6,11 @@ Matrix functions are primitives here (forward in NumPy, backward with numtorch o
 differentiable ones can be differentiated again); products live in ``numtorch/ops/linalg.py``.
 
 Gradients: ``vector_norm``, ``matrix_norm``, ``norm``, ``inv``, ``det``, ``slogdet``,
-``solve``, ``cholesky``, ``qr`` (reduced, m >= n), ``eigh``/``eigvalsh``, ``svdvals``, ``pinv``
-and the products. Differences from PyTorch:
+``solve``, ``cholesky``, ``qr`` (reduced, m >= n), ``eigh``/``eigvalsh``, ``svdvals``, ``pinv``,
+``solve_triangular``, ``lu``/``lu_factor`` (square), ``lu_solve``, ``lstsq`` (the solution and
+residuals), ``matrix_exp``, ``tensorinv``, ``tensorsolve``, ``householder_product``, ``vander``
+and the products. The ``*_ex`` forms return LAPACK's ``info``. No ``eig``/``eigvals`` (numtorch
+has no complex dtype). Differences from PyTorch:
 - ``svd``: the gradient flows through ``S`` only; a backward that reaches ``U`` or ``Vh`` with a
   nonzero gradient raises RuntimeError (use ``svdvals`` or ``eigh`` where possible). The
   gradient of ``svdvals`` is first-order only.

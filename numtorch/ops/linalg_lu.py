@@ -70,10 +70,15 @@ def _solve_tri(a, b, upper, unit):
         return np.zeros(b.shape, dtype=np.result_type(t, b))
     if not upper:  # J T J is upper triangular: (J T J)(J X) = J B
         t, b = t[..., ::-1, ::-1], b[..., ::-1, :]
-    try:
-        x = np.linalg.solve(t, b)
-    except np.linalg.LinAlgError:
+    # (an infinite or NaN right side: the general solver's unit-lower step multiplies it by
+    # the zeros of L = I, so substitution, as LAPACK's trsm, keeps it where it belongs)
+    if not np.isfinite(b).all():
         x = _substitute(t, b, True)
+    else:
+        try:
+            x = np.linalg.solve(t, b)
+        except np.linalg.LinAlgError:
+            x = _substitute(t, b, True)
     return x if upper else x[..., ::-1, :]
 
 
@@ -115,7 +120,12 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
     ``upper`` or lower triangle is read, with ones on the diagonal when ``unitriangular``.
     Batch dims broadcast; a zero on the diagonal gives inf/NaN, not an error."""
     name = "linalg.solve_triangular"
-    _check_matrix(A, name, square=True)
+    sa = A._data.shape
+    if len(sa) < 2:
+        raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
+    if sa[-1] != sa[-2]:
+        raise RuntimeError(f"{name}: A must be batches of square matrices, but they are "
+                           f"{sa[-2]} by {sa[-1]} matrices")
     if B._data.ndim < 2:
         raise RuntimeError(f"{name}: The input tensor B must have at least 2 dimensions.")
     n = A._data.shape[-1]

@@ -842,6 +842,71 @@ add("linalg.solve", lambda draw, rng: (_square(draw, rng)[0] + [Arg(rng.standard
     (3,)).astype(np.float64), "contiguous")], {}), "linalg")
 
 
+def _triangular(draw, rng):
+    n = draw(st.integers(0, 3))
+    b = draw(st.sampled_from([(), (2,)]))
+    dt = draw(dtype(("float32", "float64")))
+    a = rng.standard_normal(b + (n, n)) + 3 * np.eye(n)
+    left = draw(st.booleans())
+    k = draw(st.integers(0, 2))
+    rhs = draw(st.sampled_from([b, ()])) + ((n, k) if left else (k, n))
+    kw = {"upper": draw(st.booleans()), "left": left, "unitriangular": draw(st.booleans())}
+    return [Arg(a.astype(dt), draw(st.sampled_from(["contiguous", "transposed"]))),
+            draw(tensor_arg(rng, rhs, dt, "real"))], kw
+
+
+def _lu_solve_case(draw, rng):
+    (a,), _ = _square(draw, rng)
+    n = a.array.shape[-1]
+    left = draw(st.booleans())
+    k = draw(st.integers(1, 2))
+    rhs = a.array.shape[:-2] + ((n, k) if left else (k, n))
+    b = draw(tensor_arg(rng, rhs, str(a.array.dtype), "real"))
+    return [a, b], {"left": left, "adjoint": draw(st.booleans())}
+
+
+def _lu_solve_call(lib, a, b, **kw):
+    lu, piv = lib.linalg.lu_factor(a)
+    return lib.linalg.lu_solve(lu, piv, b, **kw)
+
+
+def _lstsq(draw, rng):
+    m, n = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    b = draw(st.sampled_from([(), (2,)]))
+    dt = draw(dtype(("float32", "float64")))
+    a = Arg(rng.standard_normal(b + (m, n)).astype(dt), draw(st.sampled_from(
+        ["contiguous", "transposed"])))
+    rhs = draw(st.sampled_from([b + (m, draw(st.integers(1, 2))), b + (m,)]))
+    kw = {}
+    if draw(st.booleans()):
+        kw["driver"] = draw(st.sampled_from(["gelsy", "gelsd", "gelss"]))
+    return [a, draw(tensor_arg(rng, rhs, dt, "real"))], kw
+
+
+def _matrix_exp(draw, rng):
+    (a,), _ = _square(draw, rng)
+    scale = draw(st.sampled_from([0.1, 1.0, 3.0]))
+    return [Arg((a.array - 3 * np.eye(a.array.shape[-1])) * scale, a.layout)], {}
+
+
+add("linalg.solve_triangular", _triangular, "linalg")
+add("linalg.lu_factor", _square, "linalg")
+add("linalg.lu", _square, "linalg")
+add("linalg.lu_solve", _lu_solve_case, "linalg", fn=_lu_solve_call)
+add("linalg.lstsq", _lstsq, "linalg")
+add("linalg.matrix_exp", _matrix_exp, "linalg")
+add("linalg.inv_ex", _square, "linalg")
+add("linalg.cholesky_ex", lambda draw, rng: ([Arg(np.einsum(
+    "...ij,...kj->...ik", a.array, a.array).astype(a.array.dtype), "contiguous")
+    for a in _square(draw, rng)[0]], {}), "linalg")
+add("linalg.tensorinv", lambda draw, rng: ([Arg(a.array.reshape(a.array.shape[:-2] + (
+    a.array.shape[-2], 1, a.array.shape[-1])) if a.array.ndim == 2 else a.array[0], "contiguous")
+    for a in _square(draw, rng)[0]], {"ind": 1}), "linalg")
+add("linalg.vander", lambda draw, rng: ([draw(tensor_arg(rng, draw(shape(min_dims=1,
+    max_dims=2, min_side=2)), draw(dtype(("float32", "float64", "int64"))), "small"))],
+    {"N": draw(st.sampled_from([None, 2, 4]))}), "linalg")
+
+
 # losses
 def _loss(kind):
     def gen(draw, rng):
