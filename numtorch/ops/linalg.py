@@ -159,12 +159,13 @@ def lu(A, pivot=True, get_infos=False, out=None):
     """``torch.lu`` (deprecated in PyTorch): ``(LU, pivots)`` of ``linalg.lu_factor_ex``, and
     its ``info`` when ``get_infos``."""
     lu_, piv, info = _lu.lu_factor_ex(A, pivot=pivot)
-    return (lu_, piv, info) if get_infos else (lu_, piv)
+    result = (lu_, piv, info) if get_infos else (lu_, piv)
+    return result if out is None else _lu._tuple_out(result, out, "lu")
 
 
 def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True, *, out=None):
     """``(P, L, U)`` from packed LU factors (see ``linalg.lu_factor``)."""
-    return _lu.lu_unpack(LU_data, LU_pivots, unpack_data, unpack_pivots)
+    return _lu.lu_unpack(LU_data, LU_pivots, unpack_data, unpack_pivots, out=out)
 
 
 def lu_solve(b, LU_data, LU_pivots, *, out=None):
@@ -183,7 +184,8 @@ def triangular_solve(b, A, upper=True, transpose=False, unitriangular=False, *, 
                            f"dimensions, but it has {A._data.ndim} dimensions instead")
     a = A.mT if transpose else A
     x = _lu.solve_triangular(a, b, upper=upper != transpose, unitriangular=unitriangular)
-    return return_types.triangular_solve((x, A.clone()))
+    result = return_types.triangular_solve((x, A.clone()))
+    return _lu._tuple_out(result, out, "triangular_solve")
 
 
 def cholesky_solve(B, L, upper=False, *, out=None):

@@ -34,6 +34,18 @@ __all__ = ["solve_triangular", "cholesky_solve", "lu_factor", "lu_factor_ex", "l
            "lu_unpack", "lu_solve", "inv_ex", "solve_ex", "cholesky_ex"]
 
 
+def _tuple_out(result, out, name):
+    """PyTorch's ``out=`` for a named tuple of results: each copied into its ``out`` tensor."""
+    if out is None:
+        return result
+    from numtorch.ops._out import _out as copy_out
+
+    if not isinstance(out, (tuple, list)) or len(out) != len(result):
+        raise TypeError(f"{name}(): argument 'out' must be tuple of {len(result)} Tensors, not "
+                        f"{type(out).__name__}")
+    return type(result)([copy_out(r, o, name) for r, o in zip(result, out)])
+
+
 # ====================================================================== triangular solves
 def _triangle(a, upper, unit):
     """The triangle of ``a`` that a triangular solve reads (unit diagonal when ``unit``)."""
@@ -283,7 +295,7 @@ def lu_factor_ex(A, *, pivot=True, check_errors=False, out=None):
     lu, piv, info = LuFactor.apply(A)
     if check_errors and np.any(info._data):
         _raise_zero_pivot("linalg.lu_factor_ex", info._data)
-    return return_types.linalg_lu_factor_ex((lu, piv, info))
+    return _tuple_out(return_types.linalg_lu_factor_ex((lu, piv, info)), out, "lu_factor_ex")
 
 
 def _raise_zero_pivot(name, info):
@@ -305,7 +317,7 @@ def lu_factor(A, *, pivot=True, out=None):
                            "is zero and using it on lu_solve would result in a division by "
                            "zero. If you still want to perform the factorization, consider "
                            "calling linalg.lu(A, pivot) or linalg.lu_factor_ex(A, pivot)")
-    return return_types.linalg_lu_factor((lu, piv))
+    return _tuple_out(return_types.linalg_lu_factor((lu, piv)), out, "lu_factor")
 
 
 def _perm_matrix(perm, dtype):
@@ -334,13 +346,14 @@ def _unpack(lu, piv, unpack_data=True, unpack_pivots=True):
 def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True, *, out=None):
     """``(P, L, U)`` from packed LU factors and pivots: ``A = P L U`` with L (*, m, k)
     unit-lower and U (*, k, n) upper, k = min(m, n). Differentiable in ``LU_data``."""
-    return return_types.lu_unpack(_unpack(LU_data, LU_pivots, unpack_data, unpack_pivots))
+    result = return_types.lu_unpack(_unpack(LU_data, LU_pivots, unpack_data, unpack_pivots))
+    return _tuple_out(result, out, "lu_unpack")
 
 
 def lu(A, *, pivot=True, out=None):
     """``(P, L, U)`` with ``A = P L U`` (partial pivoting). Differentiable for square A."""
     lu_, piv, _ = lu_factor_ex(A, pivot=pivot)
-    return return_types.linalg_lu(_unpack(lu_, piv))
+    return _tuple_out(return_types.linalg_lu(_unpack(lu_, piv)), out, "lu")
 
 
 def lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
@@ -390,12 +403,12 @@ def inv_ex(A, *, check_errors=False, out=None):
     _check_matrix(A, "linalg.inv_ex", square=True)
     _, _, info = _getrf(A._data)
     if not np.any(info):
-        return return_types.linalg_inv_ex((inv(A), _wrap(info)))
+        return _tuple_out(return_types.linalg_inv_ex((inv(A), _wrap(info))), out, "inv_ex")
     if check_errors:
         _raise_singular_inv(A._data)
     n = A._data.shape[-1]
     x = _lu_solve_array(A._data, np.eye(n, dtype=A._data.dtype))
-    return return_types.linalg_inv_ex((_wrap(x), _wrap(info)))
+    return _tuple_out(return_types.linalg_inv_ex((_wrap(x), _wrap(info))), out, "inv_ex")
 
 
 def solve_ex(A, B, *, left=True, check_errors=False, out=None):
@@ -404,7 +417,8 @@ def solve_ex(A, B, *, left=True, check_errors=False, out=None):
     _check_matrix(A, "linalg.solve_ex", square=True)
     _, _, info = _getrf(A._data)
     if not np.any(info) or check_errors:
-        return return_types.linalg_solve_ex((solve(A, B, left=left), _wrap(info)))
+        result = return_types.linalg_solve_ex((solve(A, B, left=left), _wrap(info)))
+        return _tuple_out(result, out, "solve_ex")
     sa, sb = A._data.shape, B._data.shape
     vector = len(sb) == 1 or (len(sb) == len(sa) - 1 and sb == sa[:-1])
     b = B._data[..., None] if vector else B._data
@@ -413,7 +427,8 @@ def solve_ex(A, B, *, left=True, check_errors=False, out=None):
     else:
         x = np.swapaxes(_lu_solve_array(np.swapaxes(A._data, -1, -2), np.swapaxes(b, -1, -2)),
                         -1, -2)
-    return return_types.linalg_solve_ex((_wrap(x[..., 0] if vector else x), _wrap(info)))
+    result = return_types.linalg_solve_ex((_wrap(x[..., 0] if vector else x), _wrap(info)))
+    return _tuple_out(result, out, "solve_ex")
 
 
 def _potrf2(a):
@@ -449,7 +464,8 @@ def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
         ok = False
     if ok or check_errors:
         info = np.zeros(a.shape[:-2], dtype=np.int32)
-        return return_types.linalg_cholesky_ex((cholesky(A, upper=upper), _wrap(info)))
+        result = return_types.linalg_cholesky_ex((cholesky(A, upper=upper), _wrap(info)))
+        return _tuple_out(result, out, "cholesky_ex")
     flat = np.tril(a).reshape((-1,) + a.shape[-2:]).copy()
     flat = flat + np.swapaxes(np.tril(flat, -1), -1, -2)  # (the lower triangle is what is read)
     info = np.zeros(flat.shape[0], dtype=np.int32)
@@ -457,6 +473,6 @@ def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
         info[i] = _potrf2(flat[i])
     low = np.tril(flat).reshape(a.shape)
     info = info.reshape(a.shape[:-2])
-    return return_types.linalg_cholesky_ex((_wrap(np.swapaxes(low, -1, -2).copy() if upper
-                                                  else low), _wrap(info)))
+    factor = _wrap(np.swapaxes(low, -1, -2).copy() if upper else low)
+    return _tuple_out(return_types.linalg_cholesky_ex((factor, _wrap(info))), out, "cholesky_ex")
 

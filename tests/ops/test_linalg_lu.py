@@ -152,3 +152,21 @@ def test_cholesky_ex_matches_torch_with_partial_factors():
     parity(lambda t, x: t.linalg.cholesky_ex(x, upper=True), m, grad=False)
     parity(lambda t, x: t.linalg.cholesky_ex(x), good[None].repeat(2, 0))  # gradient too
     raises_like(lambda t, x: t.linalg.cholesky_ex(x, check_errors=True), bad)
+
+
+def test_out_tuples_are_filled_and_returned():
+    a = numtorch.tensor(_mat(2, 3, 3, seed=12))
+    lu_, piv = numtorch.empty(0, dtype=numtorch.float64), numtorch.empty(0, dtype=numtorch.int32)
+    r = numtorch.linalg.lu_factor(a, out=(lu_, piv))
+    assert r.LU is lu_ and r.pivots is piv and lu_.shape == (2, 3, 3)
+    np.testing.assert_array_equal(lu_.numpy(), numtorch.linalg.lu_factor(a).LU.numpy())
+    outs = tuple(numtorch.empty(0, dtype=numtorch.float64) for _ in range(3))
+    p, low, up = numtorch.linalg.lu(a, out=outs)
+    assert (p, low, up) == outs
+    np.testing.assert_allclose((p @ low @ up).numpy(), a.numpy(), atol=1e-12)
+    inv, info = numtorch.empty(0, dtype=numtorch.float64), numtorch.empty(0, dtype=numtorch.int32)
+    assert numtorch.linalg.inv_ex(a, out=(inv, info)).inverse is inv and info.shape == (2,)
+    x = numtorch.empty(0, dtype=numtorch.float64)
+    assert numtorch.linalg.solve_triangular(a, a, upper=True, out=x) is x
+    with pytest.raises(TypeError, match="tuple of 2"):
+        numtorch.linalg.lu_factor(a, out=lu_)
