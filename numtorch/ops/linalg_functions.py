@@ -58,7 +58,7 @@ def lstsq(A, B, rcond=None, *, driver=None):
         raise RuntimeError(f"{name}: input.size(-2) should match other.size(-2)")
     m, n = sa[-2:]
     dt = A._data.dtype
-    rtol = np.finfo(dt).eps * max(m, n) if rcond is None or rcond <= 0 else float(rcond)
+    rtol = np.finfo(dt).eps * max(m, n) if rcond is None or rcond < 0 else float(rcond)
     x = _mm(Pinv.apply(A, 0.0, rtol), b)  # (*, n, k)
     empty = A.reshape(-1)[:0]  # (an empty result in the graph of A, as PyTorch's)
     s = np.linalg.svd(A._data, compute_uv=False)
