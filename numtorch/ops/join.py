@@ -367,8 +367,10 @@ def block_diag(*tensors):
                                f"dimensions. Input {i} has {x._data.ndim} dimensions")
     if not tensors:
         return _wrap(np.zeros((1, 0), dtype=_dtype.get_default_dtype().np_dtype))
+    dt = _dtype.result_type(*tensors)  # (PyTorch's rule: a 0-d block does not promote)
     blocks = [reshape(x, (1, -1) if x._data.ndim == 1 else (1, 1)) if x._data.ndim < 2
               else x for x in tensors]
+    blocks = [b if b.dtype is dt else b.to(dt) for b in blocks]
     width = sum(b._data.shape[1] for b in blocks)
     rows, col = [], 0
     for b in blocks:

@@ -79,7 +79,7 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
     if np.all(norm_factor._data <= 0):
         warnings.warn("cov(): degrees of freedom is <= 0. Correction should be strictly less "
                       "than the number of observations.", UserWarning, stacklevel=2)
-        norm_factor = norm_factor * 0
+        norm_factor = _wrap(np.zeros_like(norm_factor._data))  # (+0: PyTorch's zero_())
     centered = x - avg.unsqueeze(1)
     c = _mm(centered, (centered if w is None else centered * w).mT)
     return (c / norm_factor).squeeze()
