@@ -8,8 +8,8 @@ differentiable ones can be differentiated again); products live in ``numtorch/op
 Gradients: ``vector_norm``, ``matrix_norm``, ``norm``, ``inv``, ``det``, ``slogdet``,
 ``solve``, ``cholesky``, ``qr`` (reduced, m >= n), ``eigh``/``eigvalsh``, ``svdvals``, ``pinv``,
 ``solve_triangular``, ``lu``/``lu_factor`` (square), ``lu_solve``, ``lstsq`` (the solution and
-residuals), ``matrix_exp``, ``tensorinv``, ``tensorsolve``, ``householder_product``, ``vander``
-and the products. The ``*_ex`` forms return LAPACK's ``info``. No ``eig``/``eigvals`` (numtorch
+residuals), ``matrix_exp``, ``tensorinv``, ``tensorsolve``, ``householder_product``, ``vander``,
+``cond`` and the products. The ``*_ex`` forms return LAPACK's ``info``. No ``eig``/``eigvals`` (numtorch
 has no complex dtype). Differences from PyTorch:
 - ``svd``: the gradient flows through ``S`` only; a backward that reaches ``U`` or ``Vh`` with a
   nonzero gradient raises RuntimeError (use ``svdvals`` or ``eigh`` where possible). The
@@ -33,6 +33,7 @@ from numtorch.ops.linalg_decomp import (  # noqa: F401
     svdvals,
 )
 from numtorch.ops.linalg_functions import (
+    cond,
     diagonal,
     householder_product,
     lstsq,
@@ -69,7 +70,7 @@ __all__ = [
     "cholesky", "qr", "svd", "svdvals", "eigh", "eigvalsh", "pinv", "matrix_rank", "multi_dot",
     "matrix_power", "cross", "matmul", "vecdot", "solve_triangular", "lu_factor",
     "lu_factor_ex", "lu", "lu_solve", "lstsq", "matrix_exp", "cholesky_ex", "inv_ex", "solve_ex",
-    "vander", "diagonal", "tensorinv", "tensorsolve", "householder_product",
+    "vander", "diagonal", "tensorinv", "tensorsolve", "householder_product", "cond",
 ]
 
 

@@ -443,6 +443,8 @@ ROWS = [
       lambda lib: lib.linalg.tensorsolve(lib.ones(4, 6, 12), lib.ones(4, 6))),
     R("vander-n", RuntimeError, "greater than 1",
       lambda lib: lib.linalg.vander(lib.ones(3), N=1)),
+    R("cond-norm", RuntimeError, "invalid norm type: 3",
+      lambda lib: lib.linalg.cond(lib.eye(2), 3)),
     R("householder-tau", RuntimeError, "tau.shape[-1]",
       lambda lib: lib.linalg.householder_product(lib.ones(3, 2), lib.ones(3))),
     # ---- Tensor methods ----------------------------------------------------------------------

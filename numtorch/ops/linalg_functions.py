@@ -1,5 +1,5 @@
 """``torch.linalg``'s matrix functions and solvers built on the decompositions: ``lstsq``,
-``matrix_exp``, ``vander``, ``diagonal``, ``tensorinv``, ``tensorsolve`` and
+``matrix_exp``, ``vander``, ``diagonal``, ``tensorinv``, ``tensorsolve``, ``cond`` and
 ``householder_product`` (``orgqr``), and the top level's ``vander``.
 
 ``matrix_exp`` is a primitive (scaling and squaring with the degree-13 Pade approximant,
@@ -18,11 +18,14 @@ from numtorch import return_types
 from numtorch._tensor import _wrap
 from numtorch.autograd.function import Primitive
 from numtorch.ops._out import _kernel_name
+from numtorch.ops.linalg_decomp import svdvals
+from numtorch.ops.linalg_lu import inv_ex
+from numtorch.ops.linalg_norms import matrix_norm
 from numtorch.ops.linalg_solve import Pinv, _check_float, _check_matrix, inv, solve
 from numtorch.ops.matmul import _mm, _out, _sname
 
 __all__ = ["lstsq", "matrix_exp", "vander", "diagonal", "tensorinv", "tensorsolve",
-           "householder_product"]
+           "householder_product", "cond"]
 
 
 # ====================================================================== least squares
@@ -242,3 +245,32 @@ def householder_product(A, tau, *, out=None):
         v = (A[..., :, i] * below + unit).unsqueeze(-1)  # (*, m, 1)
         q = q - tau[..., i, None, None] * _mm(v, _mm(v.mT, q))
     return _out(q, out)
+
+
+# ====================================================================== condition number
+def cond(A, p=None, *, out=None):
+    """The condition number of (batches of) matrices in the norm ``p``: ``s_max / s_min`` of
+    the singular values for ``p`` None or 2 (``s_min / s_max`` for -2), otherwise ``||A||_p
+    ||A^-1||_p`` ('fro', 'nuc', inf, -inf, 1, -1; square A only; inf for a singular A)."""
+    if A._data.ndim < 2:
+        raise RuntimeError("linalg.cond: The input tensor must have at least 2 dimensions.")
+    _check_float(A, "linalg.cond")
+    if p not in (None, 2, -2, "fro", "nuc", math.inf, -math.inf, 1, -1):
+        raise RuntimeError(f"linalg.cond got an invalid norm type: {p}")
+    if p in (None, 2, -2):
+        s = svdvals(A)
+        big, small = s[..., 0], s[..., -1]
+        return _out(small / big if p == -2 else big / small, out)
+    m, n = A._data.shape[-2:]
+    if m != n:
+        raise RuntimeError(f"linalg.cond(ord={p}): A must be batches of square matrices, but "
+                           f"they are {m} by {n} matrices")
+    inverse, info = inv_ex(A)
+
+    def norm(x):
+        return svdvals(x).sum(-1) if p == "nuc" else matrix_norm(x, p)
+
+    from numtorch.ops.elementwise import where
+
+    value = where(_wrap(info._data > 0), math.inf, norm(A) * norm(inverse))
+    return _out(value, out)

@@ -900,6 +900,8 @@ add("linalg.lu_solve", _lu_solve_case, "linalg", fn=_lu_solve_call)
 add("linalg.lstsq", _lstsq, "linalg", tol_scale=10)  # (float32 pseudo-inverses)
 add("linalg.matrix_exp", _matrix_exp, "linalg")
 add("linalg.inv_ex", _square, "linalg")
+add("linalg.cond", lambda draw, rng: (_square(draw, rng)[0], {"p": draw(st.sampled_from(
+    [None, 2, -2, "fro", "nuc", 1, float("inf")]))}), "linalg")
 add("linalg.cholesky_ex", lambda draw, rng: ([Arg((np.einsum(
     "...ij,...kj->...ik", a.array, a.array) + 3 * np.eye(a.array.shape[-1])).astype(
         a.array.dtype), "contiguous") for a in _square(draw, rng)[0]], {}), "linalg")

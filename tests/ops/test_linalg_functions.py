@@ -133,3 +133,26 @@ def test_householder_product_matches_torch_and_rebuilds_q():
     for call in (lambda t, x, y: t.linalg.householder_product(x.mT, y),
                  lambda t, x, y: t.linalg.householder_product(x[:, :1], y)):
         raises_like(call, h, tau)
+
+
+# ====================================================================== cond
+@pytest.mark.parametrize("p", [None, 2, -2, "fro", "nuc", float("inf"), float("-inf"), 1, -1])
+def test_cond_matches_torch(p):
+    a = _r(2, 3, 3, seed=22) + 2 * np.eye(3)
+    # (PyTorch's backward of cond in the 'fro', inf and 1 norms fails: "modified by an inplace
+    # operation" on its inv_ex output; finite differences check numtorch's below)
+    grad = p in (None, 2, -2, "nuc")
+    parity(lambda t, x: t.linalg.cond(x, p), a, rtol=1e-6, grad=grad)
+    parity(lambda t, x: t.linalg.cond(x, p), a.astype(np.float32), rtol=1e-4, atol=1e-4,
+           grad=grad)
+    if p in (None, 2, -2):
+        parity(lambda t, x: t.linalg.cond(x, p), _r(2, 3, seed=23))  # rectangular
+    check_grad(lambda t, x: t.linalg.cond(x, p), a[0])
+
+
+def test_cond_of_singular_matrices_and_errors():
+    s = np.array([[[1.0, 2.0], [2.0, 4.0]], [[2.0, 0.0], [0.0, 1.0]]])
+    parity(lambda t, x: t.linalg.cond(x, 1), s, grad=False)  # inf for the singular one
+    for call in (lambda t, x: t.linalg.cond(x[0, 0], 1), lambda t, x: t.linalg.cond(x, 3),
+                 lambda t, x: t.linalg.cond(x[..., :1], 1), lambda t, x: t.linalg.cond(x.long())):
+        raises_like(call, s)
