@@ -9,8 +9,8 @@ Gradients: ``vector_norm``, ``matrix_norm``, ``norm``, ``inv``, ``det``, ``slogd
 ``solve``, ``cholesky``, ``qr`` (reduced, m >= n), ``eigh``/``eigvalsh``, ``svdvals``, ``pinv``,
 ``solve_triangular``, ``lu``/``lu_factor`` (square), ``lu_solve``, ``lstsq`` (the solution and
 residuals), ``matrix_exp``, ``tensorinv``, ``tensorsolve``, ``householder_product``, ``vander``,
-``cond`` and the products. The ``*_ex`` forms return LAPACK's ``info``. No ``eig``/``eigvals`` (numtorch
-has no complex dtype). Differences from PyTorch:
+``cond`` and the products. The ``*_ex`` forms return LAPACK's ``info``. No
+``eig``/``eigvals`` (numtorch has no complex dtype). Differences from PyTorch:
 - ``svd``: the gradient flows through ``S`` only; a backward that reaches ``U`` or ``Vh`` with a
   nonzero gradient raises RuntimeError (use ``svdvals`` or ``eigh`` where possible). The
   gradient of ``svdvals`` is first-order only.
