@@ -11,9 +11,10 @@ import numpy as _np
 from numtorch import _dtype, _random
 from numtorch._creation import (arange, as_tensor, asarray, cartesian_prod, empty, empty_like,
                                 empty_strided, eye, from_numpy, full, full_like,
-                                is_floating_point, is_tensor, linspace, logspace, meshgrid,
-                                numel, ones, ones_like, scalar_tensor, tensor, tril_indices,
-                                triu_indices, zeros, zeros_like)
+                                is_floating_point, is_same_size, is_signed, is_tensor, isreal,
+                                linspace, logspace, meshgrid, numel, ones, ones_like,
+                                scalar_tensor, tensor, tril_indices, triu_indices, zeros,
+                                zeros_like)
 from numtorch._creation import range  # noqa: A004 - torch.range
 from numtorch._dtype import (bool, double, dtype, float, float16, float32, float64,  # noqa: A004
                              get_default_dtype, half, int, int8, int16, int32, int64, long,
@@ -49,6 +50,7 @@ from numtorch.ops import join as _join
 from numtorch.ops import padding as _padding
 from numtorch.ops import shape as _shape
 from numtorch.ops import sorting as _sorting
+from numtorch.ops import statistics as _statistics
 from numtorch.ops import _scalars
 from numtorch.ops._broadcast import broadcast_shapes
 from numtorch.ops.activation import celu, hardshrink, prelu, selu, threshold
@@ -63,6 +65,7 @@ from numtorch import accelerator, amp, multiprocessing, special, testing
 from numtorch.amp import autocast, is_autocast_enabled
 from numtorch._import_hook import install_as_torch
 from numtorch import nn, optim, utils
+from numtorch.nn.functional import cosine_similarity, pairwise_distance  # torch.* has them too
 from numtorch import distributions
 from numtorch import onnx
 from numtorch import linalg
@@ -83,8 +86,8 @@ _scalars.check_tensor_methods(Tensor)
 
 # The op families' public functions, re-exported as ``numtorch.<name>`` like ``torch.<name>``.
 for _module in (_elementwise, _reduction, _shape, _join, _padding, _indexing, _sorting, _linalg,
-                _conv, _pooling, _normalization, _loss, _aliases, _index_reduce, _numeric, _strided,
-                _windows, _torch_functions):
+                _conv, _pooling, _normalization, _loss, _statistics, _aliases, _index_reduce,
+                _numeric, _strided, _windows, _torch_functions):
     for _name in _module.__all__:
         globals()[_name] = getattr(_module, _name)
 del _module, _name

@@ -14,7 +14,8 @@ __all__ = [
     "tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "full", "empty", "arange",
     "range", "linspace", "logspace", "eye", "zeros_like", "ones_like", "full_like", "empty_like",
     "is_tensor", "is_floating_point", "numel", "scalar_tensor", "empty_strided", "complex",
-    "tril_indices", "triu_indices", "meshgrid", "cartesian_prod",
+    "tril_indices", "triu_indices", "meshgrid", "cartesian_prod", "is_signed", "is_same_size",
+    "isreal",
 ]
 
 _builtin_range = range
@@ -245,6 +246,22 @@ def is_floating_point(input):
 
 def numel(input):
     return input._data.size
+
+
+def is_signed(input):
+    """Whether ``input``'s dtype holds negative values (False for uint8 and bool)."""
+    return input.is_signed()
+
+
+def is_same_size(input, other):
+    """Whether the two tensors have the same shape."""
+    return input.is_same_size(other)
+
+
+def isreal(input):
+    """A bool tensor shaped like ``input``: whether each element is real (all are: numtorch
+    has no complex dtype)."""
+    return input.isreal()
 
 
 def complex(real, imag):

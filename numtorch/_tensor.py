@@ -242,6 +242,21 @@ class Tensor:
     def is_complex(self):
         return False
 
+    def is_signed(self):
+        """Whether the dtype holds negative values (False for uint8 and bool)."""
+        return self._data.dtype.kind in "fi"
+
+    def is_same_size(self, other):
+        return self._data.shape == other._data.shape
+
+    def is_nonzero(self):
+        """The truth value of a one-element tensor (RuntimeError otherwise)."""
+        return self.__bool__()
+
+    def isreal(self):
+        """True everywhere: numtorch's dtypes are all real."""
+        return _wrap(np.ones(self._data.shape, dtype=bool))
+
     def data_ptr(self):
         return self._data.__array_interface__["data"][0]
 

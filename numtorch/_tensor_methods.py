@@ -23,6 +23,7 @@ from numtorch.ops import (
     reduction,
     shape,
     sorting,
+    statistics,
     strided,
 )
 from numtorch.ops import elementwise as ew
@@ -228,8 +229,8 @@ def bind():
         setattr(Tensor, name, _unchecked(getattr(ew, name)))
     for name in ELEMENTWISE_INPLACE:
         setattr(Tensor, name + "_", _inplace(_unchecked(getattr(ew, name)), name + "_"))
-    for module in (ew, reduction, shape, join, indexing, sorting, linalg, _random, aliases,
-                   strided, index_reduce, numeric):
+    for module in (ew, reduction, shape, join, indexing, sorting, linalg, statistics, _random,
+                   aliases, strided, index_reduce, numeric):
         for name, fn in getattr(module, "TENSOR_METHODS", {}).items():
             setattr(Tensor, name, fn)
         for name, fn in getattr(module, "INPLACE_METHODS", {}).items():

@@ -26,7 +26,7 @@ from numtorch.ops import random as _random_ops
 __all__ = [
     "binary_cross_entropy_with_logits", "cosine_embedding_loss", "hinge_embedding_loss",
     "kl_div", "margin_ranking_loss", "poisson_nll_loss", "triplet_margin_loss",
-    "pairwise_distance", "cosine_similarity", "pdist", "embedding", "bilinear",
+    "embedding", "bilinear",
     "set_warn_always", "is_warn_always_enabled", "set_flush_denormal",
     "is_anomaly_enabled", "set_anomaly_enabled",
 ]
@@ -205,18 +205,6 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6,
                         reduction=0):
     return F.triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap,
                                  reduction=_reduction(reduction))
-
-
-def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
-    return F.pairwise_distance(x1, x2, p, eps, keepdim)
-
-
-def cosine_similarity(x1, x2, dim=1, eps=1e-8):
-    return F.cosine_similarity(x1, x2, dim, eps)
-
-
-def pdist(input, p=2.0):
-    return F.pdist(input, p)
 
 
 def embedding(weight, indices, padding_idx=-1, scale_grad_by_freq=False, sparse=False):

@@ -6,8 +6,11 @@ Matrix functions are primitives here (forward in NumPy, backward with numtorch o
 differentiable ones can be differentiated again); products live in ``numtorch/ops/linalg.py``.
 
 Gradients: ``vector_norm``, ``matrix_norm``, ``norm``, ``inv``, ``det``, ``slogdet``,
-``solve``, ``cholesky``, ``qr`` (reduced, m >= n), ``eigh``/``eigvalsh``, ``svdvals``, ``pinv``
-and the products. Differences from PyTorch:
+``solve``, ``cholesky``, ``qr`` (reduced, m >= n), ``eigh``/``eigvalsh``, ``svdvals``, ``pinv``,
+``solve_triangular``, ``lu``/``lu_factor`` (square), ``lu_solve``, ``lstsq`` (the solution and
+residuals), ``matrix_exp``, ``tensorinv``, ``tensorsolve``, ``householder_product``, ``vander``,
+``cond`` and the products. The ``*_ex`` forms return LAPACK's ``info``. No
+``eig``/``eigvals`` (numtorch has no complex dtype). Differences from PyTorch:
 - ``svd``: the gradient flows through ``S`` only; a backward that reaches ``U`` or ``Vh`` with a
   nonzero gradient raises RuntimeError (use ``svdvals`` or ``eigh`` where possible). The
   gradient of ``svdvals`` is first-order only.
@@ -29,6 +32,26 @@ from numtorch.ops.linalg_decomp import (  # noqa: F401
     svd,
     svdvals,
 )
+from numtorch.ops.linalg_functions import (
+    cond,
+    diagonal,
+    householder_product,
+    lstsq,
+    matrix_exp,
+    tensorinv,
+    tensorsolve,
+    vander,
+)
+from numtorch.ops.linalg_lu import (
+    cholesky_ex,
+    inv_ex,
+    lu,
+    lu_factor,
+    lu_factor_ex,
+    lu_solve,
+    solve_ex,
+    solve_triangular,
+)
 from numtorch.ops.linalg_norms import matrix_norm, norm, vecdot, vector_norm
 from numtorch.ops.linalg_solve import (  # noqa: F401
     LinAlgError,
@@ -45,7 +68,9 @@ from numtorch.ops.matmul import _out, multi_dot
 __all__ = [
     "LinAlgError", "vector_norm", "matrix_norm", "norm", "inv", "det", "slogdet", "solve",
     "cholesky", "qr", "svd", "svdvals", "eigh", "eigvalsh", "pinv", "matrix_rank", "multi_dot",
-    "matrix_power", "cross", "matmul", "vecdot",
+    "matrix_power", "cross", "matmul", "vecdot", "solve_triangular", "lu_factor",
+    "lu_factor_ex", "lu", "lu_solve", "lstsq", "matrix_exp", "cholesky_ex", "inv_ex", "solve_ex",
+    "vander", "diagonal", "tensorinv", "tensorsolve", "householder_product", "cond",
 ]
 
 

@@ -292,3 +292,21 @@ def test_where_method_is_where_with_self_as_input(other):
         np.testing.assert_array_equal(out, t_out)
         for g, tg in zip(grads, t_grads):
             np.testing.assert_array_equal(g, tg)
+
+
+@requires_torch
+def test_predicates_match_torch():
+    cases = [np.ones(2, np.float32), np.ones(2, np.uint8), np.ones(2, bool), np.ones(2, np.int8),
+             np.array([1.0, np.nan]), np.float32(0.0)]
+    for a in cases:
+        n, t = numtorch.tensor(a), torch.tensor(a)
+        assert numtorch.is_signed(n) == torch.is_signed(t) == n.is_signed()
+        assert numtorch.is_same_size(n, n) and not numtorch.is_same_size(n, n.reshape(-1, 1)) \
+            or n.ndim == 0
+        assert n.is_same_size(n.reshape(-1)) == t.is_same_size(t.reshape(-1))
+        np.testing.assert_array_equal(numtorch.isreal(n).numpy(), torch.isreal(t).numpy())
+        assert n.isreal().dtype is numtorch.bool
+    assert numtorch.tensor([0.0]).is_nonzero() is False
+    assert numtorch.tensor(2).is_nonzero() is True
+    for a in (np.ones(2), np.ones(0)):
+        raises_like(lambda lib, x: x.is_nonzero(), a)

@@ -54,6 +54,8 @@ __all__ = [
     "affine_grid", "grid_sample",
 ]
 
+pdist = _linalg.pdist  # (the pairwise distances of rows live with cdist in the ops)
+
 
 def _inplace(result_fn, input, *args):
     """Run ``result_fn`` on a snapshot of ``input`` and write the result into ``input``."""
@@ -467,24 +469,6 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     if diff.dim() == 0:
         return _norm(diff.reshape(1), p, 0, keepdim=False)
     return _norm(diff, p, dim, keepdim=keepdim)
-
-
-def pdist(input, p=2.0):
-    """The p-norm distances between every pair of rows of ``input`` (N, M): the upper triangle
-    of ``cdist(input, input)`` as a vector of N * (N - 1) / 2 entries, row by row."""
-    if input._data.ndim != 2:
-        raise RuntimeError(f"pdist only supports 2D tensors, got: {input._data.ndim}D")
-    if input._data.dtype.kind != "f":
-        raise RuntimeError(f"pdist only supports floating-point dtypes, got: "
-                           f"{_dtype.scalar_type_name(input.dtype)}")
-    if p < 0:
-        raise RuntimeError("pdist only supports non-negative p values")
-    n = input._data.shape[0]
-    rows, cols = np.triu_indices(n, 1)
-    diff = input[_wrap(rows)] - input[_wrap(cols)]  # (N * (N - 1) / 2, M)
-    if p == 0:  # the number of differing coordinates (sign: a zero gradient, as PyTorch's)
-        return diff.abs().sign().sum(1)
-    return _norm(diff, p, 1, keepdim=False)
 
 
 # The other families' functional forms, bound under their own names.

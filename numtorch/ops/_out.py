@@ -24,8 +24,12 @@ from numtorch.autograd import grad_mode
 __all__ = ["accepts_out"]
 
 
-def accepts_out(fn):
+def accepts_out(fn, composite=False):
+    """``fn`` with PyTorch's ``out=``. ``composite``: PyTorch computes the function from other
+    ops and copies the result into ``out`` as ``out.copy_(result)``, which autograd records
+    (``_out_composite``) instead of refusing it."""
     name = fn.__name__
+    copy = _out_composite if composite else _out
 
     @functools.wraps(fn)
     def wrapper(*args, out=None, **kwargs):
@@ -36,12 +40,12 @@ def accepts_out(fn):
             if not isinstance(res, tuple) or len(out) != len(res):
                 raise TypeError(f"{name}(): argument 'out' must be a tensor, not a sequence of "
                                 f"{len(out)}")
-            done = [_out(r, o, name) for r, o in zip(res, out)]
+            done = [copy(r, o, name) for r, o in zip(res, out)]
             return type(res)(done) if type(res) is not tuple else tuple(done)
         if isinstance(res, tuple):
             raise TypeError(f"{name}(): argument 'out' must be a tuple of {len(res)} Tensors, "
                             f"not {type(out).__name__}")
-        return _out(res, out, name)
+        return copy(res, out, name)
 
     params = list(inspect.signature(fn).parameters.values())
     kw = inspect.Parameter("out", inspect.Parameter.KEYWORD_ONLY, default=None)
@@ -81,6 +85,24 @@ def _out(result, out, name=None):
     np.copyto(out._data, result._data, casting="unsafe")
     out._bump()
     return out
+
+
+def _out_composite(result, out, name):
+    """``out=`` of a function PyTorch composes from other ops: the result is copied with the
+    differentiable ``out.copy_(result)`` (resized first when the shapes differ)."""
+    if not isinstance(out, Tensor):
+        raise TypeError(f"argument 'out' must be Tensor, not {type(out).__name__}")
+    if not (grad_mode.is_grad_enabled() and result._requires_grad):
+        return _out(result, out, name)
+    src, dst = _dtype.from_numpy_dtype(result._data.dtype), _dtype.from_numpy_dtype(
+        out._data.dtype)
+    if src.category > dst.category:
+        raise RuntimeError(f"result type {_kernel_name(result._data)} can't be cast to the "
+                           f"desired output type {_kernel_name(out._data)}")
+    if out._data.shape != result._data.shape:
+        out._check_inplace()
+        out._data = np.empty(result._data.shape, dtype=out._data.dtype)
+    return out.copy_(result)
 
 
 def _zeros_like(grad_output):

@@ -116,6 +116,27 @@ _ONE_OF = {
 }
 # Functions of any number of tensors (or one sequence of them).
 _ALL_TENSORS = ("atleast_1d", "atleast_2d", "atleast_3d", "broadcast_tensors", "chain_matmul")
+# The statistics, splits, scatters and combinatorics of ops/statistics.py and the shape family,
+# and the LU family and matrix functions of the linear algebra.
+_INPUT_ONLY += ("nanmedian", "nanquantile", "cov", "corrcoef", "diagflat", "combinations",
+                "hsplit", "vsplit", "dsplit", "pdist")
+_MORE.update({
+    "dist": ("input", "other"),
+    "trapezoid": ("y",),
+    "trapz": ("y",),
+    "cumulative_trapezoid": ("y",),
+    "diagonal_scatter": ("input", "src"),
+    "select_scatter": ("input", "src"),
+    "slice_scatter": ("input", "src"),
+    "lu": ("A",),
+    "matrix_exp": ("A",),
+    "vander": ("x",),
+    "lu_unpack": ("LU_data", "LU_pivots"),
+    "lu_solve": ("b", "LU_data", "LU_pivots"),
+    "triangular_solve": ("b", "A"),
+    "cholesky_solve": ("B", "L"),
+    "orgqr": ("input", "tau"),
+})
 TENSOR_ARGS = {**{name: ("input",) for name in _INPUT_ONLY}, **_MORE}
 
 _MISSING = object()

@@ -1,5 +1,5 @@
 """Shape ops that return copies, as PyTorch's do: repeat, tile, repeat_interleave (with
-``SegmentSum``, its gradient), flip, roll, rot90, and the triangles tril/triu.
+``SegmentSum``, its gradient), flip, roll, rot90, the triangles tril/triu, and combinations.
 """
 
 import numbers
@@ -263,3 +263,35 @@ def triu(input, diagonal=0):
         raise RuntimeError(f"triu: input tensor must have at least 2 dimensions, got "
                            f"{input._data.ndim}-D")
     return Triangle.apply(input, operator.index(diagonal), True)
+
+
+# ====================================================================== combinations
+def _combination_indices(n, r, with_replacement):
+    """The ``(count, r)`` int64 index rows of the ``r``-combinations of ``range(n)`` in
+    lexicographic order, built a column at a time: each row is followed by every larger
+    index (every index not smaller, with replacement)."""
+    rows = np.arange(n, dtype=np.int64).reshape(-1, 1)
+    for _ in range(r - 1):
+        first = rows[:, -1] + (0 if with_replacement else 1)  # the smallest next index
+        counts = np.maximum(n - first, 0)
+        parent = np.repeat(np.arange(len(rows)), counts)
+        starts = np.cumsum(counts) - counts  # where each row's run begins
+        nxt = first[parent] + np.arange(parent.size) - starts[parent]
+        rows = np.concatenate([rows[parent], nxt.reshape(-1, 1)], axis=1)
+    return rows
+
+
+def combinations(input, r=2, with_replacement=False):
+    """The ``r``-length combinations of the elements of a 1-D tensor, as rows of a
+    ``(count, r)`` tensor in lexicographic order of position (``itertools.combinations``, or
+    ``combinations_with_replacement``). ``r = 0`` gives an empty 1-D tensor. Differentiable:
+    each element's gradient is the sum over the places it was copied to."""
+    if input._data.ndim != 1:
+        raise RuntimeError(f"Expect a 1D vector, but got shape {_shape_str(input._data.shape)}")
+    r = operator.index(r)
+    if r < 0:
+        raise RuntimeError(f"Expect a non-negative number, but got {r}")
+    if r == 0:  # (a new empty tensor, outside the graph, as in PyTorch)
+        return _wrap(np.zeros((0,), dtype=input._data.dtype))
+    idx = _combination_indices(input._data.shape[0], r, with_replacement)
+    return input[_wrap(idx)]  # (count, r)

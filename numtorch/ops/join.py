@@ -1,4 +1,5 @@
-"""Joining and splitting: cat, stack, split, chunk, unbind and their variants.
+"""Joining and splitting: cat, stack, split, chunk, unbind and their variants (hsplit, vsplit,
+dsplit, block_diag).
 
 Each primitive's backward is its adjoint in this family — ``cat``/``split``,
 ``stack``/``unbind`` — so double backward comes free. ``split``, ``chunk`` and ``unbind`` are
@@ -27,7 +28,7 @@ from numtorch.ops.shape import (
 __all__ = [
     "cat", "concat", "concatenate", "stack", "hstack", "vstack", "dstack", "column_stack",
     "split", "tensor_split", "chunk", "unbind", "atleast_1d", "atleast_2d", "atleast_3d",
-    "diff",
+    "diff", "hsplit", "vsplit", "dsplit", "block_diag",
 ]
 
 
@@ -196,6 +197,43 @@ def tensor_split(input, indices_or_sections=None, dim=0, *, sections=None, indic
     return _split_bounds(input, bounds, d)
 
 
+def _split_along(name, input, indices_or_sections, dim, min_dims):
+    nd = input._data.ndim
+    if nd < min_dims:
+        raise RuntimeError(f"torch.{name} requires a tensor with at least {min_dims} dimension, "
+                           f"but got a tensor with {nd} dimensions!")
+    if isinstance(indices_or_sections, numbers.Integral):
+        k = int(indices_or_sections)
+        n = input._data.shape[dim]
+        if k == 0 or n % k != 0:
+            raise RuntimeError(f"torch.{name} attempted to split along dimension {dim}, but the "
+                               f"size of the dimension {n} is not divisible by the split_size "
+                               f"{k}!")
+    elif not isinstance(indices_or_sections, (list, tuple)) or not all(
+            isinstance(i, numbers.Integral) for i in indices_or_sections):
+        raise TypeError(f"{name}() received an invalid combination of arguments - got (Tensor, "
+                        f"{type(indices_or_sections).__name__}): expected an int of sections "
+                        "or a sequence of int indices")
+    return tensor_split(input, indices_or_sections, dim)
+
+
+def hsplit(input, indices_or_sections):
+    """``tensor_split`` along dim 1 (dim 0 of a 1-D tensor); a number of sections must
+    divide that dim."""
+    dim = 0 if input._data.ndim == 1 else 1
+    return _split_along("hsplit", input, indices_or_sections, dim, 1)
+
+
+def vsplit(input, indices_or_sections):
+    """``tensor_split`` along dim 0 of a tensor of at least 2 dims (sections must divide it)."""
+    return _split_along("vsplit", input, indices_or_sections, 0, 2)
+
+
+def dsplit(input, indices_or_sections):
+    """``tensor_split`` along dim 2 of a tensor of at least 3 dims (sections must divide it)."""
+    return _split_along("dsplit", input, indices_or_sections, 2, 3)
+
+
 def chunk(input, chunks, dim=0):
     """At most ``chunks`` pieces of size ``ceil(n / chunks)`` (fewer when they run out)."""
     chunks = operator.index(chunks)
@@ -315,6 +353,33 @@ def dstack(tensors):
     return cat(atleast_3d(list(tensors)), 2)
 
 
+def block_diag(*tensors):
+    """The block-diagonal matrix of the given 0-, 1- or 2-D tensors (a 0-D one is a 1 x 1
+    block, a 1-D one a row), zeros elsewhere, in their promoted dtype. Each block is padded
+    with zeros to the full width and the rows are concatenated, so gradients are the
+    blocks' parts of the result's."""
+    for i, x in enumerate(tensors):
+        if not isinstance(x, Tensor):
+            raise TypeError(f"block_diag(): argument 'tensors' (position {i + 1}) must be "
+                            f"Tensor, not {type(x).__name__}")
+        if x._data.ndim > 2:
+            raise RuntimeError(f"torch.block_diag: Input tensors must have 2 or fewer "
+                               f"dimensions. Input {i} has {x._data.ndim} dimensions")
+    if not tensors:
+        return _wrap(np.zeros((1, 0), dtype=_dtype.get_default_dtype().np_dtype))
+    dt = _dtype.result_type(*tensors)  # (PyTorch's rule: a 0-d block does not promote)
+    blocks = [reshape(x, (1, -1) if x._data.ndim == 1 else (1, 1)) if x._data.ndim < 2
+              else x for x in tensors]
+    blocks = [b if b.dtype is dt else b.to(dt) for b in blocks]
+    width = sum(b._data.shape[1] for b in blocks)
+    rows, col = [], 0
+    for b in blocks:
+        w = b._data.shape[1]
+        rows.append(ConstantPad.apply(b, ((0, 0), (col, width - col - w)), 0, False))
+        col += w
+    return cat(rows, 0)
+
+
 def column_stack(tensors):
     """Columns side by side: 0-D and 1-D tensors become columns, then ``cat`` along dim 1."""
     cols = []
@@ -355,7 +420,8 @@ def _split_method(self, split_size, dim=0):
 
 
 TENSOR_METHODS = {"split": _split_method, "tensor_split": tensor_split, "chunk": chunk,
-                  "unbind": unbind, "diff": diff}
+                  "unbind": unbind, "diff": diff, "hsplit": hsplit, "vsplit": vsplit,
+                  "dsplit": dsplit}
 
 # PyTorch's out= on the functions (the Tensor methods above have none)
 from numtorch.ops._out import accepts_out as _accepts_out  # noqa: E402

@@ -6,8 +6,9 @@ top-level forms of ``torch.linalg``'s functions (``det``, ``inverse``, ``cholesk
 The files of the family, lowest first (each uses only those before it):
 ``matmul.py`` (products) -> ``einsum.py`` -> ``linalg_solve.py`` (inverse, det, solve, pinv,
 rank; the shared checks and ``LinAlgError``) -> ``linalg_decomp.py`` (Cholesky, QR, eigh, SVD)
--> ``linalg_norms.py`` (norms, cdist) -> this file -> ``numtorch/linalg.py`` (the
-``torch.linalg`` namespace).
+-> ``linalg_lu.py`` (triangular solves, LU, the ``*_ex`` forms) -> ``linalg_norms.py`` (norms,
+cdist, pdist) -> ``linalg_functions.py`` (lstsq, matrix_exp, vander, tensorinv/tensorsolve,
+householder_product) -> this file -> ``numtorch/linalg.py`` (the ``torch.linalg`` namespace).
 """
 
 import numpy as np
@@ -16,10 +17,12 @@ from numtorch import return_types
 from numtorch._tensor import _wrap
 from numtorch.ops import _scalars
 from numtorch.ops import linalg_decomp as _decomp
+from numtorch.ops import linalg_functions as _functions
+from numtorch.ops import linalg_lu as _lu
 from numtorch.ops import linalg_solve as _solve
 from numtorch.ops.einsum import einsum
 from numtorch.ops.elementwise import where
-from numtorch.ops.linalg_norms import cdist
+from numtorch.ops.linalg_norms import cdist, pdist
 from numtorch.ops.matmul import (  # noqa: F401
     _cname,
     _mm,
@@ -49,8 +52,9 @@ from numtorch.ops.matmul import (  # noqa: F401
 __all__ = [
     "matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm", "addmv",
     "addbmm", "baddbmm", "addr", "matrix_power", "kron", "tensordot", "chain_matmul", "cross",
-    "einsum", "cdist", "det", "logdet", "slogdet", "inverse", "pinverse", "cholesky", "qr",
-    "svd", "cholesky_inverse",
+    "einsum", "cdist", "pdist", "det", "logdet", "slogdet", "inverse", "pinverse", "cholesky", "qr",
+    "svd", "cholesky_inverse", "matrix_exp", "lu", "lu_unpack", "lu_solve", "triangular_solve",
+    "cholesky_solve", "vander", "orgqr",
 ]
 
 
@@ -146,13 +150,92 @@ def svd(input, some=True, compute_uv=True, *, out=None):
     return return_types.svd((u, s, vh.mT))
 
 
+def matrix_exp(A):
+    """``torch.matrix_exp``: ``linalg.matrix_exp``."""
+    return _functions.matrix_exp(A)
+
+
+def lu(A, pivot=True, get_infos=False, out=None):
+    """``torch.lu`` (deprecated in PyTorch): ``(LU, pivots)`` of ``linalg.lu_factor_ex``, and
+    its ``info`` when ``get_infos``."""
+    lu_, piv, info = _lu.lu_factor_ex(A, pivot=pivot)
+    result = (lu_, piv, info) if get_infos else (lu_, piv)
+    return result if out is None else _lu._tuple_out(result, out, "lu")
+
+
+def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True, *, out=None):
+    """``(P, L, U)`` from packed LU factors (see ``linalg.lu_factor``)."""
+    return _lu.lu_unpack(LU_data, LU_pivots, unpack_data, unpack_pivots, out=out)
+
+
+def lu_solve(b, LU_data, LU_pivots, *, out=None):
+    """``torch.lu_solve`` (deprecated in PyTorch): ``linalg.lu_solve(LU_data, LU_pivots,
+    b)``."""
+    return _lu.lu_solve(LU_data, LU_pivots, b, out=out)
+
+
+def triangular_solve(b, A, upper=True, transpose=False, unitriangular=False, *, out=None):
+    """``torch.triangular_solve`` (deprecated in PyTorch): ``(solution, cloned_coefficient)``
+    of ``A X = b`` (``A^T X = b`` when ``transpose``) for triangular ``A``."""
+    if b._data.ndim < 2 or A._data.ndim < 2:
+        raise RuntimeError(f"torch.triangular_solve: Expected b to have at least 2 dimensions, "
+                           f"but it has {b._data.ndim} dimensions instead" if b._data.ndim < 2
+                           else f"torch.triangular_solve: Expected A to have at least 2 "
+                           f"dimensions, but it has {A._data.ndim} dimensions instead")
+    a = A.mT if transpose else A
+    x = _lu.solve_triangular(a, b, upper=upper != transpose, unitriangular=unitriangular)
+    result = return_types.triangular_solve((x, A.clone()))
+    return _lu._tuple_out(result, out, "triangular_solve")
+
+
+def cholesky_solve(B, L, upper=False, *, out=None):
+    """The X with ``A X = B`` from ``A``'s Cholesky factor ``L`` (``A = L L^T``, or
+    ``U^T U`` when ``upper``): two triangular solves (PyTorch's gradient, see
+    ``ops/linalg_lu.py``)."""
+    return _out(_lu.cholesky_solve(B, L, upper), out)
+
+
+def vander(x, N=None, increasing=False):
+    """``torch.vander``: decreasing powers x^(N-1) ... x^0 of a 1-D ``x`` (increasing ones
+    when ``increasing``)."""
+    return _functions.vander_top(x, N, increasing)
+
+
+def orgqr(input, tau):
+    """``torch.orgqr``: ``linalg.householder_product``."""
+    return _functions.householder_product(input, tau)
+
+
+# The Tensor methods of the LU family, with PyTorch's names after ``self``
+def _lu_method(self, pivot=True, get_infos=False):
+    return lu(self, pivot, get_infos)
+
+
+def _lu_solve_method(self, LU_data, LU_pivots):
+    return lu_solve(self, LU_data, LU_pivots)
+
+
+def _triangular_solve_method(self, A, upper=True, transpose=False, unitriangular=False):
+    return triangular_solve(self, A, upper, transpose, unitriangular)
+
+
+def _cholesky_solve_method(self, input2, upper=False):
+    return cholesky_solve(self, input2, upper)
+
+
+def _orgqr_method(self, input2):
+    return orgqr(self, input2)
+
+
 TENSOR_METHODS = {
     "matmul": matmul, "mm": mm, "bmm": bmm, "mv": mv, "dot": dot, "vdot": vdot, "inner": inner,
     "outer": outer, "ger": ger, "addmm": addmm, "addmv": addmv, "addbmm": addbmm,
     "baddbmm": baddbmm, "addr": addr, "matrix_power": matrix_power, "kron": kron,
     "cross": cross, "det": det, "logdet": logdet, "slogdet": slogdet, "inverse": inverse,
     "pinverse": pinverse, "cholesky": cholesky, "qr": qr, "svd": svd,
-    "cholesky_inverse": cholesky_inverse,
+    "cholesky_inverse": cholesky_inverse, "matrix_exp": matrix_exp, "lu": _lu_method,
+    "lu_solve": _lu_solve_method, "triangular_solve": _triangular_solve_method,
+    "cholesky_solve": _cholesky_solve_method, "orgqr": _orgqr_method,
 }
 
 INPLACE_METHODS = {"addmm_": addmm, "addmv_": addmv, "addbmm_": addbmm, "baddbmm_": baddbmm,
@@ -162,6 +245,7 @@ INPLACE_METHODS = {"addmm_": addmm, "addmv_": addmv, "addbmm_": addbmm, "baddbmm
 from numtorch.ops._out import accepts_out as _accepts_out  # noqa: E402
 
 cholesky_inverse, matrix_power = map(_accepts_out, (cholesky_inverse, matrix_power))
+matrix_exp, orgqr = map(_accepts_out, (matrix_exp, orgqr))
 
 # PyTorch's TypeError for Python numbers in the arguments it requires to be tensors
 _scalars.check_tensor_args(globals())

@@ -6,6 +6,7 @@ NOTE: like PyTorch, the gradient of a norm is 0 where the norm is 0.
 
 import numpy as np
 
+from numtorch._tensor import _wrap
 from numtorch.autograd.function import Primitive
 from numtorch.ops._broadcast import check_broadcast
 from numtorch.ops._reduce_dims import _dims
@@ -14,7 +15,7 @@ from numtorch.ops.linalg_decomp import svdvals
 from numtorch.ops.linalg_solve import _check_float
 from numtorch.ops.matmul import _check_bmm_dtype, _mm, _out, _sname
 
-__all__ = ["vector_norm", "matrix_norm", "norm", "vecdot", "cdist"]
+__all__ = ["vector_norm", "matrix_norm", "norm", "vecdot", "cdist", "pdist"]
 
 # ====================================================================== norms
 class VectorNorm(Primitive):
@@ -225,4 +226,19 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
         return Cdist.apply(x1, x2)
     s1, s2 = x1._data.shape, x2._data.shape
     diff = x1.reshape(s1[:-1] + (1, s1[-1])) - x2.reshape(s2[:-2] + (1,) + s2[-2:])  # (.., P, R, M)
+    return vector_norm(diff, p, dim=-1)
+
+
+def pdist(input, p=2):
+    """The p-norm distances between every pair of rows ``i < j`` of an (N, M) ``input``, as a
+    1-D tensor of N (N - 1) / 2 entries in row-major order of the pairs (the upper triangle of
+    ``cdist(input, input)``). The gradient at a zero distance is zero."""
+    if input._data.ndim != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {input._data.ndim}D")
+    if input._data.dtype.kind != "f":
+        raise RuntimeError("pdist only supports floating-point dtypes")
+    if p < 0:
+        raise RuntimeError("pdist only supports non-negative p values")
+    i, j = np.triu_indices(input._data.shape[0], 1)
+    diff = input[_wrap(i.astype(np.int64))] - input[_wrap(j.astype(np.int64))]  # (pairs, M)
     return vector_norm(diff, p, dim=-1)

@@ -1,8 +1,10 @@
 """The reductions that select: ``max``/``min`` with or without ``dim``, ``amax``/``amin``/
-``aminmax``, ``argmax``/``argmin``, ``median`` and ``mode``. A selection with ``dim`` sends the
-gradient to the index it chose (``GatherDim``/``ScatterAddDim``); a full ``max()``/``min()``/
-``median()``/``amax``/``amin`` splits it evenly among tied elements, as PyTorch does."""
+``aminmax``, ``argmax``/``argmin``, ``median``, ``nanmedian`` and ``mode``. A selection with
+``dim`` sends the gradient to the index it chose (``GatherDim``/``ScatterAddDim``); a full
+``max()``/``min()``/``median()``/``nanmedian()``/``amax``/``amin`` splits it evenly among tied
+elements, as PyTorch does."""
 
+import functools
 import math
 
 import numpy as np
@@ -23,7 +25,8 @@ from numtorch.ops._reduce_dims import (
 from numtorch.ops.sums import Sum
 
 __all__ = [
-    "max", "min", "amax", "amin", "aminmax", "argmax", "argmin", "median", "mode",
+    "max", "min", "amax", "amin", "aminmax", "argmax", "argmin", "median", "nanmedian",
+    "mode",
 ]
 
 
@@ -97,13 +100,14 @@ class Amax(Primitive):
 
 
 class MedianAll(Primitive):
-    """The lower median of all elements. NOTE: the gradient is split evenly among the elements
-    equal to it, as PyTorch's ``median()``."""
+    """The lower median of all elements (of the non-NaN ones when ``ignore_nan``). NOTE: the
+    gradient is split evenly among the elements equal to it, as PyTorch's ``median()``."""
 
     @staticmethod
-    def forward(ctx, x):
+    def forward(ctx, x, ignore_nan=False):
         flat = x.reshape(-1)
-        out = flat[_median_index(flat, 0)].reshape(())
+        index_fn = _nanmedian_index if ignore_nan else _median_index
+        out = flat[index_fn(flat, 0)].reshape(())
         ctx.save_for_backward(x)
         ctx.value = out
         return out
@@ -112,7 +116,7 @@ class MedianAll(Primitive):
     def backward(ctx, grad_output):
         (x,) = ctx.saved_tensors
         axes = tuple(range(x._data.ndim))
-        return _even_split(grad_output, x, ctx.value, axes)
+        return _even_split(grad_output, x, ctx.value, axes), None
 
 
 def _select(name, result, input, dim, keepdim, index_fn):
@@ -242,18 +246,68 @@ def _median_index(xd, axis):
     return index
 
 
-def median(input, dim=None, keepdim=False):
-    """``median(x)``: the lower median of all elements (NaN if any is NaN or there are none;
-    gradient split evenly among ties). ``median(x, dim)``: ``return_types.median(values,
-    indices)`` (gradient to the index)."""
+def _nanmedian_index(xd, axis):
+    """Index of the lower median of the non-NaN values of every slice along ``axis`` (size 1
+    there): position ``(count - 1) // 2`` of the stable sort, NaN sorting last. A slice of NaN
+    only gives the NaN PyTorch's selection reports (``_all_nan_choice``)."""
+    n = xd.shape[axis]
+    order = np.argsort(xd, axis=axis, kind="stable")
+    if xd.dtype.kind != "f":
+        return np.take(order, [(n - 1) // 2], axis=axis)
+    count = n - np.isnan(xd).sum(axis=axis, keepdims=True)
+    index = np.take_along_axis(order, np.maximum(count - 1, 0) // 2, axis)
+    return np.where(count == 0, _all_nan_choice(n), index)
+
+
+@functools.lru_cache(maxsize=64)
+def _all_nan_choice(n):
+    """The position PyTorch reports for the median of ``n`` NaN: its rank is 0 there, and
+    ``std::nth_element`` (introselect: median-of-three pivot moved to the front, Hoare
+    partition, insertion sort below 4 elements) rearranges elements that all compare equal
+    into a fixed order; this replays that order and returns the element left at rank 0."""
+    a = list(range(n))
+    first, last = 0, n
+    while last - first > 3:
+        mid = first + (last - first) // 2
+        a[first], a[mid] = a[mid], a[first]  # the pivot: no element is less than another
+        lo, hi = first + 1, last
+        while True:
+            hi -= 1
+            if lo >= hi:
+                break
+            a[lo], a[hi] = a[hi], a[lo]
+            lo += 1
+        if lo <= 0:  # the cut is past rank 0 unless it is at the front
+            first = lo
+        else:
+            last = lo
+    return a[0]
+
+
+def _median(name, result, index_fn, input, dim, keepdim):
     if dim is None:
         xd = input._data
         if xd.size == 0:
             if xd.dtype.kind == "f":  # NaN, still in the graph as in PyTorch
                 return Sum.apply(input, tuple(range(xd.ndim)), False) * math.nan
             return _wrap(np.asarray(np.iinfo(np.int64).min).astype(xd.dtype))
-        return MedianAll.apply(input)
-    return _select("median", return_types.median, input, dim, keepdim, _median_index)
+        return MedianAll.apply(input, index_fn is _nanmedian_index)
+    return _select("median", result, input, dim, keepdim, index_fn)
+
+
+def median(input, dim=None, keepdim=False):
+    """``median(x)``: the lower median of all elements (NaN if any is NaN or there are none;
+    gradient split evenly among ties). ``median(x, dim)``: ``return_types.median(values,
+    indices)`` (gradient to the index)."""
+    return _median("median", return_types.median, _median_index, input, dim, keepdim)
+
+
+def nanmedian(input, dim=None, keepdim=False):
+    """``median`` ignoring NaN: ``nanmedian(x)`` is the lower median of the non-NaN elements
+    (NaN when there are none; gradient split evenly among ties); ``nanmedian(x, dim)`` gives
+    ``return_types.nanmedian(values, indices)``, the lower median of each slice's non-NaN
+    values and its index (stable order among equal values; gradient to that index)."""
+    return _median("nanmedian", return_types.nanmedian, _nanmedian_index, input, dim, keepdim)
 
 
 def _mode_index(xd, axis):

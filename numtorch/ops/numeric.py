@@ -1,6 +1,6 @@
 """Small numerical routines written with the other families' ops (their gradients come from
-those): ``renorm``, the trapezoidal rule (``trapezoid``/``trapz``,
-``cumulative_trapezoid``), ``histogram`` and ``unravel_index``.
+those): ``renorm``, ``histogram`` and ``unravel_index``. (The trapezoidal rule is in
+``statistics.py``.)
 """
 
 import numbers
@@ -14,12 +14,9 @@ from numtorch.ops import elementwise as ew
 from numtorch.ops._out import accepts_out
 from numtorch.ops._scalars import require_tensors
 from numtorch.ops.linalg_norms import vector_norm
-from numtorch.ops.reduction import cumsum
-from numtorch.ops.slicing import narrow
 from numtorch.ops.views import _wrap_dim
 
-__all__ = ["renorm", "trapezoid", "trapz", "cumulative_trapezoid", "histogram",
-           "unravel_index"]
+__all__ = ["renorm", "histogram", "unravel_index"]
 
 
 # ====================================================================== renorm
@@ -42,71 +39,6 @@ def renorm(input, p, dim, maxnorm):
     norm = vector_norm(input, p, dim=others, keepdim=True)  # 1 along every dim but d
     scale = ew.where(norm > maxnorm, maxnorm / (norm + 1e-7), 1.0)
     return input * scale.to(input.dtype)
-
-
-# ====================================================================== trapezoidal rule
-def _spacing(y, x, dx, d, name):
-    """The widths between the sample points along ``d``: ``dx`` (a number) or ``diff(x)``."""
-    if x is None:
-        return 1.0 if dx is None else dx
-    if dx is not None:
-        raise TypeError(f"{name}() received an invalid combination of arguments: x and dx "
-                        "cannot both be given")
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{name}() received an invalid combination of arguments - got (Tensor, "
-                        f"{type(x).__name__}): x must be a Tensor (a spacing goes in dx=)")
-    n = y._data.shape[d]
-    if x._data.ndim == 1:
-        if x._data.shape[0] != n:
-            raise RuntimeError(f"{name}: There must be one `x` value for each sample point")
-        shape = [1] * y._data.ndim
-        shape[d] = n
-        x = x.reshape(shape)
-    elif x._data.shape[_wrap_dim(d - y._data.ndim, x._data.ndim)] != n:
-        raise RuntimeError(f"{name}: There must be one `x` value for each sample point")
-    xd = _wrap_dim(d - y._data.ndim, x._data.ndim)
-    m = x._data.shape[xd]
-    return narrow(x, xd, 1, m - 1) - narrow(x, xd, 0, m - 1)
-
-
-def _pair_means(y, d):
-    n = y._data.shape[d]
-    return (narrow(y, d, 1, n - 1) + narrow(y, d, 0, n - 1)) / 2
-
-
-def trapezoid(y, x=None, *, dx=None, dim=-1):
-    """The integral of ``y`` along ``dim`` by the trapezoidal rule, the samples at ``x`` (a
-    tensor broadcast along ``dim``) or ``dx`` apart (default 1)."""
-    if not isinstance(y, Tensor):
-        raise TypeError(f"trapezoid(): argument 'y' (position 1) must be Tensor, not "
-                        f"{type(y).__name__}")
-    d = _wrap_dim(dim, y._data.ndim)
-    if y._data.dtype.kind in "biu":
-        y = y.to(_dtype.get_default_dtype())
-    if y._data.shape[d] == 0:
-        shape = tuple(s for i, s in enumerate(y._data.shape) if i != d)
-        return _wrap(np.zeros(shape, dtype=y._data.dtype))
-    spacing = _spacing(y, x, dx, d, "trapezoid")
-    return (_pair_means(y, d) * spacing).sum(d)
-
-
-def trapz(y, x=None, *, dx=None, dim=-1):
-    """``trapezoid``'s older name."""
-    return trapezoid(y, x, dx=dx, dim=dim)
-
-
-def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
-    """The running integral of ``y`` along ``dim`` (one entry fewer than ``y``)."""
-    if not isinstance(y, Tensor):
-        raise TypeError(f"cumulative_trapezoid(): argument 'y' (position 1) must be Tensor, not "
-                        f"{type(y).__name__}")
-    d = _wrap_dim(dim, y._data.ndim)
-    if y._data.dtype.kind in "biu":
-        y = y.to(_dtype.get_default_dtype())
-    if y._data.shape[d] == 0:
-        return y
-    spacing = _spacing(y, x, dx, d, "cumulative_trapezoid")
-    return cumsum(_pair_means(y, d) * spacing, d)
 
 
 # ====================================================================== histogram

@@ -52,6 +52,7 @@ from numtorch.ops.minmax import (  # noqa: F401
     median,
     min,
     mode,
+    nanmedian,
 )
 from numtorch.ops.scans import (  # noqa: F401
     Cumprod,
@@ -104,7 +105,7 @@ __all__ = [
     "sum", "nansum", "mean", "nanmean", "prod", "cumsum", "cumprod", "max", "min", "amax",
     "amin", "aminmax", "argmax", "argmin", "median", "mode", "cummax", "cummin", "var", "std",
     "var_mean", "std_mean", "logsumexp", "softmax", "log_softmax", "norm", "all", "any",
-    "count_nonzero", "logcumsumexp",
+    "count_nonzero", "logcumsumexp", "nanmedian",
 ]
 
 TENSOR_METHODS = {
@@ -113,7 +114,7 @@ TENSOR_METHODS = {
     "aminmax": aminmax, "argmax": argmax, "argmin": argmin, "median": median, "mode": mode,
     "cummax": cummax, "cummin": cummin, "var": var, "std": std, "logsumexp": logsumexp,
     "softmax": softmax, "log_softmax": log_softmax, "all": all, "any": any,
-    "count_nonzero": count_nonzero, "logcumsumexp": logcumsumexp,
+    "count_nonzero": count_nonzero, "logcumsumexp": logcumsumexp, "nanmedian": nanmedian,
     # Tensor.norm has no positional out= (torch.norm has)
     "norm": lambda self, p="fro", dim=None, keepdim=False, dtype=None: norm(
         self, p, dim, keepdim, dtype=dtype),
@@ -125,9 +126,10 @@ INPLACE_METHODS = {"cumsum_": cumsum, "cumprod_": cumprod}
 from numtorch.ops._out import accepts_out as _accepts_out  # noqa: E402
 
 (all, amax, amin, aminmax, any, cummax, cummin, cumprod, cumsum, logsumexp, max, mean,
- median, min, mode, nanmean, std, std_mean, var, var_mean, logcumsumexp) = map(_accepts_out, (
-    all, amax, amin, aminmax, any, cummax, cummin, cumprod, cumsum, logsumexp, max, mean,
-    median, min, mode, nanmean, std, std_mean, var, var_mean, logcumsumexp))
+ median, min, mode, nanmean, nanmedian, std, std_mean, var, var_mean, logcumsumexp) = map(
+    _accepts_out, (all, amax, amin, aminmax, any, cummax, cummin, cumprod, cumsum, logsumexp,
+                   max, mean, median, min, mode, nanmean, nanmedian, std, std_mean, var,
+                   var_mean, logcumsumexp))
 
 # PyTorch's TypeError for Python numbers in the arguments it requires to be tensors
 _scalars.check_tensor_args(globals())

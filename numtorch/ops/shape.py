@@ -16,13 +16,15 @@ see ``autograd/function.py``), so gradients through the base see the change, as 
 
 The family's files, lowest first (each uses only those before it): ``views.py`` (reshape,
 permute, expand and the other whole-tensor views; clone, which contiguous needs) ->
-``slicing.py`` (narrow, select, diagonals, trace, unfold) -> ``copies.py`` (repeat, tile,
-repeat_interleave, flip, roll, rot90, tril/triu) -> this file, the family's public face
-(``__all__``, the Tensor methods, out=, the scalar-argument checks).
+``slicing.py`` (narrow, select, diagonals, trace, unfold, the *_scatter copies) ->
+``copies.py`` (repeat, tile, repeat_interleave, flip, roll, rot90, tril/triu, combinations) ->
+this file, the family's public face (``__all__``, the Tensor methods, out=, the
+scalar-argument checks).
 """
 
 from numtorch.ops import _scalars
 from numtorch.ops.copies import (  # noqa: F401
+    combinations,
     flip,
     fliplr,
     flipud,
@@ -38,9 +40,13 @@ from numtorch.ops.slicing import (  # noqa: F401
     ConstantPad,
     diag,
     diag_embed,
+    diagflat,
     diagonal,
+    diagonal_scatter,
     narrow,
     select,
+    select_scatter,
+    slice_scatter,
     trace,
     unfold,
 )
@@ -80,6 +86,7 @@ __all__ = [
     "swapaxes", "swapdims", "movedim", "moveaxis", "t", "broadcast_to", "broadcast_tensors",
     "tile", "repeat_interleave", "flip", "fliplr", "flipud", "roll", "rot90", "narrow", "tril",
     "triu", "diagonal", "diag", "diag_embed", "trace", "clone", "ravel", "select",
+    "diagflat", "diagonal_scatter", "select_scatter", "slice_scatter", "combinations",
 ]
 
 
@@ -104,7 +111,8 @@ TENSOR_METHODS = {
     "fliplr": fliplr, "flipud": flipud, "roll": roll, "rot90": rot90, "narrow": narrow,
     "tril": tril, "triu": triu, "diagonal": diagonal, "diag": diag, "diag_embed": diag_embed,
     "trace": trace, "clone": clone, "contiguous": contiguous, "ravel": ravel, "unfold": unfold,
-    "select": select,
+    "select": select, "diagflat": diagflat, "diagonal_scatter": diagonal_scatter,
+    "select_scatter": select_scatter, "slice_scatter": slice_scatter,
 }
 
 INPLACE_METHODS = {"tril_": tril, "triu_": triu}

@@ -1,6 +1,7 @@
 """Views of a part of a tensor and their adjoints: narrow/select (with the constant pad
-that is their gradient), diagonals (``Diagonal`` / ``DiagonalScatter``), diag, trace, and
-``unfold`` (sliding windows) with ``FoldWindows`` (its gradient).
+that is their gradient), diagonals (``Diagonal`` / ``DiagonalScatter``), diag, diagflat,
+trace, the copies with one such part replaced (``diagonal_scatter``, ``select_scatter``,
+``slice_scatter``) and ``unfold`` (sliding windows) with ``FoldWindows`` (its gradient).
 """
 
 import operator
@@ -9,7 +10,9 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from numtorch import _layout
+from numtorch.autograd import grad_mode
 from numtorch.autograd.function import Primitive
+from numtorch.ops._out import _kernel_name
 from numtorch.ops.views import _shape_str, _view_of, _wrap_dim, clone, reshape
 
 
@@ -166,6 +169,55 @@ def trace(input):
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim "
                            f"{input._data.ndim}")
     return diagonal(input).sum()
+
+
+def diagflat(input, offset=0):
+    """The square matrix with the flattened ``input`` on its ``offset``-th diagonal."""
+    return diag_embed(reshape(input, (-1,)), operator.index(offset), 0, 1)
+
+
+# ====================================================================== scatters into a copy
+def _scatter_into(input, src, region):
+    """A copy of ``input`` with ``region(copy)`` (a view of it) overwritten by ``src`` (cast
+    to ``input``'s dtype). The write is an in-place copy into a view of a fresh tensor, so the
+    gradient of ``input`` is zero on the region and ``src``'s is the region's gradient."""
+    from numtorch._tensor import Tensor
+
+    if not isinstance(src, Tensor):
+        raise TypeError(f"argument 'src' (position 2) must be Tensor, not {type(src).__name__}")
+    out = clone(input)
+    view = region(out)
+    if view._data.shape != src._data.shape:
+        raise RuntimeError(f"expected src to have a size equal to the slice of self. src size = "
+                           f"{_shape_str(src._data.shape)}, slice size = "
+                           f"{_shape_str(view._data.shape)}")
+    if input._data.dtype.kind != "f" and src._requires_grad and grad_mode.is_grad_enabled():
+        raise RuntimeError(f"Autograd not support dtype: {_kernel_name(input._data)}")
+    view.copy_(src)
+    return out
+
+
+def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1):
+    """``input`` with its ``offset`` diagonal over ``dim1``/``dim2`` replaced by ``src`` (shaped
+    like ``input.diagonal(offset, dim1, dim2)``); a new tensor."""
+    return _scatter_into(input, src, lambda out: diagonal(out, offset, dim1, dim2))
+
+
+def select_scatter(input, src, dim, index):
+    """``input`` with ``input.select(dim, index)`` replaced by ``src``; a new tensor."""
+    return _scatter_into(input, src, lambda out: select(out, dim, index))
+
+
+def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
+    """``input`` with the slice ``start:end:step`` of ``dim`` replaced by ``src``; a new
+    tensor."""
+    step = operator.index(step)
+    if step <= 0:
+        raise RuntimeError("slice step must be positive")
+    nd = input._data.ndim
+    d = _wrap_dim(dim, max(nd, 1))
+    key = (slice(None),) * d + (slice(start, end, step),)
+    return _scatter_into(input, src, lambda out: out[key])
 
 
 class Unfold(Primitive):

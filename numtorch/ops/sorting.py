@@ -1,5 +1,5 @@
-"""Sorting, selection and counting: sort, argsort, topk, kthvalue, quantile, unique,
-searchsorted, bincount, histc, isin.
+"""Sorting, selection and counting: sort, argsort, topk, kthvalue, quantile, nanquantile,
+unique, searchsorted, bincount, histc, isin.
 
 Values come out through ``gather`` (``ops/indexing.py``), so their gradients flow back to the
 selected positions; indices, unique values and search results are not differentiable.
@@ -14,7 +14,7 @@ from numtorch.ops.indexing import Gather, _arr, _shape_str, _wrap_dim
 
 __all__ = [
     "topk", "sort", "argsort", "msort", "kthvalue", "unique", "unique_consecutive", "bucketize",
-    "searchsorted", "quantile", "bincount", "histc", "isin",
+    "searchsorted", "quantile", "nanquantile", "bincount", "histc", "isin",
 ]
 
 
@@ -210,22 +210,48 @@ def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
     """The ``q``-quantiles of ``input`` (flattened, or along ``dim``): the sorted values at
     position ``q * (n - 1)``, between neighbours as ``interpolation`` says ("linear": ``lo +
     (hi - lo) * frac``; "lower", "higher", "nearest" (ties to even), "midpoint"). A tensor
-    ``q`` (1-D) puts its dim first in the result. A slice holding NaN gives NaN.
+    ``q`` (1-D, of ``input``'s dtype) puts its dim first in the result. A slice holding NaN
+    gives NaN (its gradient goes to the NaN that sorts last, as in PyTorch).
     Differentiable through the selected values (``gather``)."""
-    from numtorch.ops import elementwise as ew
+    return _quantile("quantile", input, q, dim, keepdim, interpolation, ignore_nan=False)
 
+
+def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
+    """``quantile`` ignoring NaN: each slice's quantiles are those of its non-NaN values
+    (position ``q * (count - 1)``); a slice of NaN only gives NaN."""
+    return _quantile("nanquantile", input, q, dim, keepdim, interpolation, ignore_nan=True)
+
+
+def _quantile_q(input, q):
+    """``q`` as a float64 array (0-d or 1-D) after PyTorch's checks."""
+    if isinstance(q, Tensor):
+        if q._data.dtype != input._data.dtype:
+            raise RuntimeError("quantile() q tensor must be same dtype as the input tensor")
+        q_arr = q._data.astype(np.float64)
+    elif isinstance(q, (float, int, np.floating, np.integer)):
+        q_arr = np.asarray(q, dtype=np.float64)
+    else:
+        raise TypeError(f"quantile() received an invalid combination of arguments - got "
+                        f"(Tensor, {type(q).__name__}): q must be a Tensor or a float")
+    if q_arr.ndim > 1:
+        raise RuntimeError("quantile() q must be a scalar or 1D tensor")
+    bad = (q_arr < 0) | (q_arr > 1) | np.isnan(q_arr)
+    if bad.any():
+        raise RuntimeError(f"quantile() q must be in the range [0, 1] but got "
+                           f"{q_arr.reshape(-1)[bad.reshape(-1)][0]}")
+    return q_arr
+
+
+def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
     x = input._data
     if x.dtype.kind != "f":
         raise RuntimeError("quantile() input tensor must be either float or double dtype")
     if interpolation not in _INTERPOLATIONS:
-        raise ValueError(f"quantile() interpolation must be one of {', '.join(_INTERPOLATIONS)}."
-                         f" Got {interpolation}")
-    q_arr = np.asarray(_arr(q) if isinstance(q, Tensor) else q, dtype=np.float64)
-    if q_arr.ndim > 1:
-        raise RuntimeError("quantile() q must be a scalar or 1D tensor")
-    if ((q_arr < 0) | (q_arr > 1)).any():
-        raise RuntimeError(f"quantile() q must be in the range [0, 1] but got "
-                           f"{q_arr.reshape(-1)[((q_arr < 0) | (q_arr > 1)).reshape(-1)][0]}")
+        raise RuntimeError("quantile() interpolation must be one of linear, lower, higher, "
+                           f"midpoint or nearest, but got {interpolation}")
+    q_arr = _quantile_q(input, q)
+    if x.size == 0:
+        raise RuntimeError("quantile() input tensor must be non-empty")
     flat = dim is None
     if flat:
         source = input.reshape(-1)
@@ -235,34 +261,35 @@ def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
         source = input if x.ndim else input.reshape(1)
     s = source._data
     n = s.shape[dim]
-    if n == 0:
-        raise RuntimeError("quantile() input tensor must be non-empty")
     order = _argsort(s, dim, False)  # NaN sorts last
-    has_nan = np.isnan(s).any(axis=dim, keepdims=True)
-    qs = q_arr.reshape(-1)
-    pos = qs * (n - 1)
-    lo_i = np.floor(pos).astype(np.int64)
-    hi_i = np.ceil(pos).astype(np.int64)
-    frac = pos - lo_i
+    nans = np.isnan(s).sum(axis=dim, keepdims=True)  # (..., 1, ...) at dim
+    # the last non-NaN position of each slice; a slice of NaN only takes position 0 (a NaN,
+    # which receives the gradient, as in PyTorch)
+    last = np.maximum(n - 1 - nans, 0) if ignore_nan else np.full(nans.shape, n - 1)
     outs = []
-    for k in range(len(qs)):
-        lo = Gather.apply(source, dim, np.take(order, [lo_i[k]], axis=dim))
-        hi = Gather.apply(source, dim, np.take(order, [hi_i[k]], axis=dim))
-        if interpolation == "lower":
-            v = lo
+    for qk in q_arr.reshape(-1):
+        pos = qk * last
+        if not ignore_nan:
+            pos = np.where(nans > 0, n - 1, pos)  # NaN: the last sorted value, a NaN
+        lo_i = np.floor(pos).astype(np.int64)
+        hi_i = np.ceil(pos).astype(np.int64)
+        if interpolation == "nearest":
+            lo_i = hi_i = np.round(pos).astype(np.int64)  # (half to even, as PyTorch)
+        elif interpolation == "lower":
+            hi_i = lo_i
         elif interpolation == "higher":
-            v = hi
-        elif interpolation == "midpoint":
-            v = lo + (hi - lo) * 0.5
-        elif interpolation == "nearest":
-            v = lo if np.round(pos[k]) == lo_i[k] else hi
+            lo_i = hi_i
+        lo = Gather.apply(source, dim, np.take_along_axis(order, lo_i, dim))
+        if interpolation in ("linear", "midpoint") and np.any(hi_i != lo_i):
+            hi = Gather.apply(source, dim, np.take_along_axis(order, hi_i, dim))
+            frac = 0.5 if interpolation == "midpoint" else _wrap((pos - lo_i).astype(s.dtype))
+            v = lo + (hi - lo) * frac
         else:
-            v = lo + (hi - lo) * float(frac[k])
-        v = ew.where(_wrap(has_nan), float("nan"), v)  # (..., 1, ...) at dim
-        if not keepdim:
-            v = v.squeeze(dim) if source._data.ndim else v.reshape(())
-        elif flat:
+            v = lo
+        if flat and keepdim:
             v = v.reshape((1,) * x.ndim)  # flattened input, keepdim: all dims of size 1
+        elif not keepdim or x.ndim == 0:
+            v = v.squeeze(dim) if x.ndim else v.reshape(())
         outs.append(v)
     if q_arr.ndim == 0:
         return outs[0]
@@ -325,14 +352,18 @@ def isin(elements, test_elements, *, assume_unique=False, invert=False):
 TENSOR_METHODS = {
     "topk": topk, "sort": sort, "argsort": argsort, "msort": msort, "kthvalue": kthvalue,
     "unique": unique, "unique_consecutive": unique_consecutive, "quantile": quantile,
+    "nanquantile": nanquantile,
     "bincount": bincount, "histc": histc,
 }
 
 # PyTorch's out= on the functions (the Tensor methods above have none)
 from numtorch.ops._out import accepts_out as _accepts_out  # noqa: E402
 
-(bucketize, histc, kthvalue, msort, quantile, searchsorted, sort, topk) = map(_accepts_out, (
-    bucketize, histc, kthvalue, msort, quantile, searchsorted, sort, topk))
+(bucketize, histc, kthvalue, msort, searchsorted, sort, topk) = map(_accepts_out, (
+    bucketize, histc, kthvalue, msort, searchsorted, sort, topk))
+# (PyTorch composes the quantiles from other ops: their out= is a differentiable copy)
+quantile = _accepts_out(quantile, composite=True)
+nanquantile = _accepts_out(nanquantile, composite=True)
 
 # PyTorch's TypeError for Python numbers in the arguments it requires to be tensors
 _scalars.check_tensor_args(globals())

@@ -374,6 +374,102 @@ add("argsort", reduction("real", NO_HALF, "intopt", False, extra=fixed(st.sample
     [{"stable": True}, {"descending": True, "stable": True}]))), "reduction", method="argsort")
 
 
+def _with_nan(dim_kind, keepdim, quantile=False):
+    """A float tensor with NaN in about a third of its elements (all of them now and then),
+    laid out contiguous, transposed or stepped, and a reduction's dim arguments; for the
+    quantiles also ``q`` (a number or a 1-D tensor) and ``interpolation``."""
+    def gen(draw, rng):
+        s = draw(shape())
+        dt = draw(dtype(("float32", "float64")))
+        a = values(rng, s, dt, "real")
+        share = draw(st.sampled_from([0.0, 0.3, 0.3, 1.0]))
+        a = np.where(rng.random(s) < share, np.nan, a).astype(dt)
+        layouts = ["contiguous", "stepped"] + (["transposed"] if len(s) >= 2 else [])
+        arg = Arg(a, draw(st.sampled_from(layouts)) if s else "contiguous")
+        kw = {}
+        d = draw(dim(len(s), allow_none=dim_kind == "intopt"))
+        if d is not None:
+            kw["dim"] = d
+            if keepdim and draw(st.booleans()):
+                kw["keepdim"] = draw(st.booleans())
+        if not quantile:
+            return [arg], kw
+        if draw(st.booleans()):
+            q = Arg(np.asarray(draw(st.sampled_from([0.0, 0.25, 0.4, 0.5, 1.0]))), "scalar")
+        else:
+            q = Arg(rng.uniform(0, 1, draw(st.integers(1, 3))).astype(dt), "contiguous", False)
+        kw["interpolation"] = draw(st.sampled_from(["linear", "lower", "higher", "midpoint",
+                                                    "nearest"]))
+        return [arg, q], kw
+    return gen
+
+
+add("nanmedian", _with_nan("intopt", True), "reduction", method="nanmedian")
+add("nanquantile", _with_nan("intopt", True, quantile=True), "reduction",
+    method="nanquantile", out=True)
+
+
+def _cov(draw, rng):
+    s = draw(st.sampled_from([(draw(st.integers(1, 3)), draw(st.integers(0, 5))),
+                              (draw(st.integers(0, 5)),)]))
+    dt = draw(dtype(("float32", "float64", "int64")))
+    a = draw(tensor_arg(rng, s, dt, "real"))
+    n = s[-1]
+    kw = {}
+    if draw(st.booleans()):
+        kw["correction"] = draw(st.integers(0, 2))
+    if n and draw(st.booleans()):
+        kw["fweights"] = rng.integers(0, 4, n).astype(np.int64)
+    if n and draw(st.booleans()):
+        # (of the input's float dtype: float32 weights on float64 data round in float32, and
+        # the two libraries' float32 sums may differ in the last bit)
+        kw["aweights"] = rng.uniform(0.5, 2, n).astype(dt if dt != "int64" else draw(dtype(
+            ("float32", "float64"))))
+    return [a], kw
+
+
+def _cov_call(lib, x, **kw):
+    """``cov`` with the weights (NumPy arrays in the case) as tensors of ``lib``."""
+    return lib.cov(x, **{k: lib.tensor(v) if isinstance(v, np.ndarray) else v
+                         for k, v in kw.items()})
+
+
+def _corrcoef(draw, rng):
+    s = draw(st.sampled_from([(draw(st.integers(1, 3)), draw(st.integers(2, 5))),
+                              (draw(st.integers(2, 5)),)]))
+    return [draw(tensor_arg(rng, s, draw(dtype(("float32", "float64", "int64"))), "real"))], {}
+
+
+def _trapezoid(draw, rng):
+    s = draw(shape(min_dims=1))
+    dt = draw(dtype(("float32", "float64", "int64")))
+    y = draw(tensor_arg(rng, s, dt, "real"))
+    d = draw(st.integers(-len(s), len(s) - 1))
+    kind = draw(st.sampled_from(["none", "dx", "x", "x_full"]))
+    if kind == "dx":
+        return [y], {"dx": draw(st.sampled_from([0.5, 2, -1.5])), "dim": d}
+    if kind == "x":
+        x = draw(tensor_arg(rng, (s[d],), draw(dtype(("float32", "float64", "int64"))), "real"))
+        return [y, x], {"dim": d}
+    if kind == "x_full":
+        return [y, draw(tensor_arg(rng, s, dt, "real"))], {"dim": d}
+    return [y], {"dim": d}
+
+
+def _dist(draw, rng):
+    args, _ = nary(2, "real", ("float32", "float64"))(draw, rng)
+    args = [a if a.layout != "scalar" else draw(tensor_arg(rng, (), "float32", "real"))
+            for a in args]
+    return args, {"p": draw(st.sampled_from([2, 1, 3.5, float("inf")]))}
+
+
+add("cov", _cov, "reduction", fn=_cov_call)
+add("corrcoef", _corrcoef, "reduction", method="corrcoef")
+add("trapezoid", _trapezoid, "reduction")
+add("cumulative_trapezoid", _trapezoid, "reduction")
+add("dist", _dist, "reduction", method="dist")
+
+
 def _topk(draw, rng):
     s = draw(shape(min_dims=1, min_side=1))
     a = draw(tensor_arg(rng, s, draw(dtype(("float32", "float64", "int64"))), "real"))
@@ -441,6 +537,80 @@ for _name in ("reshape", "permute", "transpose", "squeeze", "unsqueeze", "flatte
               "unbind", "flip", "repeat_interleave"):
     add(_name, _view_gen(_name), "shape", method=_name,
         inplace=(_name + "_") if _name in ("tril", "triu") else None)
+
+
+def _split_hvd(kind):
+    def gen(draw, rng):
+        s = draw(shape(min_dims={"hsplit": 1, "vsplit": 2, "dsplit": 3}[kind] - (
+            draw(st.integers(0, 9)) == 0)))  # now and then too few dims (the error)
+        a = draw(tensor_arg(rng, s, draw(dtype()), "real"))
+        if draw(st.booleans()):
+            arg = draw(st.integers(1, 3))
+        else:
+            arg = sorted(draw(st.lists(st.integers(-2, 4), max_size=3)))
+        return [a], {"sections": arg}  # (passed positionally: PyTorch's overloads name it
+    return gen                          # sections or indices)
+
+
+for _name in ("hsplit", "vsplit", "dsplit"):
+    add(_name, _split_hvd(_name), "shape",
+        fn=lambda lib, x, sections, _name=_name: getattr(lib, _name)(x, sections))
+
+
+def _diagflat(draw, rng):
+    a = draw(tensor_arg(rng, draw(shape(max_dims=2)), draw(dtype()), "real"))
+    return [a], {"offset": draw(st.integers(-2, 2))}
+
+
+def _scatter_copy(kind):
+    """``input`` and a ``src`` shaped like the region (now and then one size off)."""
+    def gen(draw, rng):
+        s = draw(shape(min_dims=1 if kind != "diagonal_scatter" else 2, min_side=1))
+        dt = draw(dtype())
+        a = draw(tensor_arg(rng, s, dt, "real"))
+        ref = np.empty(s)
+        if kind == "diagonal_scatter":
+            kw = {"offset": draw(st.integers(-1, 1)), "dim1": draw(dim(len(s), False)),
+                  "dim2": draw(dim(len(s), False))}
+            try:
+                region = np.diagonal(ref, kw["offset"], kw["dim1"], kw["dim2"]).shape
+            except ValueError:  # the same dim twice (the error is compared)
+                region = s
+        elif kind == "select_scatter":
+            d = draw(st.integers(-len(s), len(s) - 1))
+            kw = {"dim": d, "index": draw(st.integers(-s[d], s[d] - 1))}
+            region = s[:d % len(s)] + s[d % len(s) + 1:]
+        else:
+            d = draw(st.integers(-len(s), len(s) - 1))
+            kw = {"dim": d, "start": draw(st.sampled_from([None, 0, 1, -2])),
+                  "end": draw(st.sampled_from([None, 2, -1])), "step": draw(st.integers(1, 2))}
+            key = (slice(None),) * (d % len(s)) + (slice(kw["start"], kw["end"], kw["step"]),)
+            region = ref[key].shape
+        region = tuple(region)
+        if region and draw(st.integers(0, 9)) == 0:
+            region = region[:-1] + (region[-1] + 1,)
+        src = draw(tensor_arg(rng, region, draw(dtype(("float32", "float64", dt))), "real"))
+        return [a, src], kw
+    return gen
+
+
+def _combinations(draw, rng):
+    a = draw(tensor_arg(rng, (draw(st.integers(0, 5)),), draw(dtype()), "real"))
+    return [a], {"r": draw(st.integers(0, 3)), "with_replacement": draw(st.booleans())}
+
+
+def _block_diag(draw, rng):
+    dt = draw(dtype(("float32", "float64", "int64")))
+    blocks = [draw(tensor_arg(rng, draw(shape(max_dims=2, max_side=3)), draw(st.sampled_from(
+        [dt, dt, "float32"])), "real")) for _ in range(draw(st.integers(1, 3)))]
+    return blocks, {}
+
+
+add("diagflat", _diagflat, "shape", method="diagflat")
+for _name in ("diagonal_scatter", "select_scatter", "slice_scatter"):
+    add(_name, _scatter_copy(_name), "shape", method=_name)
+add("combinations", _combinations, "shape")
+add("block_diag", _block_diag, "shape")
 
 
 def _expand(draw, rng):
@@ -749,6 +919,74 @@ add("linalg.vector_norm", reduction("real", ("float32", "float64"), "optional", 
     "linalg")
 add("linalg.solve", lambda draw, rng: (_square(draw, rng)[0] + [Arg(rng.standard_normal(
     (3,)).astype(np.float64), "contiguous")], {}), "linalg")
+
+
+def _triangular(draw, rng):
+    n = draw(st.integers(0, 3))
+    b = draw(st.sampled_from([(), (2,)]))
+    dt = draw(dtype(("float32", "float64")))
+    a = rng.standard_normal(b + (n, n)) + 3 * np.eye(n)
+    left = draw(st.booleans())
+    k = draw(st.integers(0, 2))
+    rhs = draw(st.sampled_from([b, ()])) + ((n, k) if left else (k, n))
+    kw = {"upper": draw(st.booleans()), "left": left, "unitriangular": draw(st.booleans())}
+    return [Arg(a.astype(dt), draw(st.sampled_from(["contiguous", "transposed"]))),
+            draw(tensor_arg(rng, rhs, dt, "real"))], kw
+
+
+def _lu_solve_case(draw, rng):
+    (a,), _ = _square(draw, rng)
+    n = a.array.shape[-1]
+    left = draw(st.booleans())
+    k = draw(st.integers(1, 2))
+    rhs = a.array.shape[:-2] + ((n, k) if left else (k, n))
+    b = draw(tensor_arg(rng, rhs, str(a.array.dtype), "real"))
+    return [a, b], {"left": left, "adjoint": draw(st.booleans())}
+
+
+def _lu_solve_call(lib, a, b, **kw):
+    lu, piv = lib.linalg.lu_factor(a)
+    return lib.linalg.lu_solve(lu, piv, b, **kw)
+
+
+def _lstsq(draw, rng):
+    m, n = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    b = draw(st.sampled_from([(), (2,)]))
+    dt = draw(dtype(("float32", "float64")))
+    # (well conditioned, as the other solvers' cases: float32 rounding is not the question)
+    a = Arg((rng.standard_normal(b + (m, n)) + 3 * np.eye(m, n)).astype(dt), draw(
+        st.sampled_from(["contiguous", "transposed"])))
+    rhs = draw(st.sampled_from([b + (m, draw(st.integers(1, 2))), b + (m,)]))
+    kw = {}
+    if draw(st.booleans()):
+        kw["driver"] = draw(st.sampled_from(["gelsy", "gelsd", "gelss"]))
+    return [a, draw(tensor_arg(rng, rhs, dt, "real"))], kw
+
+
+def _matrix_exp(draw, rng):
+    (a,), _ = _square(draw, rng)
+    scale = draw(st.sampled_from([0.1, 1.0, 3.0]))
+    return [Arg((a.array - 3 * np.eye(a.array.shape[-1])) * scale, a.layout)], {}
+
+
+add("linalg.solve_triangular", _triangular, "linalg")
+add("linalg.lu_factor", _square, "linalg")
+add("linalg.lu", _square, "linalg")
+add("linalg.lu_solve", _lu_solve_case, "linalg", fn=_lu_solve_call)
+add("linalg.lstsq", _lstsq, "linalg", tol_scale=10)  # (float32 pseudo-inverses)
+add("linalg.matrix_exp", _matrix_exp, "linalg")
+add("linalg.inv_ex", _square, "linalg")
+add("linalg.cond", lambda draw, rng: (_square(draw, rng)[0], {"p": draw(st.sampled_from(
+    [None, 2, -2, "fro", "nuc", 1, float("inf")]))}), "linalg")
+add("linalg.cholesky_ex", lambda draw, rng: ([Arg((np.einsum(
+    "...ij,...kj->...ik", a.array, a.array) + 3 * np.eye(a.array.shape[-1])).astype(
+        a.array.dtype), "contiguous") for a in _square(draw, rng)[0]], {}), "linalg")
+add("linalg.tensorinv", lambda draw, rng: ([Arg(a.array.reshape(a.array.shape[:-2] + (
+    a.array.shape[-2], 1, a.array.shape[-1])) if a.array.ndim == 2 else a.array[0], "contiguous")
+    for a in _square(draw, rng)[0]], {"ind": 1}), "linalg")
+add("linalg.vander", lambda draw, rng: ([draw(tensor_arg(rng, draw(shape(min_dims=1,
+    max_dims=2, min_side=2)), draw(dtype(("float32", "float64", "int64"))), "small"))],
+    {"N": draw(st.sampled_from([None, 2, 4]))}), "linalg")
 
 
 # losses

@@ -14,9 +14,10 @@ from numtorch.ops import (
     reduction,
     shape,
     sorting,
+    statistics,
 )
 
 FAMILIES = [elementwise, activation, reduction, shape, join, padding, indexing, sorting, linalg,
-            conv, pooling, normalization, loss]
+            conv, pooling, normalization, loss, statistics]
 # the top-level creation functions shaped like their input
 LIKE = ["zeros_like", "ones_like", "empty_like", "full_like", "rand_like", "randn_like"]

@@ -334,3 +334,31 @@ def test_cdist_gradgrad():
 ])
 def test_cdist_errors(sa, sb, da, db, p):
     same_error(lambda lib, a, b: lib.cdist(a, b, p=p), np.zeros(sa, da), np.zeros(sb, db))
+
+
+# ---------------------------------------------------------------------- pdist
+@pytest.mark.parametrize("p", [2, 1, 0, 3.0, float("inf")])
+def test_pdist_matches_torch(p):
+    x = arr(5, 3)
+    parity(lambda t, a: t.pdist(a, p), x, grad=p != 0)  # (PyTorch's p=0 backward is None)
+    parity(lambda t, a: t.nn.functional.pdist(a, p=p), x[:1], grad=False)
+    if p != 0:
+        check_grad(lambda t, a: t.pdist(a, p), arr(4, 2, dtype=F64), atol=1e-4)
+
+
+def test_pdist_edge_cases_and_errors():
+    x = numtorch.ones(3, 2, requires_grad=True)  # zero distances: zero gradient
+    numtorch.pdist(x).sum().backward()
+    assert not x.grad.numpy().any()
+    assert numtorch.pdist(numtorch.ones(0, 3)).shape == (0,)
+    for call in (lambda t, a: t.pdist(a[0]), lambda t, a: t.pdist(a, -1),
+                 lambda t, a: t.pdist(a.long()), lambda t, a: t.pdist(a.reshape(1, 5, 3))):
+        raises_like(call, arr(5, 3))
+
+
+def test_distance_functions_at_the_top_level():
+    assert numtorch.cosine_similarity is numtorch.nn.functional.cosine_similarity
+    assert numtorch.pairwise_distance is numtorch.nn.functional.pairwise_distance
+    a, b = arr(4, 3), arr(4, 3, seed=5)
+    parity(lambda t, x, y: t.cosine_similarity(x, y), a, b)
+    parity(lambda t, x, y: t.pairwise_distance(x, y, 1.5), a, b)

@@ -91,6 +91,7 @@ INT_DIM = {
     "max_kw": lambda t, x, d, k: x.max() if d is None else x.max(dim=d, keepdim=k),
     "min": lambda t, x, d, k: t.min(x) if d is None else t.min(x, d, keepdim=k),
     "median": lambda t, x, d, k: t.median(x) if d is None else t.median(x, d, k),
+    "nanmedian": lambda t, x, d, k: x.nanmedian() if d is None else t.nanmedian(x, d, k),
     "mode": lambda t, x, d, k: t.mode(x) if d is None else t.mode(x, d, k),
     "argmax": lambda t, x, d, k: t.argmax(x, d, k),
     "argmin": lambda t, x, d, k: x.argmin(dim=d, keepdim=k),
@@ -279,6 +280,8 @@ GRAD_CASES = [
     ("aminmax", lambda t, x: t.aminmax(x, dim=0).max, _spread((3, 4)), False),
     ("median_all", lambda t, x: t.median(x), _spread((3, 4)), False),
     ("median_dim", lambda t, x: t.median(x, 1).values, _spread((3, 4)), False),
+    ("nanmedian_all", lambda t, x: t.nanmedian(x), _spread((3, 4)), False),
+    ("nanmedian_dim", lambda t, x: x.nanmedian(0, keepdim=True).values, _spread((3, 4)), False),
     ("mode", lambda t, x: t.mode(x, 0).values, _spread((3, 4)), False),
     ("cummax", lambda t, x: t.cummax(x, 1).values, _spread((3, 4)), True),
     ("cummin", lambda t, x: t.cummin(x, 0).values, _spread((3, 4)), False),
@@ -496,3 +499,51 @@ def test_inplace_cumsum():
     y.cumprod_(0)
     assert y.dtype == numtorch.int32
     np.testing.assert_array_equal(y.numpy(), [1, 2, 6])
+
+
+# ---------------------------------------------------------------------- nanmedian
+NAN_ROWS = np.array([[1.0, np.nan, 3.0, 2.0, 7.0], [np.nan, np.nan, 4.0, np.nan, 1.0],
+                     [2.0, 2.0, np.nan, 1.0, 2.0], [5.0, 4.0, 3.0, 2.0, 1.0],
+                     [np.nan, np.nan, np.nan, 0.5, np.nan]], np.float32)
+
+
+@requires_torch
+@pytest.mark.parametrize("dim", [0, 1, -1])
+@pytest.mark.parametrize("keepdim", [False, True])
+def test_nanmedian_ignores_nan_like_torch(dim, keepdim):
+    # lower median of the non-NaN values, its index, and the gradient to that index
+    parity(lambda t, x: t.nanmedian(x, dim, keepdim), NAN_ROWS)
+    parity(lambda t, x: x.nanmedian(dim=dim, keepdim=keepdim), NAN_ROWS.astype(np.float64))
+
+
+@requires_torch
+def test_nanmedian_whole_tensor_and_edge_cases_like_torch():
+    parity(lambda t, x: x.nanmedian(), NAN_ROWS)  # ties: gradient split evenly
+    parity(lambda t, x: t.nanmedian(x), np.array([2.0, np.nan, 2.0, 1.0, 2.0], np.float32))
+    parity(lambda t, x: t.nanmedian(x), np.full((2, 3), np.nan, np.float32))
+    parity(lambda t, x: t.nanmedian(x), np.zeros((0, 3), np.float32), grad=False)
+    parity(lambda t, x: t.nanmedian(x, 1), np.zeros((0, 3), np.float32), grad=False)
+    parity(lambda t, x: t.nanmedian(x, 0), np.float32(5.0))
+    parity(lambda t, x: (t.nanmedian(x), t.nanmedian(x, 1)), np.array([[3, 1, 2, 4]]),
+           grad=False)
+    # a slice of NaN only: the index PyTorch's selection algorithm leaves at rank 0
+    for n in (1, 3, 4, 7, 10, 33):
+        parity(lambda t, x: t.nanmedian(x, 1), np.full((2, n), np.nan, np.float32))
+    raises_like(lambda t, x: t.nanmedian(x, 0), np.zeros((0, 3), np.float32))
+    raises_like(lambda t, x: t.nanmedian(x, 2), NAN_ROWS)
+
+
+def test_nanmedian_gradcheck_and_out():
+    x = rng(5).standard_normal((4, 5))
+    x[1, 2] = x[3, 0] = np.nan
+    mask = ~np.isnan(x)
+
+    def f(t, a):
+        full = t.tensor(x).masked_scatter(t.tensor(mask), a)
+        return t.nanmedian(full, 1).values * 2 + t.nanmedian(full)
+
+    check_grad(f, x[mask])
+    values, indices = numtorch.empty(0), numtorch.empty(0, dtype=numtorch.int64)
+    r = numtorch.nanmedian(numtorch.tensor(NAN_ROWS), 1, out=(values, indices))
+    assert r.values is values and r.indices is indices
+    assert values.tolist()[:4] == [2.0, 1.0, 2.0, 3.0] and indices.tolist()[:4] == [3, 4, 0, 2]

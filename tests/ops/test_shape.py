@@ -572,3 +572,65 @@ def test_view_of_a_convolution_output_works_as_in_pytorch():
     assert x.grad is not None and tuple(x.grad.shape) == (2, 3, 6, 6)
     with pytest.raises(RuntimeError, match="view size is not compatible"):
         numtorch.ones(2, 3).t().view(6)  # a transpose still cannot be viewed, as in PyTorch
+
+
+# ============================================================ diagflat, *_scatter, combinations
+@pytest.mark.parametrize("offset", [0, 1, -2])
+def test_diagflat_matches_torch(offset):
+    parity(lambda t, x: t.diagflat(x, offset), rng(1).standard_normal((2, 2)).astype(np.float32))
+    parity(lambda t, x: x.diagflat(offset), np.array([1, 2, 3]))
+    parity(lambda t, x: t.diagflat(x), np.float32(3.0))
+    check_grad(lambda t, x: t.diagflat(x, offset), rng(2).standard_normal((2, 3)))
+
+
+SCATTERS = {
+    "diagonal": (lambda t, x, s: t.diagonal_scatter(x, s), (3, 4), (3,)),
+    "diagonal_offset": (lambda t, x, s: x.diagonal_scatter(s, 1, 1, 2), (2, 3, 4), (2, 3)),
+    "diagonal_negative": (lambda t, x, s: t.diagonal_scatter(x, s, -1), (3, 3), (2,)),
+    "select": (lambda t, x, s: t.select_scatter(x, s, 0, 1), (2, 3), (3,)),
+    "select_last": (lambda t, x, s: x.select_scatter(s, -1, -1), (2, 3, 2), (2, 3)),
+    "slice": (lambda t, x, s: t.slice_scatter(x, s, 0, 1, 3), (4, 3), (2, 3)),
+    "slice_step": (lambda t, x, s: t.slice_scatter(x, s, start=0, step=2), (5, 2), (3, 2)),
+    "slice_dim": (lambda t, x, s: x.slice_scatter(s, dim=1, start=-2), (4, 3), (4, 2)),
+    "slice_empty": (lambda t, x, s: t.slice_scatter(x, s, dim=1, start=5), (4, 3), (4, 0)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCATTERS))
+def test_scatters_into_a_copy_match_torch(name):
+    fn, shape, src_shape = SCATTERS[name]
+    x = rng(3).standard_normal(shape).astype(np.float32)
+    s = rng(4).standard_normal(src_shape).astype(np.float32)
+    parity(fn, x, s)  # gradient: zero on the region for x, the region's for src
+    check_grad(fn, x.astype(np.float64), s.astype(np.float64), gradgrad=True)
+    parity(fn, x.astype(np.int64), s, grad=False)  # src is cast to input's dtype
+    out = fn(numtorch, numtorch.tensor(x), numtorch.tensor(s))
+    assert not np.shares_memory(out.numpy(), x)
+
+
+@pytest.mark.parametrize("call", [
+    lambda t, x: t.diagonal_scatter(x, t.ones(2)),
+    lambda t, x: t.select_scatter(x, t.ones(3), 0, 3),
+    lambda t, x: t.select_scatter(x, t.ones(2), 0, 1),
+    lambda t, x: t.slice_scatter(x, t.ones(3, 3), dim=0, step=2),
+    lambda t, x: t.slice_scatter(x, t.ones(3, 2), dim=1, step=0),
+    lambda t, x: t.diagonal_scatter(x, 1.0),
+])
+def test_scatters_bad_input_raises_like_torch(call):
+    raises_like(call, np.zeros((3, 3), np.float32))
+
+
+@pytest.mark.parametrize("r", [0, 1, 2, 3, 5])
+@pytest.mark.parametrize("with_replacement", [False, True])
+def test_combinations_match_torch(r, with_replacement):
+    x = rng(5).standard_normal(4).astype(np.float32)
+    parity(lambda t, a: t.combinations(a, r, with_replacement), x)
+    parity(lambda t, a: t.combinations(a, r=r, with_replacement=with_replacement),
+           np.array([3, 1, 2]))
+    parity(lambda t, a: t.combinations(a, r), np.zeros(0, np.float32), grad=False)
+
+
+def test_combinations_gradcheck_and_errors():
+    check_grad(lambda t, a: t.combinations(a, 3, True) ** 2, rng(6).standard_normal(3))
+    raises_like(lambda t, a: t.combinations(a, -1), np.ones(3, np.float32))
+    raises_like(lambda t, a: t.combinations(a), np.ones((2, 2), np.float32))

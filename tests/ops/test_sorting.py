@@ -1,4 +1,5 @@
-"""Tests of numtorch/ops/sorting.py: sort, argsort, topk, kthvalue, unique, searchsorted."""
+"""Tests of numtorch/ops/sorting.py: sort, argsort, topk, kthvalue, unique, searchsorted,
+quantile and nanquantile."""
 
 import numpy as np
 import pytest
@@ -114,9 +115,63 @@ def test_quantile_gradcheck_and_nan():
 @pytest.mark.parametrize("call", [
     lambda t, x: t.quantile(x, 1.5), lambda t, x: t.quantile(x.long(), 0.5),
     lambda t, x: t.quantile(x, 0.5, interpolation="cubic"),
+    lambda t, x: t.quantile(x, t.tensor([0.5], dtype=t.float64)),
 ])
 def test_quantile_bad_input_raises_like_torch(call):
     raises_like(call, QX)
+
+
+NANX = np.array([[1.0, np.nan, 5.0, 2.0, 4.0], [np.nan] * 5, [2.0, 7.0, np.nan, np.nan, 1.0],
+                 [3.0, 0.5, -1.0, 6.0, 2.5]], np.float32)
+
+
+@pytest.mark.parametrize("interpolation", ["linear", "lower", "higher", "midpoint", "nearest"])
+@pytest.mark.parametrize("q,dim,keepdim", [(0.3, 1, False), ([0.1, 0.5, 1.0], 1, True),
+                                           (0.75, 0, False), ([0.0, 0.6], None, False),
+                                           (0.5, None, True)])
+@pytest.mark.parametrize("name", ["quantile", "nanquantile"])
+def test_nanquantile_and_quantile_with_nan_match_torch(name, interpolation, q, dim, keepdim):
+    # Values and gradients: a NaN slice sends its gradient to a NaN element, as in PyTorch.
+    def f(t, x):
+        qq = t.tensor(q, dtype=x.dtype) if isinstance(q, list) else q
+        return getattr(t, name)(x, qq, dim=dim, keepdim=keepdim, interpolation=interpolation)
+
+    # (which of several NaN sorts last in a flattened tensor is PyTorch's sort's choice)
+    parity(f, NANX, grad=not (name == "quantile" and dim is None))
+    parity(lambda t, x: getattr(x, name)(0.4, 0), NANX[:, :3].astype(np.float64))
+
+
+def test_nanquantile_gradcheck_skips_nan():
+    x = rng(3).standard_normal((3, 6))
+    x[0, 2] = x[2, 0] = x[2, 5] = np.nan
+    mask = ~np.isnan(x)
+
+    def f(t, a):  # differentiate through the non-NaN entries only
+        full = t.tensor(x).masked_scatter(t.tensor(mask), a)
+        return t.nanquantile(full, t.tensor([0.3, 0.8], dtype=a.dtype), dim=1)
+
+    check_grad(f, x[mask])
+    check_grad(lambda t, a: t.nanquantile(a, 0.35, interpolation="midpoint"),
+               rng(4).standard_normal((2, 3)))
+
+
+@pytest.mark.parametrize("call", [
+    lambda t, x: t.nanquantile(x, 1.5), lambda t, x: t.nanquantile(x.long(), 0.5),
+    lambda t, x: t.nanquantile(x, 0.5, interpolation="cubic"),
+    lambda t, x: t.nanquantile(x, t.tensor([0.5], dtype=t.float64)),
+    lambda t, x: t.nanquantile(x, t.tensor([[0.5]])), lambda t, x: t.nanquantile(x, [0.5]),
+    lambda t, x: t.nanquantile(x[:0], 0.5), lambda t, x: t.nanquantile(x, 0.5, dim=2),
+])
+def test_nanquantile_bad_input_raises_like_torch(call):
+    raises_like(call, QX)
+
+
+def test_nanquantile_out():
+    x = numtorch.tensor(NANX)
+    out = numtorch.empty(0)
+    r = numtorch.nanquantile(x, 0.5, dim=1, out=out)
+    assert r is out and out.shape == (4,)
+    np.testing.assert_allclose(out.numpy(), np.nanquantile(NANX, 0.5, axis=1), rtol=1e-6)
 
 
 def test_bincount_histc_isin_match_torch():
