@@ -115,9 +115,10 @@ def _check_dx(name, dx):
 def _spacing(name, y, x, dim):
     """The widths ``x[1:] - x[:-1]`` along ``dim``, shaped to broadcast against ``y``'s
     intervals: a 1-D ``x`` lies along ``dim``, an ``x`` of fewer dims gets leading ones."""
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{name}(): argument 'x' (position 2) must be Tensor, not "
-                        f"{type(x).__name__}")
+    if not isinstance(x, Tensor):  # a number goes in dx (PyTorch's overloads say so)
+        raise TypeError(f"{name}() received an invalid combination of arguments - got (Tensor, "
+                        f"{type(x).__name__}), but expected one of: (Tensor y, Tensor x, *, int "
+                        f"dim = -1) or (Tensor y, *, Number dx = 1, int dim = -1)")
     if x._data.dtype == np.bool_:
         raise RuntimeError(f"{name}: received a bool input for `x`, but bool is not supported")
     ndim = y._data.ndim
