@@ -7,6 +7,8 @@ writes it back into the tensor's memory (``Tensor._set_from``), taking the resul
 graph, so ``x += y`` on a tensor in the graph gets correct gradients.
 """
 
+import inspect
+
 import numpy as np
 
 from numtorch import _random
@@ -28,11 +30,15 @@ from numtorch.ops import (
 )
 from numtorch.ops import elementwise as ew
 from numtorch.ops._broadcast import check_broadcast
+from numtorch.ops.comparison import compare_inplace
 
 __all__ = ["bind"]
 
 
 def _inplace(fn, name):
+    if inspect.unwrap(fn) in _COMPARISONS:  # a 0/1 result in the graph (zero gradient)
+        return compare_inplace(fn, name)
+
     def method(self, *args, **kwargs):
         return self._set_from(fn(self._snapshot(), *args, **kwargs))
 
@@ -218,6 +224,9 @@ ELEMENTWISE_INPLACE = [
 def _unchecked(fn):
     """A function without the tensor-argument check of ``numtorch/ops/_scalars.py``."""
     return getattr(fn, "__wrapped__", fn)
+
+
+_COMPARISONS = {inspect.unwrap(getattr(ew, n)) for n in ("eq", "ne", "lt", "le", "gt", "ge")}
 
 
 def bind():

@@ -109,6 +109,41 @@ def _compare(fn, name):
     return f
 
 
+class _Compared(Primitive):
+    """The node of an in-place comparison on a tensor in the graph (``x.eq_(y)``: the 0/1
+    result in x's dtype): a zero gradient to both operands, as PyTorch's ``EqBackward0`` and
+    the others give (the out-of-place comparisons return a bool tensor outside the graph)."""
+
+    @staticmethod
+    def forward(ctx, x, y, value, name):
+        ctx.y_like = y if isinstance(y, np.ndarray) else None
+        # PyTorch's node: EqBackward1 for a tensor ``other``, EqBackward0 for a number
+        ctx._node_name = f"{name.capitalize()}Backward{0 if ctx.y_like is None else 1}"
+        return value
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        y = ctx.y_like
+        return (_zeros_like(grad_output), None if y is None else _wrap(np.zeros_like(y)), None,
+                None)
+
+
+def compare_inplace(fn, name):
+    """``Tensor.<name>_``: the comparison written into ``self`` as 0/1 in its dtype, in the
+    graph (a zero gradient to both operands) when either requires grad."""
+    def method(self, other):
+        snap = self._snapshot()
+        res = fn(snap, other)
+        if grad_mode.is_grad_enabled() and (snap._requires_grad or (
+                isinstance(other, Tensor) and other._requires_grad)):
+            res = _Compared.apply(snap, other, res._data.astype(snap._data.dtype), fn.__name__)
+        return self._set_from(res)
+
+    method.__name__ = name
+    method.__doc__ = f"In-place ``{fn.__name__}``: writes the result into this tensor."
+    return method
+
+
 eq = _compare(np.equal, "eq")
 ne = _compare(np.not_equal, "ne")
 lt = _compare(np.less, "lt")

@@ -50,8 +50,8 @@ class VectorNorm(Primitive):
     def backward(ctx, grad_output):
         x, out = ctx.saved_tensors
         p = ctx.ord
-        if p == 0:
-            return None, None, None, None
+        if p == 0:  # a count of nonzeros: a zero gradient (as PyTorch's), not none
+            return x.new_zeros(x.shape), None, None, None
         g = grad_output
         if not ctx.keepdim:
             kshape = tuple(1 if i in ctx.axes else s for i, s in enumerate(x._data.shape))

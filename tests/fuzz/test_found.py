@@ -527,3 +527,29 @@ def test_skipped_elements_stay_finite_under_infinite_gradients(name):
     np.testing.assert_allclose(grads[numtorch], grads[torch], rtol=1e-6, equal_nan=True)
     if name.startswith("adaptive"):
         check_grad(lambda lib, a: f(lib, a, None), x)
+
+
+# A gradient that is zero is a tensor of zeros, not None (``x.grad`` is visible: optimizers
+# skip parameters whose grad is None and still decay those whose grad is zero). The fuzzer now
+# tells the two apart; these are the cases it found.
+@pytest.mark.parametrize("name", ["eq_", "ne_", "lt_", "le_", "gt_", "ge_", "greater_",
+                                  "greater_equal_", "less_", "less_equal_", "not_equal_"])
+@pytest.mark.parametrize("other_kind", ["tensor", "number"])
+def test_inplace_comparisons_give_both_operands_zero_gradients(name, other_kind):
+    got = {}
+    for lib in (numtorch, torch):
+        x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        other = lib.tensor([1.0, 3.0, 0.5], requires_grad=True) if other_kind == "tensor" \
+            else 2.0
+        z = getattr(x.clone(), name)(other)
+        (z * 2).sum().backward()
+        got[lib] = (z.detach().numpy().tolist(), x.grad is None, z.grad_fn.name(),
+                    None if other_kind == "number" else (other.grad is None,
+                                                        other.grad.numpy().tolist()))
+    assert got[numtorch] == got[torch]
+
+
+@pytest.mark.parametrize("ord", [0, 0.0])
+def test_zero_norm_gives_a_zero_gradient(ord):
+    parity(lambda lib, x: lib.linalg.vector_norm(x, ord, dim=-1), np.array([[1.0, 0.0, 2.0]]))
+    parity(lambda lib, x: lib.pdist(x, ord), np.array([[1.0, 2.0], [1.0, 3.0], [0.0, 2.0]]))
