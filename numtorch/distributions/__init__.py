@@ -1,8 +1,10 @@
 """``numtorch.distributions``: PyTorch's ``torch.distributions`` for the families training
 scripts use: Normal, Uniform, Bernoulli, Categorical and MultivariateNormal, and Independent
-(batch dims read as event dims). Each has sampling (``rsample``, differentiable, where PyTorch
-has it), ``log_prob``, ``entropy``, moments, ``cdf``/``icdf`` where PyTorch has them,
-``expand``, argument validation, and ``kl_divergence``/``register_kl``.
+(batch dims read as event dims); the location-scale families Exponential, Laplace, Cauchy and
+Gumbel, and HalfNormal and LogNormal (PyTorch's transformed distributions, written out with its
+formulas and keeping the normal as ``base_dist``). Each has sampling (``rsample``,
+differentiable, where PyTorch has it), ``log_prob``, ``entropy``, moments, ``cdf``/``icdf``
+where PyTorch has them, ``expand``, argument validation, and ``kl_divergence``/``register_kl``.
 
 Samples are drawn from numtorch's generators (``numtorch.manual_seed``): a seeded program gets
 different numbers than under PyTorch, with the same distribution.
@@ -11,12 +13,19 @@ different numbers than under PyTorch, with the same distribution.
 from numtorch.distributions import constraints
 from numtorch.distributions.bernoulli import Bernoulli
 from numtorch.distributions.categorical import Categorical
+from numtorch.distributions.cauchy import Cauchy
 from numtorch.distributions.distribution import Distribution
+from numtorch.distributions.exponential import Exponential
+from numtorch.distributions.gumbel import Gumbel
+from numtorch.distributions.half_normal import HalfNormal
 from numtorch.distributions.independent import Independent
 from numtorch.distributions.kl import kl_divergence, register_kl
+from numtorch.distributions.laplace import Laplace
+from numtorch.distributions.log_normal import LogNormal
 from numtorch.distributions.multivariate_normal import MultivariateNormal
 from numtorch.distributions.normal import Normal
 from numtorch.distributions.uniform import Uniform
 
-__all__ = ["Bernoulli", "Categorical", "Distribution", "Independent", "MultivariateNormal",
-           "Normal", "Uniform", "constraints", "kl_divergence", "register_kl"]
+__all__ = ["Bernoulli", "Categorical", "Cauchy", "Distribution", "Exponential", "Gumbel",
+           "HalfNormal", "Independent", "Laplace", "LogNormal", "MultivariateNormal", "Normal",
+           "Uniform", "constraints", "kl_divergence", "register_kl"]

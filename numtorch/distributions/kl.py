@@ -4,7 +4,9 @@
 ``@register_kl(TypeP, TypeQ)``; subclasses match their most specific registered ancestors, as in
 PyTorch. Registered here, as in PyTorch: Bernoulli-Bernoulli, Categorical-Categorical,
 Normal-Normal, Uniform-Uniform, MultivariateNormal-MultivariateNormal, Normal-Uniform (always
-infinite), Uniform-Normal and Independent-Independent.
+infinite), Uniform-Normal, Independent-Independent, and same-family Exponential, Laplace, Gumbel,
+HalfNormal and LogNormal (the KL of the underlying normals, as PyTorch's transformed-distribution
+rule gives).
 """
 
 import math
@@ -14,7 +16,12 @@ import numtorch
 from numtorch.distributions.bernoulli import Bernoulli
 from numtorch.distributions.categorical import Categorical
 from numtorch.distributions.distribution import Distribution
+from numtorch.distributions.exponential import Exponential
+from numtorch.distributions.gumbel import _EULER_GAMMA, Gumbel
+from numtorch.distributions.half_normal import HalfNormal
 from numtorch.distributions.independent import Independent, _sum_rightmost
+from numtorch.distributions.laplace import Laplace
+from numtorch.distributions.log_normal import LogNormal
 from numtorch.distributions.multivariate_normal import MultivariateNormal, _batch_mahalanobis
 from numtorch.distributions.normal import Normal
 from numtorch.distributions.uniform import Uniform
@@ -167,3 +174,40 @@ def _kl_independent_independent(p, q):
     if p.reinterpreted_batch_ndims != q.reinterpreted_batch_ndims:
         raise NotImplementedError
     return _sum_rightmost(kl_divergence(p.base_dist, q.base_dist), p.reinterpreted_batch_ndims)
+
+
+@register_kl(Exponential, Exponential)
+def _kl_exponential_exponential(p, q):
+    rate_ratio = q.rate / p.rate
+    return -rate_ratio.log() + rate_ratio - 1
+
+
+@register_kl(Laplace, Laplace)
+def _kl_laplace_laplace(p, q):
+    # log(bq / bp) + |mp - mq| / bq + (bp / bq) exp(-|mp - mq| / bp) - 1
+    scale_ratio = p.scale / q.scale
+    loc_abs_diff = (p.loc - q.loc).abs()
+    return -scale_ratio.log() + loc_abs_diff / q.scale + \
+        scale_ratio * numtorch.exp(-loc_abs_diff / p.scale) - 1
+
+
+@register_kl(Gumbel, Gumbel)
+def _kl_gumbel_gumbel(p, q):
+    ct1 = p.scale / q.scale
+    ct2 = q.loc / q.scale
+    ct3 = p.loc / q.scale
+    t1 = -ct1.log() - ct2 + ct3
+    t2 = ct1 * _EULER_GAMMA
+    t3 = numtorch.exp(ct2 + numtorch.lgamma(1 + ct1) - ct3)
+    return t1 + t2 + t3 - (1 + _EULER_GAMMA)
+
+
+@register_kl(HalfNormal, HalfNormal)
+def _kl_halfnormal_halfnormal(p, q):
+    return _kl_normal_normal(p.base_dist, q.base_dist)
+
+
+@register_kl(LogNormal, LogNormal)
+def _kl_lognormal_lognormal(p, q):
+    # PyTorch's rule for two transformed distributions with the same transforms
+    return _kl_normal_normal(p.base_dist, q.base_dist)
