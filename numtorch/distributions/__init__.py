@@ -2,7 +2,8 @@
 scripts use: Normal, Uniform, Bernoulli, Categorical and MultivariateNormal, and Independent
 (batch dims read as event dims); the location-scale families Exponential, Laplace, Cauchy and
 Gumbel, and HalfNormal and LogNormal (PyTorch's transformed distributions, written out with its
-formulas and keeping the normal as ``base_dist``). Each has sampling (``rsample``,
+formulas and keeping the normal as ``base_dist``); the discrete Poisson, Geometric, Binomial and
+OneHotCategorical. Each has sampling (``rsample``,
 differentiable, where PyTorch has it), ``log_prob``, ``entropy``, moments, ``cdf``/``icdf``
 where PyTorch has them, ``expand``, argument validation, and ``kl_divergence``/``register_kl``.
 
@@ -12,10 +13,12 @@ different numbers than under PyTorch, with the same distribution.
 
 from numtorch.distributions import constraints
 from numtorch.distributions.bernoulli import Bernoulli
+from numtorch.distributions.binomial import Binomial
 from numtorch.distributions.categorical import Categorical
 from numtorch.distributions.cauchy import Cauchy
 from numtorch.distributions.distribution import Distribution
 from numtorch.distributions.exponential import Exponential
+from numtorch.distributions.geometric import Geometric
 from numtorch.distributions.gumbel import Gumbel
 from numtorch.distributions.half_normal import HalfNormal
 from numtorch.distributions.independent import Independent
@@ -24,8 +27,11 @@ from numtorch.distributions.laplace import Laplace
 from numtorch.distributions.log_normal import LogNormal
 from numtorch.distributions.multivariate_normal import MultivariateNormal
 from numtorch.distributions.normal import Normal
+from numtorch.distributions.one_hot_categorical import OneHotCategorical
+from numtorch.distributions.poisson import Poisson
 from numtorch.distributions.uniform import Uniform
 
-__all__ = ["Bernoulli", "Categorical", "Cauchy", "Distribution", "Exponential", "Gumbel",
-           "HalfNormal", "Independent", "Laplace", "LogNormal", "MultivariateNormal", "Normal",
-           "Uniform", "constraints", "kl_divergence", "register_kl"]
+__all__ = ["Bernoulli", "Binomial", "Categorical", "Cauchy", "Distribution", "Exponential",
+           "Geometric", "Gumbel", "HalfNormal", "Independent", "Laplace", "LogNormal",
+           "MultivariateNormal", "Normal", "OneHotCategorical", "Poisson", "Uniform",
+           "constraints", "kl_divergence", "register_kl"]

@@ -6,7 +6,8 @@ PyTorch. Registered here, as in PyTorch: Bernoulli-Bernoulli, Categorical-Catego
 Normal-Normal, Uniform-Uniform, MultivariateNormal-MultivariateNormal, Normal-Uniform (always
 infinite), Uniform-Normal, Independent-Independent, and same-family Exponential, Laplace, Gumbel,
 HalfNormal and LogNormal (the KL of the underlying normals, as PyTorch's transformed-distribution
-rule gives).
+rule gives), Poisson, Geometric, Binomial (infinite where p has more trials than q; q with more
+trials is not implemented, as in PyTorch) and OneHotCategorical.
 """
 
 import math
@@ -14,9 +15,11 @@ import warnings
 
 import numtorch
 from numtorch.distributions.bernoulli import Bernoulli
+from numtorch.distributions.binomial import Binomial
 from numtorch.distributions.categorical import Categorical
 from numtorch.distributions.distribution import Distribution
 from numtorch.distributions.exponential import Exponential
+from numtorch.distributions.geometric import Geometric
 from numtorch.distributions.gumbel import _EULER_GAMMA, Gumbel
 from numtorch.distributions.half_normal import HalfNormal
 from numtorch.distributions.independent import Independent, _sum_rightmost
@@ -24,6 +27,8 @@ from numtorch.distributions.laplace import Laplace
 from numtorch.distributions.log_normal import LogNormal
 from numtorch.distributions.multivariate_normal import MultivariateNormal, _batch_mahalanobis
 from numtorch.distributions.normal import Normal
+from numtorch.distributions.one_hot_categorical import OneHotCategorical
+from numtorch.distributions.poisson import Poisson
 from numtorch.distributions.uniform import Uniform
 from numtorch.distributions.utils import solve_tril
 from numtorch.nn.functional import softplus
@@ -211,3 +216,28 @@ def _kl_halfnormal_halfnormal(p, q):
 def _kl_lognormal_lognormal(p, q):
     # PyTorch's rule for two transformed distributions with the same transforms
     return _kl_normal_normal(p.base_dist, q.base_dist)
+
+
+@register_kl(Poisson, Poisson)
+def _kl_poisson_poisson(p, q):
+    return p.rate * (p.rate.log() - q.rate.log()) - (p.rate - q.rate)
+
+
+@register_kl(Geometric, Geometric)
+def _kl_geometric_geometric(p, q):
+    return -p.entropy() - numtorch.log1p(-q.probs) / p.probs - q.logits
+
+
+@register_kl(Binomial, Binomial)
+def _kl_binomial_binomial(p, q):
+    if bool((p.total_count < q.total_count).any()):
+        raise NotImplementedError("KL between Binomials where q.total_count > p.total_count is "
+                                  "not implemented")
+    kl = p.total_count * (p.probs * (p.logits - q.logits) + (-p.probs).log1p() -
+                          (-q.probs).log1p())
+    return _inf_where(p.total_count > q.total_count, kl)
+
+
+@register_kl(OneHotCategorical, OneHotCategorical)
+def _kl_onehotcategorical_onehotcategorical(p, q):
+    return _kl_categorical_categorical(p._categorical, q._categorical)
