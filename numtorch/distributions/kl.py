@@ -7,7 +7,7 @@ Normal-Normal, Uniform-Uniform, MultivariateNormal-MultivariateNormal, Normal-Un
 infinite), Uniform-Normal, Independent-Independent, and same-family Exponential, Laplace, Gumbel,
 HalfNormal and LogNormal (the KL of the underlying normals, as PyTorch's transformed-distribution
 rule gives), Poisson, Geometric, Binomial (infinite where p has more trials than q; q with more
-trials is not implemented, as in PyTorch) and OneHotCategorical.
+trials is not implemented, as in PyTorch), OneHotCategorical, Gamma, Beta and Dirichlet.
 """
 
 import math
@@ -15,10 +15,13 @@ import warnings
 
 import numtorch
 from numtorch.distributions.bernoulli import Bernoulli
+from numtorch.distributions.beta import Beta
 from numtorch.distributions.binomial import Binomial
 from numtorch.distributions.categorical import Categorical
+from numtorch.distributions.dirichlet import Dirichlet
 from numtorch.distributions.distribution import Distribution
 from numtorch.distributions.exponential import Exponential
+from numtorch.distributions.gamma import Gamma
 from numtorch.distributions.geometric import Geometric
 from numtorch.distributions.gumbel import _EULER_GAMMA, Gumbel
 from numtorch.distributions.half_normal import HalfNormal
@@ -241,3 +244,35 @@ def _kl_binomial_binomial(p, q):
 @register_kl(OneHotCategorical, OneHotCategorical)
 def _kl_onehotcategorical_onehotcategorical(p, q):
     return _kl_categorical_categorical(p._categorical, q._categorical)
+
+
+@register_kl(Gamma, Gamma)
+def _kl_gamma_gamma(p, q):
+    t1 = q.concentration * (p.rate / q.rate).log()
+    t2 = numtorch.lgamma(q.concentration) - numtorch.lgamma(p.concentration)
+    t3 = (p.concentration - q.concentration) * numtorch.digamma(p.concentration)
+    t4 = (q.rate - p.rate) * (p.concentration / p.rate)
+    return t1 + t2 + t3 + t4
+
+
+@register_kl(Beta, Beta)
+def _kl_beta_beta(p, q):
+    sum_p = p.concentration1 + p.concentration0
+    sum_q = q.concentration1 + q.concentration0
+    t1 = q.concentration1.lgamma() + q.concentration0.lgamma() + sum_p.lgamma()
+    t2 = p.concentration1.lgamma() + p.concentration0.lgamma() + sum_q.lgamma()
+    t3 = (p.concentration1 - q.concentration1) * numtorch.digamma(p.concentration1)
+    t4 = (p.concentration0 - q.concentration0) * numtorch.digamma(p.concentration0)
+    t5 = (sum_q - sum_p) * numtorch.digamma(sum_p)
+    return t1 - t2 + t3 + t4 + t5
+
+
+@register_kl(Dirichlet, Dirichlet)
+def _kl_dirichlet_dirichlet(p, q):
+    sum_p = p.concentration.sum(-1)
+    sum_q = q.concentration.sum(-1)
+    t1 = sum_p.lgamma() - sum_q.lgamma()
+    t2 = (p.concentration.lgamma() - q.concentration.lgamma()).sum(-1)
+    t3 = p.concentration - q.concentration
+    t4 = p.concentration.digamma() - sum_p.digamma().unsqueeze(-1)
+    return t1 - t2 + (t3 * t4).sum(-1)
