@@ -3,9 +3,9 @@ scripts use: Normal, Uniform, Bernoulli, Categorical and MultivariateNormal, and
 (batch dims read as event dims); the location-scale families Exponential, Laplace, Cauchy and
 Gumbel, and HalfNormal and LogNormal (PyTorch's transformed distributions, written out with its
 formulas and keeping the normal as ``base_dist``); the discrete Poisson, Geometric, Binomial and
-OneHotCategorical; and the gamma family Gamma, Chi2, Beta, Dirichlet and StudentT, which sample
-without gradient (PyTorch reparameterizes them with implicit gradients; that is not
-implemented, so their ``has_rsample`` is False). Each has sampling (``rsample``,
+OneHotCategorical; and the gamma family Gamma, Chi2, Beta, Dirichlet and StudentT (Gamma, Chi2
+and StudentT reparameterized through the gamma's implicit inverse-cdf derivative; Beta and
+Dirichlet sample without gradient: ``has_rsample`` is False). Each has sampling (``rsample``,
 differentiable, where PyTorch has it), ``log_prob``, ``entropy``, moments, ``cdf``/``icdf``
 where PyTorch has them, ``expand``, argument validation, and ``kl_divergence``/``register_kl``.
 

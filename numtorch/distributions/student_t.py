@@ -4,7 +4,6 @@ import math
 
 import numtorch
 from numtorch._tensor import Size
-from numtorch.autograd.grad_mode import no_grad
 from numtorch.distributions import constraints
 from numtorch.distributions.distribution import Distribution
 from numtorch.distributions.gamma import Chi2
@@ -19,13 +18,14 @@ class StudentT(Distribution):
     log p(x) = -(df + 1)/2 log(1 + y^2 / df) - log(scale) - log(df)/2 - log(pi)/2
     - lgamma(df/2) + lgamma((df + 1)/2), y = (x - loc) / scale. The mean is NaN for df <= 1;
     the variance is infinite for 1 < df <= 2 and NaN for df <= 1, as PyTorch reports them.
-    Samples loc + scale X / sqrt(Z / df) (X normal, Z chi-squared) come without gradient (no
-    ``rsample``: it needs PyTorch's implicit chi-squared reparameterization, not implemented).
+    rsample = loc + scale X / sqrt(Z / df) (X normal, Z a chi-squared rsample), differentiable
+    in df (through the gamma's implicit derivative), loc and scale.
     """
 
     arg_constraints = {"df": constraints.positive, "loc": constraints.real,
                        "scale": constraints.positive}
     support = constraints.real
+    has_rsample = True
 
     def __init__(self, df, loc=0.0, scale=1.0, validate_args=None):
         self.df, self.loc, self.scale = broadcast_all(df, loc, scale)
@@ -59,12 +59,11 @@ class StudentT(Distribution):
         v = numtorch.where(big, v, numtorch.full_like(v, math.inf))
         return numtorch.where(self.df <= 1, numtorch.full_like(v, math.nan), v)
 
-    def sample(self, sample_shape=Size()):
+    def rsample(self, sample_shape=Size()):
         shape = self._extended_shape(sample_shape)
-        with no_grad():
-            x = numtorch.randn(shape, dtype=self.df.dtype)
-            z = self._chi2.sample(sample_shape)
-            return self.loc + self.scale * x * numtorch.rsqrt(z / self.df)
+        x = numtorch.randn(shape, dtype=self.df.dtype)
+        z = self._chi2.rsample(sample_shape)
+        return self.loc + self.scale * x * numtorch.rsqrt(z / self.df)
 
     def log_prob(self, value):
         if self._validate_args:
