@@ -14,7 +14,7 @@ __all__ = [
     "Constraint", "boolean", "dependent", "dependent_property", "greater_than",
     "greater_than_eq", "half_open_interval", "independent", "integer_interval", "interval",
     "is_dependent", "less_than", "lower_cholesky", "lower_triangular", "nonnegative",
-    "nonnegative_integer", "positive", "positive_definite", "positive_integer",
+    "nonnegative_integer", "one_hot", "positive", "positive_definite", "positive_integer",
     "positive_semidefinite", "real", "real_vector", "simplex", "square", "symmetric",
     "unit_interval",
 ]
@@ -122,6 +122,17 @@ class _Boolean(Constraint):
 
     def check(self, value):
         return (value == 0) | (value == 1)
+
+
+class _OneHot(Constraint):
+    """Vectors of zeros and ones with exactly one 1 over the last dim."""
+
+    is_discrete = True
+    event_dim = 1
+
+    def check(self, value):
+        is_boolean = (value == 0) | (value == 1)
+        return is_boolean.all(-1) & value.sum(-1).eq(1)
 
 
 class _IntegerInterval(Constraint):
@@ -275,6 +286,7 @@ boolean = _Boolean()
 nonnegative_integer = _IntegerGreaterThan(0)
 positive_integer = _IntegerGreaterThan(1)
 integer_interval = _IntegerInterval
+one_hot = _OneHot()
 real = _Real()
 real_vector = independent(real, 1)
 positive = _GreaterThan(0.0)

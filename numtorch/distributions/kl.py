@@ -4,7 +4,10 @@
 ``@register_kl(TypeP, TypeQ)``; subclasses match their most specific registered ancestors, as in
 PyTorch. Registered here, as in PyTorch: Bernoulli-Bernoulli, Categorical-Categorical,
 Normal-Normal, Uniform-Uniform, MultivariateNormal-MultivariateNormal, Normal-Uniform (always
-infinite), Uniform-Normal and Independent-Independent.
+infinite), Uniform-Normal, Independent-Independent, and same-family Exponential, Laplace, Gumbel,
+HalfNormal and LogNormal (the KL of the underlying normals, as PyTorch's transformed-distribution
+rule gives), Poisson, Geometric, Binomial (infinite where p has more trials than q; q with more
+trials is not implemented, as in PyTorch), OneHotCategorical, Gamma, Beta and Dirichlet.
 """
 
 import math
@@ -12,11 +15,23 @@ import warnings
 
 import numtorch
 from numtorch.distributions.bernoulli import Bernoulli
+from numtorch.distributions.beta import Beta
+from numtorch.distributions.binomial import Binomial
 from numtorch.distributions.categorical import Categorical
+from numtorch.distributions.dirichlet import Dirichlet
 from numtorch.distributions.distribution import Distribution
+from numtorch.distributions.exponential import Exponential
+from numtorch.distributions.gamma import Gamma
+from numtorch.distributions.geometric import Geometric
+from numtorch.distributions.gumbel import _EULER_GAMMA, Gumbel
+from numtorch.distributions.half_normal import HalfNormal
 from numtorch.distributions.independent import Independent, _sum_rightmost
+from numtorch.distributions.laplace import Laplace
+from numtorch.distributions.log_normal import LogNormal
 from numtorch.distributions.multivariate_normal import MultivariateNormal, _batch_mahalanobis
 from numtorch.distributions.normal import Normal
+from numtorch.distributions.one_hot_categorical import OneHotCategorical
+from numtorch.distributions.poisson import Poisson
 from numtorch.distributions.uniform import Uniform
 from numtorch.distributions.utils import solve_tril
 from numtorch.nn.functional import softplus
@@ -167,3 +182,97 @@ def _kl_independent_independent(p, q):
     if p.reinterpreted_batch_ndims != q.reinterpreted_batch_ndims:
         raise NotImplementedError
     return _sum_rightmost(kl_divergence(p.base_dist, q.base_dist), p.reinterpreted_batch_ndims)
+
+
+@register_kl(Exponential, Exponential)
+def _kl_exponential_exponential(p, q):
+    rate_ratio = q.rate / p.rate
+    return -rate_ratio.log() + rate_ratio - 1
+
+
+@register_kl(Laplace, Laplace)
+def _kl_laplace_laplace(p, q):
+    # log(bq / bp) + |mp - mq| / bq + (bp / bq) exp(-|mp - mq| / bp) - 1
+    scale_ratio = p.scale / q.scale
+    loc_abs_diff = (p.loc - q.loc).abs()
+    return -scale_ratio.log() + loc_abs_diff / q.scale + \
+        scale_ratio * numtorch.exp(-loc_abs_diff / p.scale) - 1
+
+
+@register_kl(Gumbel, Gumbel)
+def _kl_gumbel_gumbel(p, q):
+    ct1 = p.scale / q.scale
+    ct2 = q.loc / q.scale
+    ct3 = p.loc / q.scale
+    t1 = -ct1.log() - ct2 + ct3
+    t2 = ct1 * _EULER_GAMMA
+    t3 = numtorch.exp(ct2 + numtorch.lgamma(1 + ct1) - ct3)
+    return t1 + t2 + t3 - (1 + _EULER_GAMMA)
+
+
+@register_kl(HalfNormal, HalfNormal)
+def _kl_halfnormal_halfnormal(p, q):
+    return _kl_normal_normal(p.base_dist, q.base_dist)
+
+
+@register_kl(LogNormal, LogNormal)
+def _kl_lognormal_lognormal(p, q):
+    # PyTorch's rule for two transformed distributions with the same transforms
+    return _kl_normal_normal(p.base_dist, q.base_dist)
+
+
+@register_kl(Poisson, Poisson)
+def _kl_poisson_poisson(p, q):
+    return p.rate * (p.rate.log() - q.rate.log()) - (p.rate - q.rate)
+
+
+@register_kl(Geometric, Geometric)
+def _kl_geometric_geometric(p, q):
+    return -p.entropy() - numtorch.log1p(-q.probs) / p.probs - q.logits
+
+
+@register_kl(Binomial, Binomial)
+def _kl_binomial_binomial(p, q):
+    if bool((p.total_count < q.total_count).any()):
+        raise NotImplementedError("KL between Binomials where q.total_count > p.total_count is "
+                                  "not implemented")
+    kl = p.total_count * (p.probs * (p.logits - q.logits) + (-p.probs).log1p() -
+                          (-q.probs).log1p())
+    return _inf_where(p.total_count > q.total_count, kl)
+
+
+@register_kl(OneHotCategorical, OneHotCategorical)
+def _kl_onehotcategorical_onehotcategorical(p, q):
+    return _kl_categorical_categorical(p._categorical, q._categorical)
+
+
+@register_kl(Gamma, Gamma)
+def _kl_gamma_gamma(p, q):
+    t1 = q.concentration * (p.rate / q.rate).log()
+    t2 = numtorch.lgamma(q.concentration) - numtorch.lgamma(p.concentration)
+    t3 = (p.concentration - q.concentration) * numtorch.digamma(p.concentration)
+    t4 = (q.rate - p.rate) * (p.concentration / p.rate)
+    return t1 + t2 + t3 + t4
+
+
+@register_kl(Beta, Beta)
+def _kl_beta_beta(p, q):
+    sum_p = p.concentration1 + p.concentration0
+    sum_q = q.concentration1 + q.concentration0
+    t1 = q.concentration1.lgamma() + q.concentration0.lgamma() + sum_p.lgamma()
+    t2 = p.concentration1.lgamma() + p.concentration0.lgamma() + sum_q.lgamma()
+    t3 = (p.concentration1 - q.concentration1) * numtorch.digamma(p.concentration1)
+    t4 = (p.concentration0 - q.concentration0) * numtorch.digamma(p.concentration0)
+    t5 = (sum_q - sum_p) * numtorch.digamma(sum_p)
+    return t1 - t2 + t3 + t4 + t5
+
+
+@register_kl(Dirichlet, Dirichlet)
+def _kl_dirichlet_dirichlet(p, q):
+    sum_p = p.concentration.sum(-1)
+    sum_q = q.concentration.sum(-1)
+    t1 = sum_p.lgamma() - sum_q.lgamma()
+    t2 = (p.concentration.lgamma() - q.concentration.lgamma()).sum(-1)
+    t3 = p.concentration - q.concentration
+    t4 = p.concentration.digamma() - sum_p.digamma().unsqueeze(-1)
+    return t1 - t2 + (t3 * t4).sum(-1)
