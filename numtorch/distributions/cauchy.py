@@ -1,13 +1,11 @@
 """The Cauchy (Lorentz) distribution (``torch.distributions.Cauchy``)."""
 
 import math
-import numbers
 
 import numtorch
 from numtorch._tensor import Size
 from numtorch.distributions import constraints
 from numtorch.distributions.distribution import Distribution
-from numtorch.distributions.utils import broadcast_all
 
 __all__ = ["Cauchy"]
 
@@ -26,21 +24,10 @@ class Cauchy(Distribution):
     has_rsample = True
 
     def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        if isinstance(loc, numbers.Number) and isinstance(scale, numbers.Number):
-            batch_shape = Size()
-        else:
-            batch_shape = self.loc.size()
-        super().__init__(batch_shape, validate_args=validate_args)
+        self._set_params(validate_args, loc=loc, scale=scale)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Cauchy, _instance)
-        batch_shape = Size(batch_shape)
-        new.loc = self.loc.expand(batch_shape)
-        new.scale = self.scale.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_params(Cauchy, batch_shape, _instance, "loc", "scale")
 
     @property
     def mean(self):

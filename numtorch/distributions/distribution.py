@@ -13,13 +13,14 @@ Difference from PyTorch: samples come from numtorch's generators (``numtorch.man
 a seeded program draws different numbers than under PyTorch.
 """
 
+import numbers
 import warnings
 
 import numtorch
 from numtorch._tensor import Size, Tensor
 from numtorch.autograd.grad_mode import no_grad
 from numtorch.distributions import constraints
-from numtorch.distributions.utils import lazy_property
+from numtorch.distributions.utils import broadcast_all, lazy_property
 
 __all__ = ["Distribution"]
 
@@ -86,6 +87,28 @@ class Distribution:
     def expand(self, batch_shape, _instance=None):
         """A new distribution with its parameters expanded (no copy) to ``batch_shape``."""
         raise NotImplementedError
+
+    def _set_params(self, validate_args, **params):
+        """The families whose state is their parameters (numbers or tensors, ``name=value``):
+        set them as attributes, broadcast together, and initialise the batch shape, their
+        broadcast shape (``()`` when all are numbers, as PyTorch)."""
+        tensors = broadcast_all(*params.values())
+        for name, t in zip(params, tensors):
+            setattr(self, name, t)
+        numbers_only = all(isinstance(v, numbers.Number) for v in params.values())
+        Distribution.__init__(self, Size() if numbers_only else tensors[0].size(),
+                              validate_args=validate_args)
+
+    def _expand_params(self, cls, batch_shape, _instance, *names):
+        """``expand`` for those families: a new instance whose parameters ``names`` are this
+        one's expanded to ``batch_shape``, with this one's validation setting."""
+        new = self._get_checked_instance(cls, _instance)
+        batch_shape = Size(batch_shape)
+        for name in names:
+            setattr(new, name, getattr(self, name).expand(batch_shape))
+        Distribution.__init__(new, batch_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
 
     def _get_checked_instance(self, cls, _instance=None):
         if _instance is None and type(self).__init__ != cls.__init__:

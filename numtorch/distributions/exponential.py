@@ -1,12 +1,10 @@
 """The exponential distribution (``torch.distributions.Exponential``)."""
 
-import numbers
 
 import numtorch
 from numtorch._tensor import Size
 from numtorch.distributions import constraints
 from numtorch.distributions.distribution import Distribution
-from numtorch.distributions.utils import broadcast_all
 
 __all__ = ["Exponential"]
 
@@ -23,17 +21,10 @@ class Exponential(Distribution):
     has_rsample = True
 
     def __init__(self, rate, validate_args=None):
-        (self.rate,) = broadcast_all(rate)
-        batch_shape = Size() if isinstance(rate, numbers.Number) else self.rate.size()
-        super().__init__(batch_shape, validate_args=validate_args)
+        self._set_params(validate_args, rate=rate)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Exponential, _instance)
-        batch_shape = Size(batch_shape)
-        new.rate = self.rate.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_params(Exponential, batch_shape, _instance, "rate")
 
     @property
     def mean(self):

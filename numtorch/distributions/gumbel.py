@@ -1,7 +1,6 @@
 """The Gumbel (type-I extreme value) distribution (``torch.distributions.Gumbel``)."""
 
 import math
-import numbers
 
 import numpy as np
 
@@ -9,7 +8,7 @@ import numtorch
 from numtorch._tensor import Size
 from numtorch.distributions import constraints
 from numtorch.distributions.distribution import Distribution
-from numtorch.distributions.utils import broadcast_all, finfo_eps
+from numtorch.distributions.utils import finfo_eps
 
 __all__ = ["Gumbel"]
 
@@ -30,21 +29,10 @@ class Gumbel(Distribution):
     has_rsample = True
 
     def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        if isinstance(loc, numbers.Number) and isinstance(scale, numbers.Number):
-            batch_shape = Size()
-        else:
-            batch_shape = self.loc.size()
-        super().__init__(batch_shape, validate_args=validate_args)
+        self._set_params(validate_args, loc=loc, scale=scale)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Gumbel, _instance)
-        batch_shape = Size(batch_shape)
-        new.loc = self.loc.expand(batch_shape)
-        new.scale = self.scale.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_params(Gumbel, batch_shape, _instance, "loc", "scale")
 
     def _uniform_bounds(self):
         tiny = float(np.finfo(self.loc._data.dtype).tiny)

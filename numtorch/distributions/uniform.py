@@ -1,12 +1,10 @@
 """The continuous uniform distribution on ``[low, high)`` (``torch.distributions.Uniform``)."""
 
-import numbers
 
 import numtorch
 from numtorch._tensor import Size
 from numtorch.distributions import constraints
 from numtorch.distributions.distribution import Distribution
-from numtorch.distributions.utils import broadcast_all
 
 __all__ = ["Uniform"]
 
@@ -27,21 +25,10 @@ class Uniform(Distribution):
                 "high": constraints.greater_than(self.low)}
 
     def __init__(self, low, high, validate_args=None):
-        self.low, self.high = broadcast_all(low, high)
-        if isinstance(low, numbers.Number) and isinstance(high, numbers.Number):
-            batch_shape = Size()
-        else:
-            batch_shape = self.low.size()
-        super().__init__(batch_shape, validate_args=validate_args)
+        self._set_params(validate_args, low=low, high=high)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Uniform, _instance)
-        batch_shape = Size(batch_shape)
-        new.low = self.low.expand(batch_shape)
-        new.high = self.high.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_params(Uniform, batch_shape, _instance, "low", "high")
 
     @constraints.dependent_property(is_discrete=False, event_dim=0)
     def support(self):
