@@ -7,8 +7,6 @@ writes it back into the tensor's memory (``Tensor._set_from``), taking the resul
 graph, so ``x += y`` on a tensor in the graph gets correct gradients.
 """
 
-import inspect
-
 import numpy as np
 
 from numtorch import _random
@@ -36,9 +34,6 @@ __all__ = ["bind"]
 
 
 def _inplace(fn, name):
-    if inspect.unwrap(fn) in _COMPARISONS:  # a 0/1 result in the graph (zero gradient)
-        return compare_inplace(fn, name)
-
     def method(self, *args, **kwargs):
         return self._set_from(fn(self._snapshot(), *args, **kwargs))
 
@@ -216,8 +211,7 @@ ELEMENTWISE_INPLACE = [
     "erfc", "erfinv", "relu", "clamp", "clip", "clamp_min", "clamp_max", "lerp", "floor", "ceil",
     "round", "trunc", "frac", "logit", "xlogy", "hypot", "copysign", "nan_to_num", "deg2rad",
     "rad2deg", "float_power", "addcmul", "addcdiv", "logical_and", "logical_or", "logical_xor",
-    "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "eq", "ne", "lt",
-    "le", "gt", "ge",
+    "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
 ]
 
 
@@ -226,7 +220,13 @@ def _unchecked(fn):
     return getattr(fn, "__wrapped__", fn)
 
 
-_COMPARISONS = {inspect.unwrap(getattr(ew, n)) for n in ("eq", "ne", "lt", "le", "gt", "ge")}
+# The in-place comparisons (a 0/1 result kept in the graph: ``comparison.compare_inplace``),
+# under PyTorch's short and long names: method -> comparison.
+COMPARISON_INPLACE = {
+    "eq_": "eq", "ne_": "ne", "lt_": "lt", "le_": "le", "gt_": "gt", "ge_": "ge",
+    "not_equal_": "ne", "greater_": "gt", "greater_equal_": "ge", "less_": "lt",
+    "less_equal_": "le",
+}
 
 
 def bind():
@@ -238,6 +238,8 @@ def bind():
         setattr(Tensor, name, _unchecked(getattr(ew, name)))
     for name in ELEMENTWISE_INPLACE:
         setattr(Tensor, name + "_", _inplace(_unchecked(getattr(ew, name)), name + "_"))
+    for name, comparison in COMPARISON_INPLACE.items():
+        setattr(Tensor, name, compare_inplace(_unchecked(getattr(ew, comparison)), name))
     for module in (ew, reduction, shape, join, indexing, sorting, linalg, statistics, _random,
                    aliases, strided, index_reduce, numeric):
         for name, fn in getattr(module, "TENSOR_METHODS", {}).items():

@@ -1,7 +1,7 @@
 """PyTorch's other names and forms of existing ops: ``rsub``, ``row_stack``,
 ``split_with_sizes``, the ``unsafe_*`` splits, ``sgn``; the in-place view methods
-(``squeeze_``, ``t_``, ``transpose_``...), which change the tensor's shape in place; the
-in-place comparisons under their long names (``greater_``...); and the legacy Tensor methods
+(``squeeze_``, ``t_``, ``transpose_``...), which change the tensor's shape in place; and the
+legacy Tensor methods
 ``new``, ``apply_``, ``map_``, ``map2_``, with ``sum_to_size``, ``dim_order``, ``get_device``
 and ``is_inference``.
 """
@@ -316,10 +316,7 @@ TENSOR_METHODS = {
     "swapdims_": _inplace_view(_shape.swapdims, "swapdims_"),
 }
 
-INPLACE_METHODS = {
-    "sgn_": sgn, "not_equal_": ew.not_equal, "greater_": ew.greater,
-    "greater_equal_": ew.greater_equal, "less_": ew.less, "less_equal_": ew.less_equal,
-}
+INPLACE_METHODS = {"sgn_": sgn}
 
 # PyTorch's out= on the functions (the Tensor methods above have none)
 rsub, row_stack, sgn = map(accepts_out, (rsub, row_stack, sgn))
