@@ -103,6 +103,23 @@ def _pad_cols(a, pad, tail):
     return cols, sp
 
 
+def _outer_shifts(sp, g):
+    """Column shifts of the offsets of the kernel's dims but the last, in the padded layout
+    ``sp`` (``[0]`` in 1-D): each is one product over the stacked buffer of ``_stack_block``."""
+    row = _row_strides(sp)
+    return [sum(j * d * r for j, d, r in zip(off, g.dilation, row))
+            for off in np.ndindex(*g.k[:-1])]
+
+
+def _stack_block(stack, src, r0, cols, reach, g):
+    """Fill ``stack`` (k_last*C, >= cols + reach) with the columns r0 .. r0 + cols + reach of
+    ``src`` (C, ...) shifted by each offset of the kernel's last dim, one above the other."""
+    c = src.shape[0]
+    for j in range(g.k[-1]):
+        s0 = r0 + j * g.dilation[-1]
+        stack[j * c:(j + 1) * c, :cols + reach] = src[:, s0:s0 + cols + reach]
+
+
 def _shift_gemms(src, sp, w, g, out):
     """out[n, :, *o] = sum over kernel offsets t of w[:, :, t] @ src[:, col(n, o) + shift(t)],
     where col(n, o) is the column of position o of image n in the padded layout ``sp`` of
@@ -119,10 +136,8 @@ def _shift_gemms(src, sp, w, g, out):
     ``out`` without transposing elements when ``out`` is contiguous."""
     n, o, osp = out.shape[0], out.shape[1], out.shape[2:]
     c = src.shape[0]
-    k_last, d_last = g.k[-1], g.dilation[-1]
-    row = _row_strides(sp)
-    outer = [sum(j * d * r for j, d, r in zip(off, g.dilation, row))
-             for off in np.ndindex(*g.k[:-1])]  # shifts of the other dims' offsets ([0] in 1-D)
+    k_last = g.k[-1]
+    outer = _outer_shifts(sp, g)
     reach = max(outer)
     # (O, C, *outer, k_last) -> (*outer, O, k_last, C): per outer offset an (O, k_last*C) matrix
     w_outer = np.moveaxis(np.moveaxis(w, 1, -1), 0, -3)
@@ -148,9 +163,7 @@ def _shift_gemms(src, sp, w, g, out):
         else:
             r0, r1 = n0 * p + hs[0] * line, n0 * p + hs[1] * line
         cols = r1 - r0
-        for j in range(k_last):  # row block j: the block's columns shifted by offset j
-            s0 = r0 + j * d_last
-            stack[j * c:(j + 1) * c, :cols + reach] = src[:, s0:s0 + cols + reach]
+        _stack_block(stack, src, r0, cols, reach, g)
         a = acc[:o * cols].reshape(o, cols)
         for q, sh in enumerate(outer):
             if q == 0:
@@ -189,7 +202,7 @@ def _shift_grad_cols(gy, g):
     return _pad_cols(gy, pad, max(_shifts(_padded_size(gy.shape[2:], pad), g)))
 
 
-def _shift_input_grad(gy, w, g, c, out, gy_pad=None):
+def _shift_input_grad(gy, w, g, out, gy_pad=None):
     """The input gradient written into ``out`` (N, C, *S) (any layout)."""
     src, sp = _shift_grad_cols(gy, g) if gy_pad is None else gy_pad
     # the "full" correlation's kernel: in and out channels swapped, every spatial dim reversed
@@ -214,9 +227,8 @@ def _shift_weight_grad(xcols, gy, g, wshape, gy_pad=None):
     # As in ``_shift_gemms``: a block's columns shifted by each offset of the kernel's last dim,
     # one above the other in a (k_last*C, columns + reach) buffer; each offset of the other
     # dims is one product (O, columns) @ (columns, k_last*C) with a window of it.
-    k_last, d_last = g.k[-1], g.dilation[-1]
-    outer = [sum(j * d * r for j, d, r in zip(o_, g.dilation, row))
-             for o_ in np.ndindex(*g.k[:-1])]
+    k_last = g.k[-1]
+    outer = _outer_shifts(sp, g)
     reach = max(outer)
     gw = np.zeros((len(outer), o, k_last * c), dtype=gy.dtype)  # (outer, O, k_last*C)
     tmp = np.empty((o, k_last * c), dtype=gy.dtype)
@@ -224,9 +236,7 @@ def _shift_weight_grad(xcols, gy, g, wshape, gy_pad=None):
     stack = np.empty((k_last * c, min(b, m) + reach), dtype=src.dtype)
     for r0 in range(0, m, b):
         cols = min(r0 + b, m) - r0
-        for j in range(k_last):
-            s0 = r0 + j * d_last
-            stack[j * c:(j + 1) * c, :cols + reach] = src[:, s0:s0 + cols + reach]
+        _stack_block(stack, src, r0, cols, reach, g)
         gb = g2[:, r0 + off:r0 + off + cols]  # (O, columns)
         for q, sh in enumerate(outer):
             np.matmul(gb, stack[:, sh:sh + cols].T, out=tmp)

@@ -205,7 +205,7 @@ def _conv_input_grad(gy, w, g, c, gy_pad=None, fmt=_layout.contiguous_format, gy
         return _winograd.input_grad(gy, w, g, out)
     if algo == "shift":
         out = _layout.empty((n, c) + tuple(g.size), gy.dtype, fmt)  # (N, C, *S)
-        return _shift_input_grad(gy, w, g, c, out, gy_pad)
+        return _shift_input_grad(gy, w, g, out, gy_pad)
     if gy2 is None:
         gy2 = _rows(gy)  # (N*L, O)
     if g.groups > 1 or all(k == 1 for k in g.k):
