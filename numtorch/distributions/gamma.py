@@ -1,7 +1,6 @@
 """The gamma distribution and its chi-squared special case (``torch.distributions.Gamma``,
 ``torch.distributions.Chi2``)."""
 
-import numbers
 
 import numpy as np
 
@@ -12,7 +11,6 @@ from numtorch.autograd.function import Primitive, once_differentiable
 from numtorch.autograd.grad_mode import no_grad
 from numtorch.distributions import constraints
 from numtorch.distributions.distribution import Distribution
-from numtorch.distributions.utils import broadcast_all
 
 __all__ = ["Gamma", "Chi2", "standard_gamma_sample", "standard_gamma_grad"]
 
@@ -97,21 +95,10 @@ class Gamma(Distribution):
     has_rsample = True
 
     def __init__(self, concentration, rate, validate_args=None):
-        self.concentration, self.rate = broadcast_all(concentration, rate)
-        if isinstance(concentration, numbers.Number) and isinstance(rate, numbers.Number):
-            batch_shape = Size()
-        else:
-            batch_shape = self.concentration.size()
-        super().__init__(batch_shape, validate_args=validate_args)
+        self._set_params(validate_args, concentration=concentration, rate=rate)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Gamma, _instance)
-        batch_shape = Size(batch_shape)
-        new.concentration = self.concentration.expand(batch_shape)
-        new.rate = self.rate.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_params(Gamma, batch_shape, _instance, "concentration", "rate")
 
     @property
     def mean(self):
